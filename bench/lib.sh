@@ -1,0 +1,63 @@
+# Shared helpers for bench/*.sh (POSIX sh).  A benchmark calls bench_begin,
+# then bench_row for each measurement (value = median of its runs), then
+# bench_end, which prints the table with ratios to each metric's baseline
+# (its first subject) and the machine it ran on.
+
+bench_begin() {
+	BENCH_NAME=$1
+	BENCH_DIR=${top_builddir:-.}/bench/results
+	mkdir -p "$BENCH_DIR"
+	BENCH_CSV=$BENCH_DIR/$BENCH_NAME.csv
+	BENCH_TARGETS=$BENCH_DIR/.$BENCH_NAME.targets
+	echo "metric,subject,value,unit,runs" >"$BENCH_CSV"
+	: >"$BENCH_TARGETS"
+}
+
+# median: reads numbers on stdin, prints their median.
+median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# bench_row METRIC SUBJECT VALUE UNIT RUNS
+bench_row() {
+	echo "$1,$2,$3,$4,$5" >>"$BENCH_CSV"
+}
+
+# bench_target METRIC SUBJECT OP FACTOR BASE_SUBJECT [ADD]
+# Checks SUBJECT OP FACTOR*BASE (+ADD), e.g. "getppid_ns sud le 1 native 60".
+bench_target() {
+	echo "$*" >>"$BENCH_TARGETS"
+}
+
+bench_machine() {
+	printf '%s, %s cores, %s, Linux %s' \
+		"$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
+		"$(nproc)" "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)" \
+		"$(uname -r)"
+}
+
+bench_end() {
+	echo
+	echo "== $BENCH_NAME ($(date -u +%Y-%m-%dT%H:%MZ); $(bench_machine))"
+	awk -F, 'NR > 1 {
+		if (!($1 in base)) base[$1] = $3
+		ratio = (base[$1] + 0 != 0) ? sprintf("%.2fx", $3 / base[$1]) : "-"
+		printf "%-18s %-12s %14s %-6s %6s runs  %s\n", $1, $2, $3, $4, $5, ratio
+	}' "$BENCH_CSV"
+	if [ -s "$BENCH_TARGETS" ]; then
+		echo "-- targets"
+		while read -r m s op f b add; do
+			awk -F, -v m="$m" -v s="$s" -v op="$op" -v f="$f" -v b="$b" -v add="${add:-0}" '
+				$1 == m && $2 == s { v = $3 } $1 == m && $2 == b { bv = $3 }
+				END {
+					if (v == "" || bv == "") { printf "%-18s %-10s %s %s x %s%s: MISSING\n", m, s, op, f, b, add ? " + " add : ""; exit }
+					lim = f * bv + add
+					ok = (op == "le") ? (v <= lim) : (v >= lim)
+					printf "%-18s %-10s %s %s x %s%s (%.4g): %.4g  %s\n", m, s, op == "le" ? "<=" : ">=", f, b, add ? " + " add : "", lim, v, ok ? "MET" : "NOT MET"
+				}' "$BENCH_CSV"
+		done <"$BENCH_TARGETS"
+	fi
+	echo "csv: $BENCH_CSV"
+}

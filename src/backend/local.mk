@@ -1,0 +1,1 @@
+# src/backend: filled in by its issue

@@ -1,0 +1,1 @@
+# src/stack: filled in by its issue

@@ -1,0 +1,48 @@
+# src/tracer: nuse-exec and its interception modes.
+bin_PROGRAMS += nuse-exec
+
+# Code shared by nuse-exec and the unit tests.
+noinst_LIBRARIES += src/tracer/libnuse-tracer.a
+src_tracer_libnuse_tracer_a_SOURCES = \
+	src/tracer/options.c src/tracer/options.h \
+	src/tracer/program.c src/tracer/program.h \
+	src/tracer/elfload.c src/tracer/elfload.h
+
+# The in-process runtime: runs on the program's threads after the jump, so
+# no libc, no stack protector (FS is the program's), no SSE registers (a
+# rewritten site must preserve them like a syscall does).
+RT_CFLAGS = -fno-stack-protector -mgeneral-regs-only -fno-builtin \
+	-fcf-protection=none -fno-tree-loop-distribute-patterns -fno-pie \
+	-fno-delete-null-pointer-checks
+noinst_LIBRARIES += src/tracer/libnuse-rt.a
+src_tracer_libnuse_rt_a_CFLAGS = $(AM_CFLAGS) $(RT_CFLAGS)
+src_tracer_libnuse_rt_a_SOURCES = \
+	src/tracer/netcalls.c src/tracer/netcalls.h \
+	src/tracer/rt/gate.S src/tracer/rt/gate.h \
+	src/tracer/rt/dispatch.c src/tracer/rt/dispatch.h \
+	src/tracer/rt/rt.h src/tracer/rt/util.c src/tracer/rt/thread.c \
+	src/tracer/rt/signals.c src/tracer/rt/syscall.c \
+	src/tracer/rt/rewrite.c src/tracer/rt/exec.c
+
+NUSE_INPROC_SOURCES = src/tracer/inproc.c
+
+nuse_exec_SOURCES = src/tracer/main.c src/tracer/modes.h \
+	src/tracer/supervise.c src/tracer/supervise.h \
+	src/tracer/ptrace.c src/tracer/unotify.c \
+	$(NUSE_INPROC_SOURCES)
+nuse_exec_CPPFLAGS = $(AM_CPPFLAGS) -DNUSE_PKGLIBDIR=\"$(pkglibdir)\"
+nuse_exec_CFLAGS = $(AM_CFLAGS) -fno-pie
+# Static, non-PIE, at a fixed address clear of where programs load: the
+# runtime's gate keeps its address across execve and no dynamic loader
+# makes trapped calls before main.
+nuse_exec_LDFLAGS = -static -no-pie -Wl,-Ttext-segment=0x20000000
+nuse_exec_LDADD = src/tracer/libnuse-tracer.a src/tracer/libnuse-rt.a \
+	$(SECCOMP_LIBS)
+
+# The runtime must not depend on libc: check what it links against.
+check-rt-freestanding: src/tracer/libnuse-rt.a
+	@bad=$$($(NM) -u src/tracer/libnuse-rt.a | awk 'NF == 2 { print $$2 }' | \
+		grep -v -E '^(nuse_|rt_|_GLOBAL_OFFSET_TABLE_)' | sort -u); \
+	if [ -n "$$bad" ]; then echo "libnuse-rt.a needs: $$bad" >&2; exit 1; fi
+all-local: check-rt-freestanding
+.PHONY: check-rt-freestanding

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/* nuse-exec: run an unmodified program with its network calls intercepted. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "modes.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: nuse-exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"Run PROGRAM with its network system calls served by nuse.\n"
+		"\n"
+		"  -m, --mode=MODE    interception mode (default: sud)\n"
+		"                       sud       syscall user dispatch, sites rewritten on first use\n"
+		"                       sud-trap  syscall user dispatch, every call traps (reference)\n"
+		"                       seccomp   seccomp RET_TRAP on network and descriptor calls\n"
+		"                       ptrace    supervisor process, ptrace\n"
+		"                       unotify   supervisor process, seccomp user notification\n"
+		"                       preload   LD_PRELOAD shim (dynamic programs only)\n"
+		"  -s, --stack=STACK  network stack serving the calls: host (default) or linux\n"
+		"  -v, --verbose      say what nuse does (repeat for more)\n"
+		"  -h, --help         show this help and exit\n"
+		"  -V, --version      show the version and exit\n"
+		"\n"
+		"PROGRAM is found through PATH as execvp does. The exit status is PROGRAM's;\n"
+		"127 if it is not found, 126 if it cannot be executed, 2 for bad options.\n");
+}
+
+/* Die the way the child died so a shell sees the same status. */
+static int exit_like(int status)
+{
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		sigset_t set;
+
+		signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		kill(getpid(), sig);
+		return 128 + sig;
+	}
+	return WEXITSTATUS(status);
+}
+
+static int find_preload_lib(char *out, size_t len)
+{
+	char self[PATH_MAX - 64];
+	const char *env = getenv("NUSE_PRELOAD_LIB");
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(out, len, "%s", env);
+		return access(out, R_OK);
+	}
+	/* Next to the binary first, so an uninstalled build tree works. */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		*strrchr(self, '/') = '\0';
+		snprintf(out, len, "%s/libnuse-preload.so", self);
+		if (!access(out, R_OK))
+			return 0;
+	}
+	snprintf(out, len, "%s/libnuse-preload.so", NUSE_PKGLIBDIR);
+	return access(out, R_OK);
+}
+
+static int run_preload(const struct nuse_opts *o, const struct nuse_program *p,
+		       char **argv)
+{
+	char lib[PATH_MAX + 64], *old;
+	char *val;
+
+	if (!p->is_dynamic && !p->is_script) {
+		fprintf(stderr,
+			"nuse-exec: %s: statically linked: --mode=preload needs a dynamic program; use --mode=sud, seccomp, ptrace or unotify\n",
+			p->path);
+		return 126;
+	}
+	if (find_preload_lib(lib, sizeof(lib))) {
+		fprintf(stderr, "nuse-exec: --mode=preload: %s: not found\n", lib);
+		return 126;
+	}
+	old = getenv("LD_PRELOAD");
+	if (asprintf(&val, "%s%s%s", lib, old && *old ? ":" : "", old ? old : "") < 0)
+		return 126;
+	setenv("LD_PRELOAD", val, 1);
+	setenv("NUSE_STACK", o->stack == NUSE_STACK_LINUX ? "linux" : "host", 1);
+	execv(p->path, argv);
+	fprintf(stderr, "nuse-exec: %s: %s\n", p->path, strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
+
+int main(int argc, char **argv)
+{
+	struct nuse_opts o;
+	struct nuse_program prog;
+	char err[512];
+	int r;
+
+	switch (nuse_parse_args(argc, argv, &o, err, sizeof(err))) {
+	case NUSE_PARSE_HELP:
+		usage(stdout);
+		return 0;
+	case NUSE_PARSE_VERSION:
+		printf("nuse-exec %s\n", PACKAGE_VERSION);
+		return 0;
+	case NUSE_PARSE_ERROR:
+		fprintf(stderr, "nuse-exec: %s\n", err);
+		usage(stderr);
+		return 2;
+	case NUSE_PARSE_RUN:
+		break;
+	}
+	if (o.stack == NUSE_STACK_LINUX) {
+		fprintf(stderr,
+			"nuse-exec: --stack=linux: the in-process Linux stack is not wired into nuse-exec yet (issue 6); use --stack=host\n");
+		return 2;
+	}
+
+	r = nuse_program_find(argv[o.prog_index], &prog, err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "nuse-exec: %s\n", err);
+		return r;
+	}
+	if (o.verbose)
+		fprintf(stderr, "nuse-exec: %s (%s%s) mode=%s\n", prog.path,
+			prog.is_script ? "script" : prog.is_dynamic ? "dynamic" : "static",
+			prog.is_pie ? ", pie" : "", nuse_mode_name(o.mode));
+
+	switch (o.mode) {
+	case NUSE_MODE_SUD:
+	case NUSE_MODE_SUD_TRAP:
+	case NUSE_MODE_SECCOMP:
+		return nuse_inproc_run(&o, &prog, argv + o.prog_index, environ);
+	case NUSE_MODE_PTRACE:
+		r = nuse_ptrace_run(&o, &prog, argv + o.prog_index, environ);
+		break;
+	case NUSE_MODE_UNOTIFY:
+		r = nuse_unotify_run(&o, &prog, argv + o.prog_index, environ);
+		break;
+	case NUSE_MODE_PRELOAD:
+		return run_preload(&o, &prog, argv + o.prog_index);
+	}
+	return r < 0 ? 126 : exit_like(r);
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Parsing of nuse-exec's command line (no global state: unit-tested). */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+
+static const struct {
+	const char *name;
+	enum nuse_mode mode;
+} mode_names[] = {
+	{ "sud", NUSE_MODE_SUD },	  { "sud-trap", NUSE_MODE_SUD_TRAP },
+	{ "seccomp", NUSE_MODE_SECCOMP }, { "ptrace", NUSE_MODE_PTRACE },
+	{ "unotify", NUSE_MODE_UNOTIFY }, { "preload", NUSE_MODE_PRELOAD },
+};
+
+const char *nuse_mode_name(enum nuse_mode m)
+{
+	for (unsigned int i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+		if (mode_names[i].mode == m)
+			return mode_names[i].name;
+	return "?";
+}
+
+int nuse_mode_from_name(const char *name, enum nuse_mode *m)
+{
+	for (unsigned int i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
+		if (!strcmp(mode_names[i].name, name)) {
+			*m = mode_names[i].mode;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+enum nuse_parse_result nuse_parse_args(int argc, char **argv,
+				       struct nuse_opts *o, char *err,
+				       unsigned long errlen)
+{
+	static const struct option longopts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "stack", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "exec-argv0", required_argument, NULL, 'A' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->mode = NUSE_MODE_SUD;
+	o->stack = NUSE_STACK_HOST;
+	err[0] = '\0';
+
+	/* '+': stop at the first non-option so PROGRAM's own options stay its own. */
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:m:s:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (nuse_mode_from_name(optarg, &o->mode)) {
+				snprintf(err, errlen,
+					 "--mode: unknown mode '%s' (sud, sud-trap, seccomp, ptrace, unotify, preload)",
+					 optarg);
+				return NUSE_PARSE_ERROR;
+			}
+			break;
+		case 's':
+			if (!strcmp(optarg, "host")) {
+				o->stack = NUSE_STACK_HOST;
+			} else if (!strcmp(optarg, "linux")) {
+				o->stack = NUSE_STACK_LINUX;
+			} else {
+				snprintf(err, errlen,
+					 "--stack: unknown stack '%s' (host, linux)",
+					 optarg);
+				return NUSE_PARSE_ERROR;
+			}
+			break;
+		case 'A':
+			o->exec_argv0 = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			return NUSE_PARSE_HELP;
+		case 'V':
+			return NUSE_PARSE_VERSION;
+		case ':':
+			snprintf(err, errlen, "option '%s' needs an argument",
+				 argv[optind - 1]);
+			return NUSE_PARSE_ERROR;
+		default:
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s'",
+					 argv[optind - 1]);
+			return NUSE_PARSE_ERROR;
+		}
+	}
+	if (optind >= argc) {
+		snprintf(err, errlen, "no PROGRAM given");
+		return NUSE_PARSE_ERROR;
+	}
+	o->prog_index = optind;
+	return NUSE_PARSE_RUN;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command-line contract of nuse-exec, shared by every interception mode. */
+#ifndef NUSE_TRACER_OPTIONS_H
+#define NUSE_TRACER_OPTIONS_H
+
+#include <stdbool.h>
+
+enum nuse_mode {
+	NUSE_MODE_SUD,
+	NUSE_MODE_SUD_TRAP, /* SUD without site rewriting: benchmark reference */
+	NUSE_MODE_SECCOMP,
+	NUSE_MODE_PTRACE,
+	NUSE_MODE_UNOTIFY,
+	NUSE_MODE_PRELOAD,
+};
+
+enum nuse_stack_kind {
+	NUSE_STACK_HOST,
+	NUSE_STACK_LINUX,
+};
+
+struct nuse_opts {
+	enum nuse_mode mode;
+	enum nuse_stack_kind stack;
+	int verbose;
+	/*
+	 * Internal: argv[0] to give PROGRAM when the runtime re-enters
+	 * nuse-exec at the program's execve (NULL: PROGRAM as given).
+	 */
+	const char *exec_argv0;
+	/* Index in argv of PROGRAM; argv[prog_index..] is passed to it. */
+	int prog_index;
+};
+
+enum nuse_parse_result {
+	NUSE_PARSE_RUN,
+	NUSE_PARSE_HELP,
+	NUSE_PARSE_VERSION,
+	NUSE_PARSE_ERROR,
+};
+
+/*
+ * Parse nuse-exec's argv.  On NUSE_PARSE_ERROR a one-line message naming
+ * the offending option has been written to @err (size @errlen).
+ */
+enum nuse_parse_result nuse_parse_args(int argc, char **argv,
+				       struct nuse_opts *o, char *err,
+				       unsigned long errlen);
+const char *nuse_mode_name(enum nuse_mode m);
+int nuse_mode_from_name(const char *name, enum nuse_mode *m);
+
+#endif

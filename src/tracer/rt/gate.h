@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The runtime's syscall gate: the only code range whose system calls are
+ * let through by SUD (its allowed region) and by our seccomp filter
+ * (matched by instruction pointer).  See gate.S.
+ */
+#ifndef NUSE_RT_GATE_H
+#define NUSE_RT_GATE_H
+
+/* Per-thread runtime block, reached through GS.  Offsets used by gate.S. */
+#define RT_OFF_SELF 0
+#define RT_OFF_STACK_TOP 8
+#define RT_OFF_STACK_LO 16
+#define RT_STACK_SIZE (64 * 1024)
+
+#ifndef __ASSEMBLER__
+
+long nuse_gate_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
+		       long a5);
+/* Resume an interrupted context from its signal frame at @uc_sp. */
+void nuse_gate_sigreturn(void *uc_sp) __attribute__((noreturn));
+/* Signal restorer for the runtime's own handlers. */
+void nuse_gate_restorer(void);
+/* Entry of rewritten syscall sites (reached through page 0). */
+void nuse_hook(void);
+
+extern char nuse_gate_start[], nuse_gate_end[];
+
+#endif /* __ASSEMBLER__ */
+#endif

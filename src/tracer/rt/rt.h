@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The in-process runtime: code that runs on the program's own threads
+ * after nuse-exec has jumped into it.  It calls no libc (FS and the libc
+ * state belong to the program), issues system calls only through the gate
+ * and keeps per-thread state behind GS.
+ */
+#ifndef NUSE_RT_H
+#define NUSE_RT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+
+#include "gate.h"
+
+#define RT_SIGSYS 31
+#define RT_SECCOMP_DATA 0x4e55 /* SECCOMP_RET_TRAP data: "NU" */
+
+enum rt_mode { RT_MODE_SUD, RT_MODE_SUD_TRAP, RT_MODE_SECCOMP };
+
+struct rt_thread {
+	struct rt_thread *self;	 /* RT_OFF_SELF */
+	uintptr_t stack_top;	 /* RT_OFF_STACK_TOP */
+	uintptr_t stack_lo;	 /* RT_OFF_STACK_LO */
+	int tid;
+	bool app_blocks_sigsys; /* the program believes SIGSYS is blocked */
+	struct rt_thread *next;
+};
+
+struct rt_kernel_sigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+struct rt_config {
+	enum rt_mode mode;
+	bool rewrite;		/* patch syscall sites on first trap */
+	int verbose;
+	const char *mode_name;
+	char self_exe[4096];	/* nuse-exec, for re-entry at execve */
+	char prog_path[4096];	/* what /proc/self/exe must show */
+	uintptr_t vdso_lo, vdso_hi;
+	struct rt_kernel_sigaction app_sigsys; /* the program's SIGSYS action */
+};
+
+extern struct rt_config rt_cfg;
+
+#define rt_sys(nr, ...) rt_sys_(nr, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0)
+#define rt_sys_(nr, a, b, c, d, e, f, ...)                                 \
+	nuse_gate_syscall((nr), (long)(a), (long)(b), (long)(c), (long)(d), \
+			  (long)(e), (long)(f))
+
+static inline struct rt_thread *rt_self(void)
+{
+	struct rt_thread *t;
+
+	asm volatile("movq %%gs:0, %0" : "=r"(t));
+	return t;
+}
+
+/* Runtime entry points. */
+long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
+		uintptr_t ret_ip);
+void rt_thread_start(void);
+int rt_thread_init(void);
+int rt_arm(void);
+void rt_after_fork(void);
+void rt_sigsys_handler(int sig, void *si, void *uc);
+int rt_install_sigsys(void);
+int rt_rewrite_init(void);
+bool rt_rewrite_site(uintptr_t site);
+long rt_execve(int dirfd, const char *path, char *const argv[],
+	       char *const envp[], int flags);
+long rt_proc_self_exe(long nr, long a0, long a1, long a2, long a3,
+		      bool *handled);
+long rt_sigaction(int sig, const struct rt_kernel_sigaction *act,
+		  struct rt_kernel_sigaction *oact, size_t size);
+long rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t size);
+long rt_copy_in(void *dst, const void *src, size_t len);
+long rt_copy_out(void *dst, const void *src, size_t len);
+
+/* Freestanding helpers: the compiler must not call libc for us. */
+void rt_memcpy(void *d, const void *s, size_t n);
+void rt_memset(void *d, int c, size_t n);
+size_t rt_strlen(const char *s);
+int rt_strcmp(const char *a, const char *b);
+int rt_strncmp(const char *a, const char *b, size_t n);
+void rt_log(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SIGSYS belongs to the runtime: the program's SIGSYS action and any mask
+ * that would block it are kept virtual, because a dispatch trap while
+ * SIGSYS is blocked kills the process.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <ucontext.h>
+
+#include "rt.h"
+
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+
+#define SIGSYS_BIT (1ULL << (RT_SIGSYS - 1))
+#define SYS_USER_DISPATCH_CODE 2
+#define SYS_SECCOMP_CODE 1
+
+struct rt_siginfo {
+	int si_signo;
+	int si_errno;
+	int si_code;
+	int pad;
+	void *call_addr;
+	int syscall;
+	unsigned int arch;
+};
+
+long rt_sigaction(int sig, const struct rt_kernel_sigaction *act,
+		  struct rt_kernel_sigaction *oact, size_t size)
+{
+	struct rt_kernel_sigaction k;
+	long r;
+
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	if (act) {
+		r = rt_copy_in(&k, act, sizeof(k));
+		if (r)
+			return r;
+		k.mask &= ~SIGSYS_BIT;
+	}
+	if (sig == RT_SIGSYS) {
+		if (oact) {
+			r = rt_copy_out(oact, &rt_cfg.app_sigsys, sizeof(k));
+			if (r)
+				return r;
+		}
+		if (act)
+			rt_cfg.app_sigsys = k;
+		return 0;
+	}
+	return rt_sys(SYS_rt_sigaction, sig, act ? &k : NULL, oact, size);
+}
+
+long rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t size)
+{
+	struct rt_thread *t = rt_self();
+	bool was_blocked = t->app_blocks_sigsys;
+	uint64_t m = 0, k, o;
+	long r;
+
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	if (set) {
+		r = rt_copy_in(&m, set, sizeof(m));
+		if (r)
+			return r;
+		if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+			return -EINVAL;
+	}
+	k = m & ~SIGSYS_BIT; /* never really blocked */
+	r = rt_sys(SYS_rt_sigprocmask, how, set ? &k : NULL, oset, size);
+	if (r)
+		return r;
+	if (set) {
+		if (how == SIG_SETMASK)
+			t->app_blocks_sigsys = m & SIGSYS_BIT;
+		else if (m & SIGSYS_BIT)
+			t->app_blocks_sigsys = how == SIG_BLOCK;
+	}
+	if (oset && was_blocked && !rt_copy_in(&o, oset, sizeof(o))) {
+		o |= SIGSYS_BIT;
+		rt_copy_out(oset, &o, sizeof(o));
+	}
+	return 0;
+}
+
+/* A SIGSYS that is not ours: what the program asked for. */
+static void deliver_app_sigsys(int sig, void *si, void *uc)
+{
+	struct rt_kernel_sigaction *a = &rt_cfg.app_sigsys;
+
+	if (a->handler == SIG_IGN)
+		return;
+	if (a->handler == SIG_DFL) {
+		struct rt_kernel_sigaction dfl = { SIG_DFL, 0, NULL, 0 };
+		uint64_t unblock = SIGSYS_BIT;
+
+		rt_sys(SYS_rt_sigaction, RT_SIGSYS, &dfl, NULL, 8);
+		rt_sys(SYS_rt_sigprocmask, SIG_UNBLOCK, &unblock, NULL, 8);
+		long pid = rt_sys(SYS_getpid), tid = rt_sys(SYS_gettid);
+
+		rt_sys(SYS_tgkill, pid, tid, RT_SIGSYS);
+		return;
+	}
+	if (a->flags & SA_SIGINFO)
+		((void (*)(int, void *, void *))a->handler)(sig, si, uc);
+	else
+		((void (*)(int))a->handler)(sig);
+	if (a->flags & SA_RESETHAND)
+		a->handler = SIG_DFL;
+}
+
+static bool is_ours(const struct rt_siginfo *si)
+{
+	if (rt_cfg.mode == RT_MODE_SECCOMP)
+		return si->si_code == SYS_SECCOMP_CODE &&
+		       si->si_errno == RT_SECCOMP_DATA;
+	return si->si_code == SYS_USER_DISPATCH_CODE;
+}
+
+static void ensure_thread_block(void)
+{
+	uintptr_t gs;
+
+	/* Threads cloned natively (seccomp mode) inherit their parent's GS. */
+	asm volatile("rdgsbase %0" : "=r"(gs));
+	if (!gs || rt_self()->tid != rt_sys(SYS_gettid))
+		rt_thread_init();
+}
+
+void rt_sigsys_handler(int sig, void *siv, void *ucv)
+{
+	struct rt_siginfo *si = siv;
+	ucontext_t *uc = ucv;
+	greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t ip = g[REG_RIP];
+	long nr = g[REG_RAX];
+
+	if (!is_ours(si)) {
+		deliver_app_sigsys(sig, siv, ucv);
+		return;
+	}
+	if (rt_cfg.mode == RT_MODE_SECCOMP)
+		ensure_thread_block();
+	if (rt_cfg.rewrite && rt_rewrite_site(ip - 2)) {
+		g[REG_RIP] = ip - 2; /* run the rewritten call */
+		return;
+	}
+	if (nr == SYS_rt_sigreturn)
+		nuse_gate_sigreturn((void *)g[REG_RSP]);
+	if (nr == SYS_clone && (g[REG_RDI] & CLONE_VM) && g[REG_RSI]) {
+		/* A thread needs the hook's stack handling: enter it as a call. */
+		g[REG_RSP] -= 8;
+		*(uintptr_t *)g[REG_RSP] = ip;
+		g[REG_RIP] = (greg_t)nuse_hook;
+		return;
+	}
+	g[REG_RAX] = rt_syscall(nr, g[REG_RDI], g[REG_RSI], g[REG_RDX],
+				g[REG_R10], g[REG_R8], g[REG_R9], ip);
+}
+
+int rt_install_sigsys(void)
+{
+	struct rt_kernel_sigaction sa = {
+		.handler = (void *)rt_sigsys_handler,
+		.flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTORER,
+		.restorer = (void *)nuse_gate_restorer,
+		.mask = 0,
+	};
+
+	return (int)rt_sys(SYS_rt_sigaction, RT_SIGSYS, &sa, NULL, 8);
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rt_syscall: every system call of the program, from a trap or from a
+ * rewritten site.  Network calls go to the dispatcher; the calls that would
+ * take control away from the runtime (signals, process creation, execve)
+ * are adjusted here; everything else goes to the host unchanged.
+ */
+#include <errno.h>
+#include <linux/prctl.h>
+#include <sched.h>
+#include <signal.h>
+
+#include "dispatch.h"
+#include "rt.h"
+#include "../netcalls.h"
+
+#define SIGSYS_BIT (1ULL << (RT_SIGSYS - 1))
+
+/* A mask argument with SIGSYS taken out, in @local; NULL stays NULL. */
+static long strip_mask(long user, uint64_t *local, long *out)
+{
+	long r;
+
+	*out = 0;
+	if (!user)
+		return 0;
+	r = rt_copy_in(local, (void *)user, sizeof(*local));
+	if (r)
+		return r;
+	*local &= ~SIGSYS_BIT;
+	*out = (long)local;
+	return 0;
+}
+
+static long masked_call(long nr, long a0, long a1, long a2, long a3, long a4,
+			long a5, int mask_arg)
+{
+	long a[6] = { a0, a1, a2, a3, a4, a5 };
+	uint64_t local;
+	long r;
+
+	r = strip_mask(a[mask_arg], &local, &a[mask_arg]);
+	if (r)
+		return r;
+	if (nr == SYS_ppoll || nr == SYS_epoll_pwait || nr == SYS_epoll_pwait2)
+		return nuse_dispatch(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return rt_sys(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+static long pselect(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	struct {
+		long mask;
+		long size;
+	} sig;
+	uint64_t local;
+	long r;
+
+	if (!a5)
+		return nuse_dispatch(SYS_pselect6, a0, a1, a2, a3, a4, a5);
+	r = rt_copy_in(&sig, (void *)a5, sizeof(sig));
+	if (r)
+		return r;
+	r = strip_mask(sig.mask, &local, &sig.mask);
+	if (r)
+		return r;
+	return nuse_dispatch(SYS_pselect6, a0, a1, a2, a3, a4, (long)&sig);
+}
+
+static long do_fork(long flags, long a1, long a2, long a3, long a4)
+{
+	long r = rt_sys(SYS_clone, flags, a1, a2, a3, a4);
+
+	if (r == 0)
+		rt_after_fork();
+	return r;
+}
+
+long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
+		uintptr_t ret_ip)
+{
+	bool handled;
+	long r;
+
+	switch (nr) {
+	case SYS_rt_sigaction:
+		return rt_sigaction(a0, (void *)a1, (void *)a2, a3);
+	case SYS_rt_sigprocmask:
+		return rt_sigprocmask(a0, (void *)a1, (void *)a2, a3);
+	case SYS_rt_sigsuspend:
+		return masked_call(nr, a0, a1, a2, a3, a4, a5, 0);
+	case SYS_ppoll:
+		return masked_call(nr, a0, a1, a2, a3, a4, a5, 3);
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		return masked_call(nr, a0, a1, a2, a3, a4, a5, 4);
+	case SYS_pselect6:
+		return pselect(a0, a1, a2, a3, a4, a5);
+	case SYS_fork:
+		return do_fork(SIGCHLD, 0, 0, 0, 0);
+	case SYS_vfork:
+		/*
+		 * The child would run on the parent's stack, under the
+		 * parent's runtime frames: give it a copy instead.
+		 */
+		return do_fork(CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+	case SYS_clone:
+		if (a0 & CLONE_VM) {
+			if (a1)
+				return -ENOSYS; /* threads go through nuse_hook */
+			a0 &= ~(long)CLONE_VM; /* vfork-like: same as above */
+		}
+		return do_fork(a0, a1, a2, a3, a4);
+	case SYS_clone3:
+		/* libcs fall back to clone, which we know how to follow. */
+		return -ENOSYS;
+	case SYS_execve:
+		return rt_execve(-100, (char *)a0, (char **)a1, (char **)a2, 0);
+	case SYS_execveat:
+		return rt_execve(a0, (char *)a1, (char **)a2, (char **)a3, a4);
+	case SYS_readlink:
+	case SYS_readlinkat:
+	case SYS_open:
+	case SYS_openat:
+		r = rt_proc_self_exe(nr, a0, a1, a2, a3, &handled);
+		if (handled)
+			return r;
+		break;
+	case SYS_prctl:
+		/* The program cannot turn our dispatch off. */
+		if (a0 == PR_SET_SYSCALL_USER_DISPATCH)
+			return -EBUSY;
+		break;
+	default:
+		if (nuse_is_net_syscall(nr))
+			return nuse_dispatch(nr, a0, a1, a2, a3, a4, a5);
+		break;
+	}
+	(void)ret_ip;
+	return rt_sys(nr, a0, a1, a2, a3, a4, a5);
+}

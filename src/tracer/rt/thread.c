@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-thread runtime blocks behind GS, and re-arming interception where
+ * the kernel clears it (new threads and forked children lose SUD).
+ */
+#include <errno.h>
+#include <linux/prctl.h>
+#include <signal.h>
+#include <sys/mman.h>
+
+#include "rt.h"
+
+#define BLOCK_SIZE (RT_STACK_SIZE + 4096)
+
+/* Every block ever made; reused once its thread is gone. */
+static struct rt_thread *all_threads;
+static int threads_lock;
+
+static void lock(int *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		asm volatile("pause");
+}
+
+static void unlock(int *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
+static struct rt_thread *reuse_block(long pid)
+{
+	struct rt_thread *t;
+
+	for (t = all_threads; t; t = t->next) {
+		int tid = __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE);
+
+		/* A thread's tid is released only after it stopped running. */
+		if (tid > 0 && rt_sys(SYS_tgkill, pid, tid, 0) == -ESRCH &&
+		    __atomic_compare_exchange_n(&t->tid, &tid, -1, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return t;
+	}
+	return NULL;
+}
+
+int rt_thread_init(void)
+{
+	long pid = rt_sys(SYS_getpid);
+	struct rt_thread *t;
+	long p;
+
+	lock(&threads_lock);
+	t = reuse_block(pid);
+	unlock(&threads_lock);
+	if (!t) {
+		/* Stack below, block on the top page. */
+		p = rt_sys(SYS_mmap, 0, BLOCK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p < 0 && p > -4096)
+			return (int)p;
+		t = (struct rt_thread *)(p + RT_STACK_SIZE);
+		t->stack_lo = p;
+		t->stack_top = p + RT_STACK_SIZE;
+		lock(&threads_lock);
+		t->next = all_threads;
+		all_threads = t;
+		unlock(&threads_lock);
+	}
+	t->self = t;
+	t->app_blocks_sigsys = false;
+	__atomic_store_n(&t->tid, (int)rt_sys(SYS_gettid), __ATOMIC_RELEASE);
+	asm volatile("wrgsbase %0" : : "r"(t) : "memory");
+	return 0;
+}
+
+/* Turn on SUD for the calling thread; only the gate may make syscalls. */
+int rt_arm(void)
+{
+	if (rt_cfg.mode == RT_MODE_SECCOMP)
+		return 0; /* the filter is inherited by threads and children */
+	return (int)rt_sys(SYS_prctl, PR_SET_SYSCALL_USER_DISPATCH,
+			   PR_SYS_DISPATCH_ON, (long)nuse_gate_start,
+			   (long)(nuse_gate_end - nuse_gate_start), 0);
+}
+
+/* First C code of a thread made by the program (see nuse_hook). */
+void rt_thread_start(void)
+{
+	if (rt_thread_init() || rt_arm()) {
+		rt_log("cannot set up a new thread", NULL);
+		rt_sys(SYS_exit_group, 127);
+	}
+}
+
+/* In a forked child: same memory, new tid, SUD to re-arm. */
+void rt_after_fork(void)
+{
+	struct rt_thread *t = rt_self();
+
+	__atomic_store_n(&t->tid, (int)rt_sys(SYS_gettid), __ATOMIC_RELEASE);
+	if (rt_arm()) {
+		rt_log("cannot re-arm syscall user dispatch after fork", NULL);
+		rt_sys(SYS_exit_group, 127);
+	}
+}

@@ -1,0 +1,1 @@
+# src/vfs-fd: filled in by its issue

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/* nuse-exec's command-line contract. */
+#include <check.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/tracer/options.h"
+
+static enum nuse_parse_result parse(struct nuse_opts *o, char *err, int argc, ...)
+{
+	char *argv[16];
+	va_list ap;
+
+	va_start(ap, argc);
+	for (int i = 0; i < argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	argv[argc] = NULL;
+	return nuse_parse_args(argc, argv, o, err, 256);
+}
+
+START_TEST(defaults)
+{
+	struct nuse_opts o;
+	char err[256];
+
+	ck_assert_int_eq(parse(&o, err, 2, "nuse-exec", "prog"), NUSE_PARSE_RUN);
+	ck_assert_int_eq(o.mode, NUSE_MODE_SUD);
+	ck_assert_int_eq(o.stack, NUSE_STACK_HOST);
+	ck_assert_int_eq(o.prog_index, 1);
+}
+END_TEST
+
+START_TEST(modes_and_program_options)
+{
+	struct nuse_opts o;
+	char err[256];
+
+	ck_assert_int_eq(parse(&o, err, 6, "nuse-exec", "--mode=seccomp", "-v",
+			       "--", "ls", "-l"), NUSE_PARSE_RUN);
+	ck_assert_int_eq(o.mode, NUSE_MODE_SECCOMP);
+	ck_assert_int_eq(o.verbose, 1);
+	ck_assert_int_eq(o.prog_index, 4);
+	/* Options after PROGRAM belong to PROGRAM. */
+	ck_assert_int_eq(parse(&o, err, 5, "nuse-exec", "-m", "ptrace", "ls", "-v"),
+			 NUSE_PARSE_RUN);
+	ck_assert_int_eq(o.mode, NUSE_MODE_PTRACE);
+	ck_assert_int_eq(o.verbose, 0);
+	ck_assert_int_eq(o.prog_index, 3);
+	ck_assert_int_eq(parse(&o, err, 3, "nuse-exec", "--stack=linux", "x"),
+			 NUSE_PARSE_RUN);
+	ck_assert_int_eq(o.stack, NUSE_STACK_LINUX);
+}
+END_TEST
+
+START_TEST(errors_name_the_option)
+{
+	struct nuse_opts o;
+	char err[256];
+
+	ck_assert_int_eq(parse(&o, err, 3, "nuse-exec", "--mode=bogus", "ls"),
+			 NUSE_PARSE_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "--mode"));
+	ck_assert_int_eq(parse(&o, err, 3, "nuse-exec", "--stack=bsd", "ls"),
+			 NUSE_PARSE_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "--stack"));
+	ck_assert_int_eq(parse(&o, err, 3, "nuse-exec", "--frobnicate", "ls"),
+			 NUSE_PARSE_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "--frobnicate"));
+	ck_assert_int_eq(parse(&o, err, 2, "nuse-exec", "-m"), NUSE_PARSE_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "-m"));
+	ck_assert_int_eq(parse(&o, err, 1, "nuse-exec"), NUSE_PARSE_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "PROGRAM"));
+}
+END_TEST
+
+START_TEST(help_and_version)
+{
+	struct nuse_opts o;
+	char err[256];
+
+	ck_assert_int_eq(parse(&o, err, 2, "nuse-exec", "--help"), NUSE_PARSE_HELP);
+	ck_assert_int_eq(parse(&o, err, 2, "nuse-exec", "-V"), NUSE_PARSE_VERSION);
+}
+END_TEST
+
+START_TEST(mode_names_round_trip)
+{
+	static const char *names[] = { "sud", "sud-trap", "seccomp", "ptrace",
+				       "unotify", "preload" };
+	enum nuse_mode m;
+
+	for (unsigned int i = 0; i < 6; i++) {
+		ck_assert_int_eq(nuse_mode_from_name(names[i], &m), 0);
+		ck_assert_str_eq(nuse_mode_name(m), names[i]);
+	}
+	ck_assert_int_eq(nuse_mode_from_name("SUD", &m), -1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("options");
+	TCase *tc = tcase_create("parse");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, modes_and_program_options);
+	tcase_add_test(tc, errors_name_the_option);
+	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, mode_names_round_trip);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
