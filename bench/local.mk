@@ -10,3 +10,6 @@ bench-%: all
 		top_srcdir='$(abs_top_srcdir)' $(SHELL) $(srcdir)/bench/$*.sh
 
 .PHONY: bench
+
+BENCHES += intercept
+include bench/progs/local.mk

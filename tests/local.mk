@@ -22,3 +22,5 @@ check-sanitizers:
 		--with-linux-source=$(LINUX_SOURCE) && \
 		$(MAKE) check TESTS='$(UNIT_TESTS)'
 .PHONY: check-sanitizers
+include tests/programs/local.mk
+include tests/integration/intercept.mk

@@ -46,3 +46,4 @@ check-rt-freestanding: src/tracer/libnuse-rt.a
 	if [ -n "$$bad" ]; then echo "libnuse-rt.a needs: $$bad" >&2; exit 1; fi
 all-local: check-rt-freestanding
 .PHONY: check-rt-freestanding
+include src/tracer/preload/local.mk

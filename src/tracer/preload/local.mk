@@ -1,0 +1,14 @@
+# src/tracer/preload: libnuse-preload.so, the LD_PRELOAD mode (--mode=preload).
+# Built as a "program" because automake without libtool has no shared
+# libraries; installed in $(nuselibdir) = $(pkglibdir).  nuse-exec finds it
+# next to itself (build tree) or there.
+nuselib_PROGRAMS += libnuse-preload.so
+libnuse_preload_so_SOURCES = src/tracer/preload/shim.c \
+	src/tracer/rt/dispatch.c src/tracer/rt/dispatch.h \
+	src/tracer/rt/gate.S src/tracer/rt/gate.h src/tracer/preload/gate-deps.c \
+	src/tracer/netcalls.c src/tracer/netcalls.h
+libnuse_preload_so_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/tracer
+# Hidden by default: calls into the dispatcher are direct, not through the PLT.
+libnuse_preload_so_CFLAGS = $(AM_CFLAGS) -fPIC -fvisibility=hidden
+libnuse_preload_so_CCASFLAGS = $(AM_CCASFLAGS) -fPIC
+libnuse_preload_so_LDFLAGS = -shared -fPIC -Wl,-z,defs -Wl,-z,now

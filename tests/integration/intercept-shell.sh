@@ -1,0 +1,20 @@
+#!/bin/sh
+# busybox-static sh -c with pipes, fork, exec, exit statuses and signals,
+# natively and under each mode.
+# shellcheck source=tests/integration/lib.sh
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+need_nuse
+need_prog "$BUSYBOX"
+
+BB=$BUSYBOX
+compare "sh pipes" "$BB" sh -c \
+	"echo hello world | $BB tr a-z A-Z | $BB rev; $BB seq 1 2000 | $BB sort -rn | $BB head -3"
+compare "sh fork+exec" "$BB" sh -c \
+	"(exit 3); echo sub=\$?; x=\$($BB echo captured); echo \$x; $BB sh -c 'exit 5'; echo nested=\$?; exec $BB echo exec-done"
+compare "sh background" "$BB" sh -c \
+	"$BB sleep 0.1 & $BB echo started; wait; echo waited=\$?"
+compare "sh exit status" "$BB" sh -c "echo out; exit 7"
+compare "sh killed by signal" "$BB" sh -c "echo before; kill -TERM \$\$; echo after"
+compare "sh /proc/self/exe" "$BB" sh -c \
+	"$BB readlink /proc/self/exe; $BB cat /proc/self/comm; echo \$0"
+finish
