@@ -157,6 +157,7 @@ static int runtime_setup(enum rt_mode mode, int verbose)
 
 	rt_cfg.mode = mode;
 	rt_cfg.verbose = verbose;
+	rt_classify_init();
 	r = rt_thread_init();
 	if (r)
 		return r;

@@ -55,6 +55,14 @@ nuse_gate_restorer:
  */
 	.type nuse_hook, @function
 nuse_hook:
+	/* Calls the runtime has nothing to do with go straight to the host. */
+	cmpq $RT_NR_MAX, %rax
+	jae .Lslow
+	btq %rax, rt_slow_calls(%rip)
+	jc .Lslow
+	syscall
+	ret
+.Lslow:
 	cmpq $SYS_rt_sigreturn, %rax
 	je .Lsigreturn
 	cmpq $SYS_clone, %rax

@@ -12,6 +12,7 @@
 #define RT_OFF_STACK_TOP 8
 #define RT_OFF_STACK_LO 16
 #define RT_STACK_SIZE (64 * 1024)
+#define RT_NR_MAX 512 /* syscall numbers the fast path knows */
 
 #ifndef __ASSEMBLER__
 
@@ -25,6 +26,9 @@ void nuse_gate_restorer(void);
 void nuse_hook(void);
 
 extern char nuse_gate_start[], nuse_gate_end[];
+
+/* Bit per syscall number: set when the runtime must see the call. */
+extern unsigned long rt_slow_calls[RT_NR_MAX / 64];
 
 #endif /* __ASSEMBLER__ */
 #endif

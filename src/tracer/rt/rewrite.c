@@ -11,6 +11,10 @@
 #include "rt.h"
 
 #define SLED_SIZE 4096
+#define SLED_ENTRIES 512 /* syscall numbers covered */
+#ifndef SLED_BLOCK
+#define SLED_BLOCK 15 /* longest legal x86 instruction */
+#endif
 #define PAGE 4096UL
 
 static int rewrite_lock;
@@ -31,17 +35,22 @@ int rt_rewrite_init(void)
 	}
 	/* Hide the null base from the optimiser: page 0 is real memory here. */
 	asm("" : "=r"(p) : "0"(r));
-	rt_memset(p, 0x90, SLED_SIZE);
+	/*
+	 * A call lands at byte RAX and slides to the jump.  Blocks of 0x66
+	 * prefixes ending in 0x90 decode as one NOP from any byte inside them,
+	 * so the slide is ~SLED_ENTRIES / 15 instructions, not SLED_ENTRIES.
+	 */
+	rt_memset(p, 0xcc, SLED_SIZE);
+	for (int i = 0; i < SLED_ENTRIES; i++)
+		p[i] = (i % SLED_BLOCK == SLED_BLOCK - 1 || i == SLED_ENTRIES - 1) ? 0x90 : 0x66;
 	/* movabs $nuse_hook, %r11; jmp *%r11 (R11 is clobbered by syscall) */
-	p += SLED_SIZE - 16;
+	p += SLED_ENTRIES;
 	p[0] = 0x49;
 	p[1] = 0xbb;
 	rt_memcpy(p + 2, &hook, 8);
 	p[10] = 0x41;
 	p[11] = 0xff;
 	p[12] = 0xe3;
-	p[13] = 0x0f; /* ud2 */
-	p[14] = 0x0b;
 	/* Execute-only where the CPU has protection keys, so NULL reads fault. */
 	return (int)rt_sys(SYS_mprotect, 0, SLED_SIZE, PROT_EXEC);
 }

@@ -66,6 +66,7 @@ static inline struct rt_thread *rt_self(void)
 long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 		uintptr_t ret_ip);
 void rt_thread_start(void);
+void rt_classify_init(void);
 int rt_thread_init(void);
 int rt_arm(void);
 void rt_after_fork(void);

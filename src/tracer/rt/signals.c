@@ -89,6 +89,51 @@ long rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t size)
 	return 0;
 }
 
+/*
+ * rt_sigprocmask from a trap: the mask to change is the one saved in the
+ * SIGSYS frame, which sigreturn will install; changing the live mask would
+ * be undone on return.
+ */
+static long sigprocmask_in_frame(ucontext_t *uc, int how, const uint64_t *set,
+				 uint64_t *oset, size_t size)
+{
+	struct rt_thread *t = rt_self();
+	uint64_t *saved = (uint64_t *)&uc->uc_sigmask;
+	uint64_t cur = *saved, m = 0, o;
+	const uint64_t unblockable = (1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1));
+	long r;
+
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	if (set) {
+		r = rt_copy_in(&m, set, sizeof(m));
+		if (r)
+			return r;
+		if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+			return -EINVAL;
+	}
+	if (oset) {
+		o = cur | (t->app_blocks_sigsys ? SIGSYS_BIT : 0);
+		r = rt_copy_out(oset, &o, sizeof(o));
+		if (r)
+			return r;
+	}
+	if (!set)
+		return 0;
+	if (how == SIG_BLOCK)
+		cur |= m;
+	else if (how == SIG_UNBLOCK)
+		cur &= ~m;
+	else
+		cur = m;
+	if (how == SIG_SETMASK)
+		t->app_blocks_sigsys = m & SIGSYS_BIT;
+	else if (m & SIGSYS_BIT)
+		t->app_blocks_sigsys = how == SIG_BLOCK;
+	*saved = cur & ~(unblockable | SIGSYS_BIT);
+	return 0;
+}
+
 /* A SIGSYS that is not ours: what the program asked for. */
 static void deliver_app_sigsys(int sig, void *si, void *uc)
 {
@@ -153,6 +198,11 @@ void rt_sigsys_handler(int sig, void *siv, void *ucv)
 	}
 	if (nr == SYS_rt_sigreturn)
 		nuse_gate_sigreturn((void *)g[REG_RSP]);
+	if (nr == SYS_rt_sigprocmask) {
+		g[REG_RAX] = sigprocmask_in_frame(uc, g[REG_RDI], (void *)g[REG_RSI],
+						  (void *)g[REG_RDX], g[REG_R10]);
+		return;
+	}
 	if (nr == SYS_clone && (g[REG_RDI] & CLONE_VM) && g[REG_RSI]) {
 		/* A thread needs the hook's stack handling: enter it as a call. */
 		g[REG_RSP] -= 8;
@@ -162,6 +212,9 @@ void rt_sigsys_handler(int sig, void *siv, void *ucv)
 	}
 	g[REG_RAX] = rt_syscall(nr, g[REG_RDI], g[REG_RSI], g[REG_RDX],
 				g[REG_R10], g[REG_R8], g[REG_R9], ip);
+	/* sigreturn restores the alternate stack from the frame: keep the new one. */
+	if (nr == SYS_sigaltstack && g[REG_RAX] == 0)
+		rt_sys(SYS_sigaltstack, NULL, &uc->uc_stack);
 }
 
 int rt_install_sigsys(void)

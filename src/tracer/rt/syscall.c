@@ -76,6 +76,32 @@ static long do_fork(long flags, long a1, long a2, long a3, long a4)
 	return r;
 }
 
+unsigned long rt_slow_calls[RT_NR_MAX / 64];
+
+static void mark_slow(long nr)
+{
+	rt_slow_calls[nr / 64] |= 1UL << (nr % 64);
+}
+
+/* The calls rt_syscall changes or routes; see the switch below. */
+void rt_classify_init(void)
+{
+	static const short special[] = {
+		SYS_rt_sigreturn, SYS_rt_sigaction, SYS_rt_sigprocmask,
+		SYS_rt_sigsuspend, SYS_ppoll,	    SYS_epoll_pwait,
+		SYS_epoll_pwait2,  SYS_pselect6,    SYS_fork,
+		SYS_vfork,	   SYS_clone,	    SYS_clone3,
+		SYS_execve,	   SYS_execveat,    SYS_readlink,
+		SYS_readlinkat,	   SYS_open,	    SYS_openat,
+		SYS_prctl,
+	};
+
+	for (unsigned int i = 0; i < nuse_net_syscalls_count; i++)
+		mark_slow(nuse_net_syscalls[i]);
+	for (unsigned int i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		mark_slow(special[i]);
+}
+
 long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 		uintptr_t ret_ip)
 {
