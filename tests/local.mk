@@ -13,6 +13,20 @@ tests_unit_test_options_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
 tests_unit_test_options_LDFLAGS = $(SAN_CFLAGS)
 tests_unit_test_options_LDADD = src/tracer/libnuse-tracer.a $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_options
+
+check_PROGRAMS += tests/unit/test_program
+tests_unit_test_program_SOURCES = tests/unit/test_program.c
+tests_unit_test_program_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
+tests_unit_test_program_LDFLAGS = $(SAN_CFLAGS)
+tests_unit_test_program_LDADD = src/tracer/libnuse-tracer.a $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_program
+
+check_PROGRAMS += tests/unit/test_rt
+tests_unit_test_rt_SOURCES = tests/unit/test_rt.c
+tests_unit_test_rt_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
+tests_unit_test_rt_LDFLAGS = $(SAN_CFLAGS) -no-pie
+tests_unit_test_rt_LDADD = src/tracer/libnuse-rt.a $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_rt
 TESTS += $(UNIT_TESTS)
 
 # Unit tests under ASan+UBSan in a separate build tree.

@@ -28,7 +28,6 @@
 #include "netcalls.h"
 #include "rt/rt.h"
 
-struct rt_config rt_cfg;
 extern char __executable_start[], etext[];
 
 void nuse_jump(const void *image, size_t size, uintptr_t entry)

@@ -76,6 +76,7 @@ static long do_fork(long flags, long a1, long a2, long a3, long a4)
 	return r;
 }
 
+struct rt_config rt_cfg;
 unsigned long rt_slow_calls[RT_NR_MAX / 64];
 
 static void mark_slow(long nr)
