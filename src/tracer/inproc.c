@@ -58,7 +58,7 @@ asm(".text\n"
     "	xorl %ebp, %ebp\n"
     "	jmp *%r8\n");
 
-#define SECCOMP_EXTRA_TRAPS 8
+#define SECCOMP_EXTRA_TRAPS 9
 
 /* RET_TRAP for the network calls and the ones the runtime must see. */
 static int install_seccomp(void)
@@ -66,7 +66,7 @@ static int install_seccomp(void)
 	static const int extra[SECCOMP_EXTRA_TRAPS] = {
 		SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigsuspend,
 		SYS_execve,	  SYS_execveat,	      SYS_readlink,
-		SYS_readlinkat,	  SYS_prctl,
+		SYS_readlinkat,	  SYS_prctl,	      SYS_rt_sigpending,
 	};
 	/*
 	 * nuse-exec's own text is exempt, not just the gate: when it is
@@ -266,7 +266,7 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 	const struct nuse_program *p = p0;
 	struct stack_image img = { 0 };
 	struct nuse_elf prog, interp;
-	const char *execfn = p0->path;
+	const char *execfn = o->exec_fn ? o->exec_fn : p0->path;
 	char **pargv = argv, err[512];
 	bool has_interp;
 	ssize_t n;

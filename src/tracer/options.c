@@ -45,6 +45,7 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "exec-argv0", required_argument, NULL, 'A' },
+		{ "exec-fn", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -81,6 +82,9 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 			break;
 		case 'A':
 			o->exec_argv0 = optarg;
+			break;
+		case 'F':
+			o->exec_fn = optarg;
 			break;
 		case 'v':
 			o->verbose++;

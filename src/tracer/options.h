@@ -28,6 +28,8 @@ struct nuse_opts {
 	 * nuse-exec at the program's execve (NULL: PROGRAM as given).
 	 */
 	const char *exec_argv0;
+	/* Internal: the path the program gave execve (AT_EXECFN, comm). */
+	const char *exec_fn;
 	/* Index in argv of PROGRAM; argv[prog_index..] is passed to it. */
 	int prog_index;
 };

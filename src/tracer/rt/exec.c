@@ -96,6 +96,8 @@ long rt_execve(int dirfd, const char *path, char *const argv[],
 	const char **nargv;
 	long argc = 0, r, size, i, k = 0;
 
+	const char *given = path;
+
 	if (!path)
 		return -EFAULT;
 	if (is_self_exe(path))
@@ -133,7 +135,7 @@ long rt_execve(int dirfd, const char *path, char *const argv[],
 		return r;
 	while (argv && argv[argc])
 		argc++;
-	size = (argc + 8) * sizeof(char *);
+	size = (argc + 10) * sizeof(char *);
 	r = rt_sys(SYS_mmap, 0, size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r < 0 && r > -4096)
@@ -143,6 +145,8 @@ long rt_execve(int dirfd, const char *path, char *const argv[],
 	nargv[k++] = mode_opt[rt_cfg.mode];
 	nargv[k++] = "--exec-argv0";
 	nargv[k++] = argc ? argv[0] : "";
+	nargv[k++] = "--exec-fn";
+	nargv[k++] = given;
 	nargv[k++] = "--";
 	/* execve does no PATH search: keep a bare name relative. */
 	if (path[0] != '/' && path[0] != '.') {

@@ -26,6 +26,8 @@ struct rt_thread {
 	uintptr_t stack_lo;	 /* RT_OFF_STACK_LO */
 	int tid;
 	bool app_blocks_sigsys; /* the program believes SIGSYS is blocked */
+	bool sigsys_pending;	/* one arrived while "blocked" */
+	uint8_t pending_si[128];
 	struct rt_thread *next;
 };
 
@@ -81,6 +83,7 @@ long rt_proc_self_exe(long nr, long a0, long a1, long a2, long a3,
 long rt_sigaction(int sig, const struct rt_kernel_sigaction *act,
 		  struct rt_kernel_sigaction *oact, size_t size);
 long rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t size);
+long rt_sigpending(uint64_t *set, size_t size);
 long rt_copy_in(void *dst, const void *src, size_t len);
 long rt_copy_out(void *dst, const void *src, size_t len);
 

@@ -56,6 +56,34 @@ long rt_sigaction(int sig, const struct rt_kernel_sigaction *act,
 	return rt_sys(SYS_rt_sigaction, sig, act ? &k : NULL, oact, size);
 }
 
+/* A SIGSYS held while the program "blocked" it is sent again once unblocked. */
+static void release_pending(struct rt_thread *t)
+{
+	long pid, tid;
+
+	if (t->app_blocks_sigsys || !t->sigsys_pending)
+		return;
+	t->sigsys_pending = false;
+	pid = rt_sys(SYS_getpid);
+	tid = rt_sys(SYS_gettid);
+	rt_sys(SYS_rt_tgsigqueueinfo, pid, tid, RT_SIGSYS, t->pending_si);
+}
+
+long rt_sigpending(uint64_t *set, size_t size)
+{
+	uint64_t m;
+	long r;
+
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	r = rt_sys(SYS_rt_sigpending, &m, size);
+	if (r)
+		return r;
+	if (rt_self()->sigsys_pending)
+		m |= SIGSYS_BIT;
+	return rt_copy_out(set, &m, sizeof(m));
+}
+
 long rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t size)
 {
 	struct rt_thread *t = rt_self();
@@ -86,6 +114,7 @@ long rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t size)
 		o |= SIGSYS_BIT;
 		rt_copy_out(oset, &o, sizeof(o));
 	}
+	release_pending(t);
 	return 0;
 }
 
@@ -131,6 +160,7 @@ static long sigprocmask_in_frame(ucontext_t *uc, int how, const uint64_t *set,
 	else if (m & SIGSYS_BIT)
 		t->app_blocks_sigsys = how == SIG_BLOCK;
 	*saved = cur & ~(unblockable | SIGSYS_BIT);
+	release_pending(t);
 	return 0;
 }
 
@@ -187,7 +217,14 @@ void rt_sigsys_handler(int sig, void *siv, void *ucv)
 	long nr = g[REG_RAX];
 
 	if (!is_ours(si)) {
-		deliver_app_sigsys(sig, siv, ucv);
+		struct rt_thread *t = rt_self();
+
+		if (t->app_blocks_sigsys && !t->sigsys_pending) {
+			rt_memcpy(t->pending_si, si, sizeof(t->pending_si));
+			t->sigsys_pending = true;
+		} else if (!t->app_blocks_sigsys) {
+			deliver_app_sigsys(sig, siv, ucv);
+		}
 		return;
 	}
 	if (rt_cfg.mode == RT_MODE_SECCOMP)

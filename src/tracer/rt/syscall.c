@@ -94,7 +94,7 @@ void rt_classify_init(void)
 		SYS_vfork,	   SYS_clone,	    SYS_clone3,
 		SYS_execve,	   SYS_execveat,    SYS_readlink,
 		SYS_readlinkat,	   SYS_open,	    SYS_openat,
-		SYS_prctl,
+		SYS_prctl,	   SYS_rt_sigpending,
 	};
 
 	for (unsigned int i = 0; i < nuse_net_syscalls_count; i++)
@@ -114,6 +114,8 @@ long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 		return rt_sigaction(a0, (void *)a1, (void *)a2, a3);
 	case SYS_rt_sigprocmask:
 		return rt_sigprocmask(a0, (void *)a1, (void *)a2, a3);
+	case SYS_rt_sigpending:
+		return rt_sigpending((void *)a0, a1);
 	case SYS_rt_sigsuspend:
 		return masked_call(nr, a0, a1, a2, a3, a4, a5, 0);
 	case SYS_ppoll:
