@@ -6,6 +6,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <linux/audit.h>
 #include <netinet/in.h>
 #include <stdio.h>

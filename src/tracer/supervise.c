@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Skeleton shared by the supervisor modes (ptrace, unotify).
+ *
+ * Three processes:
+ *
+ * - the front: the nuse-exec the shell started.  It forks the supervisor,
+ *   learns the program's pid and, later, its wait status through a pipe,
+ *   and returns that status.  It forwards to the program the signals that
+ *   are sent to it by kill(2) (timeout(1), "kill $!"), so the front stands
+ *   for the program as a pid would natively.
+ * - the supervisor: forks the program and serves its calls until no
+ *   process under the filter is left.  It must outlive the program,
+ *   because a program's background children (sh -c 'x &') keep making
+ *   trapped calls after it has exited: natively the shell gets its status
+ *   at once and the children go on, so the front returns as soon as the
+ *   program exits, and the supervisor goes on serving in the background
+ *   with no hold on the terminal (stdin and stdout are /dev/null, its cwd
+ *   is /, stderr is kept only with -v).  Under ptrace the tracer cannot be
+ *   handed over to another process and a detached tracee would get ENOSYS
+ *   from SECCOMP_RET_TRACE, so serving on is the only correct choice there;
+ *   unotify does the same for symmetry.  It ignores every catchable signal:
+ *   the program gets its own, and the supervisor's death would kill
+ *   (ptrace: PTRACE_O_EXITKILL) or cripple (unotify: ENOSYS) the tree.
+ *   If the front dies before the program (kill -9), it kills the program.
+ * - the program: the supervisor's child.  It installs the filter, stops
+ *   itself with SIGSTOP so the supervisor can take hold of it (seize it, or
+ *   fetch its listener with pidfd_getfd), then execs.  The filter is
+ *   inherited by every descendant and survives execve.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "netcalls.h"
+#include "supervise.h"
+
+#ifndef __X32_SYSCALL_BIT
+#define __X32_SYSCALL_BIT 0x40000000
+#endif
+
+/* Messages from the supervisor to the front. */
+enum { MSG_PID = 'P', MSG_STATUS = 'S', MSG_FAIL = 'F' };
+struct sup_msg {
+	int kind;
+	int val;
+};
+
+/* Signals the front passes on to the program when they come from kill(2). */
+static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
+				 SIGUSR2, SIGALRM, SIGWINCH };
+
+/*
+ * The filter: every call of the netcalls list goes to the supervisor, and
+ * so does every call of another ABI (i386 int 0x80, x32), whose numbers
+ * differ and which would otherwise bypass it; the rest runs natively.
+ * SECCOMP_RET_DATA is 1 for those other-ABI calls.  Raw BPF rather than
+ * libseccomp: the program is built once, before fork, and loading it in
+ * the child then needs nothing but the seccomp system call.
+ */
+static struct sock_filter *build_filter(uint32_t action, unsigned short *len)
+{
+	unsigned int n = nuse_net_syscalls_count, i, k = 0;
+	struct sock_filter *f = calloc(n + 8, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					      offsetof(struct seccomp_data, arch));
+	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+					      AUDIT_ARCH_X86_64, 1, 0);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, action | 1);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					      offsetof(struct seccomp_data, nr));
+	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
+					      __X32_SYSCALL_BIT, 0, 1);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, action | 1);
+	for (i = 0; i < n; i++)
+		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+						      nuse_net_syscalls[i],
+						      n - i, 0);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, action);
+	*len = k;
+	return f;
+}
+
+int nuse_sup_load_filter(const void *prog, unsigned long flags)
+{
+	long r;
+
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog);
+	/*
+	 * no_new_privs is inherited and stops setuid programs from
+	 * gaining privileges: set it only when the kernel demands it.
+	 */
+	if (r < 0 && errno == EACCES) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			return -errno;
+		r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog);
+	}
+	return r < 0 ? -errno : (int)r;
+}
+
+void nuse_sup_log(const struct nuse_sup *s, int level, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	if (s->o->verbose < level)
+		return;
+	n = snprintf(line, sizeof(line), "nuse-exec: %s: ", s->mode->name);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	/* One write per line: lines of concurrent processes do not mix. */
+	dprintf(STDERR_FILENO, "%s\n", line);
+}
+
+static int send_msg(int fd, int kind, int val)
+{
+	struct sup_msg m = { kind, val };
+	ssize_t n;
+
+	do
+		n = write(fd, &m, sizeof(m));
+	while (n < 0 && errno == EINTR);
+	return n == sizeof(m) ? 0 : -1;
+}
+
+/* --- the supervisor ------------------------------------------------------ */
+
+static volatile sig_atomic_t sup_main_pid;
+static pid_t sup_front_pid;
+
+/* PR_SET_PDEATHSIG: the front is gone while the program runs. */
+static void on_front_death(int sig)
+{
+	(void)sig;
+	if (getppid() == sup_front_pid)
+		return;	/* someone else's signal: ignored like the rest */
+	if (sup_main_pid > 0)
+		kill(sup_main_pid, SIGKILL);
+	_exit(1);
+}
+
+static void sup_ignore_signals(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_IGN };
+	int sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		/* SIGCHLD keeps SIG_DFL: SIG_IGN would lose wait statuses. */
+		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD)
+			sigaction(sig, &sa, NULL);
+	sa.sa_handler = on_front_death;
+	sigaction(SIGTERM, &sa, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != sup_front_pid)
+		on_front_death(SIGTERM);
+}
+
+/* Drop what the supervisor inherited from the front but does not need. */
+static void sup_detach_fds(int keep)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		if (null > STDERR_FILENO && null != keep)
+			close(null);
+	}
+	if (keep > 3)
+		syscall(SYS_close_range, 3, keep - 1, 0);
+	syscall(SYS_close_range, keep + 1, ~0U, 0);
+	if (chdir("/")) {
+		/* Not fatal: the old cwd only stays busy longer. */
+	}
+}
+
+void nuse_sup_main_exited(struct nuse_sup *s, int status)
+{
+	int null;
+
+	sup_main_pid = 0;
+	if (s->report_fd < 0)
+		return;
+	prctl(PR_SET_PDEATHSIG, 0);
+	nuse_sup_log(s, 1, "program %d ended (wait status 0x%x)", s->main_pid,
+		     status);
+	/* Lose the terminal before the shell gets the status. */
+	if (!s->o->verbose) {
+		null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, STDERR_FILENO);
+			close(null);
+		}
+	}
+	send_msg(s->report_fd, MSG_STATUS, status);
+	close(s->report_fd);
+	s->report_fd = -1;
+}
+
+static void __attribute__((noreturn))
+child_exec(const struct nuse_sup_mode *m, const struct sock_fprog *prog,
+	   const struct nuse_program *p, char **argv, char **envp,
+	   volatile int *shared)
+{
+	int r = m->child_setup(prog);
+
+	if (r < 0) {
+		dprintf(STDERR_FILENO,
+			"nuse-exec: --mode=%s: cannot install the seccomp filter: %s\n",
+			m->name, strerror(-r));
+		_exit(126);
+	}
+	*shared = r;
+	/* Wait for the supervisor to take hold of us. */
+	kill(getpid(), SIGSTOP);
+	execve(p->path, argv, envp);
+	r = errno;
+	dprintf(STDERR_FILENO, "nuse-exec: %s: %s\n", p->path, strerror(r));
+	_exit(r == ENOENT ? 127 : 126);
+}
+
+/* Start the program stopped before execve and hand it to the mode. */
+static pid_t sup_start(struct nuse_sup *s, const struct nuse_program *p,
+		       char **argv, char **envp)
+{
+	const struct nuse_sup_mode *m = s->mode;
+	struct sock_fprog prog;
+	volatile int *shared;
+	int st, r;
+	pid_t pid;
+
+	prog.filter = build_filter(m->action, &prog.len);
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!prog.filter || shared == MAP_FAILED) {
+		fprintf(stderr, "nuse-exec: --mode=%s: out of memory\n", m->name);
+		pid = -1;
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "nuse-exec: --mode=%s: fork: %s\n", m->name,
+			strerror(errno));
+		goto out;
+	}
+	if (pid == 0)
+		child_exec(m, &prog, p, argv, envp, shared);
+
+	while (waitpid(pid, &st, WUNTRACED) < 0)
+		if (errno != EINTR)
+			st = 0;
+	if (!WIFSTOPPED(st)) {
+		/* The child said why; pass its status on as the program's. */
+		s->main_pid = pid;
+		nuse_sup_main_exited(s, st);
+		pid = 0;
+		goto out;
+	}
+	/* Before attach, whose descriptors must survive. */
+	sup_detach_fds(s->report_fd);
+	r = m->attach(s, pid, *shared);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		pid = -1;
+		goto out;
+	}
+	kill(pid, SIGCONT);
+out:
+	if (shared != MAP_FAILED)
+		munmap((void *)shared, sizeof(*shared));
+	free(prog.filter);
+	return pid;
+}
+
+static void __attribute__((noreturn))
+sup_run(struct nuse_sup *s, const struct nuse_program *p, char **argv,
+	char **envp)
+{
+	pid_t pid;
+
+	sup_front_pid = s->front_pid;
+	pid = sup_start(s, p, argv, envp);
+	if (pid <= 0) {
+		if (pid < 0)
+			send_msg(s->report_fd, MSG_FAIL, 0);
+		_exit(pid < 0);
+	}
+	s->main_pid = pid;
+	sup_main_pid = pid;
+	send_msg(s->report_fd, MSG_PID, pid);
+	/* Only now: the program must inherit the front's dispositions. */
+	sup_ignore_signals();
+	nuse_sup_log(s, 1, "supervising program %d", pid);
+	if (s->mode->serve(s) < 0) {
+		if (sup_main_pid > 0)
+			kill(pid, SIGKILL);
+		_exit(1);
+	}
+	nuse_sup_log(s, 1, "no process left to serve");
+	_exit(0);
+}
+
+/* --- the front ----------------------------------------------------------- */
+
+static volatile sig_atomic_t front_main_pid;
+static volatile sig_atomic_t front_pending[NSIG];
+
+static void front_forward(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	/* Terminal signals reach the program through its process group. */
+	if (si->si_code > 0)
+		return;
+	if (front_main_pid > 0)
+		kill(front_main_pid, sig);
+	else
+		front_pending[sig] = 1;
+}
+
+static void front_install_forwarding(void)
+{
+	struct sigaction sa = { .sa_sigaction = front_forward,
+				.sa_flags = SA_SIGINFO | SA_RESTART };
+	struct sigaction old;
+	unsigned int i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+		/* An ignored signal stays ignored, as in the program. */
+		if (sigaction(forwarded[i], NULL, &old) ||
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(forwarded[i], &sa, NULL);
+	}
+}
+
+static int front_read(int fd, struct sup_msg *m)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, m, sizeof(*m));
+	while (n < 0 && errno == EINTR);
+	return n == sizeof(*m) ? 0 : -1;
+}
+
+static void front_set_main(pid_t pid)
+{
+	sigset_t all, old;
+	int sig;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	front_main_pid = pid;
+	for (sig = 1; sig < NSIG; sig++)
+		if (front_pending[sig])
+			kill(pid, sig);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+int nuse_supervise(const struct nuse_sup_mode *m, const struct nuse_opts *o,
+		   const struct nuse_program *p, char **argv, char **envp)
+{
+	struct nuse_sup s = { .o = o, .mode = m, .report_fd = -1 };
+	struct sup_msg msg;
+	int pfd[2];
+	pid_t sup;
+
+	if (pipe2(pfd, O_CLOEXEC)) {
+		fprintf(stderr, "nuse-exec: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	s.front_pid = getpid();
+	fflush(NULL);
+	sup = fork();
+	if (sup < 0) {
+		fprintf(stderr, "nuse-exec: fork: %s\n", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (sup == 0) {
+		close(pfd[0]);
+		s.report_fd = pfd[1];
+		sup_run(&s, p, argv, envp);
+	}
+	close(pfd[1]);
+	front_install_forwarding();
+
+	while (!front_read(pfd[0], &msg)) {
+		switch (msg.kind) {
+		case MSG_PID:
+			front_set_main(msg.val);
+			break;
+		case MSG_STATUS:
+			close(pfd[0]);
+			/* Reap the supervisor if it is done already. */
+			waitpid(sup, NULL, WNOHANG);
+			return msg.val;
+		case MSG_FAIL:
+			close(pfd[0]);
+			waitpid(sup, NULL, 0);
+			return -1;
+		}
+	}
+	close(pfd[0]);
+	fprintf(stderr, "nuse-exec: --mode=%s: the supervisor died\n", m->name);
+	if (front_main_pid > 0)
+		kill(front_main_pid, SIGKILL);
+	return -1;
+}
