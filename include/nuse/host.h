@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nuse host services: what the stack (src/stack) needs from the host —
+ * threads, futex-based semaphores and mutexes, clock, one-shot timers,
+ * memory and per-thread data.
+ *
+ * Everything here is raw system calls: these functions run on the
+ * application's own threads, whose %fs belongs to the application's libc
+ * (glibc, musl, Go), and on threads created here, which have no libc at
+ * all. Per-thread data is reached through %gs, which none of those use on
+ * x86-64. The header is included by kernel code too: plain C types only.
+ */
+#ifndef NUSE_HOST_H
+#define NUSE_HOST_H
+
+/* Counting semaphore. Futexes are process-shared: the stack may live in
+ * memory shared by several processes. */
+struct nuse_host_sem {
+	int count;
+	int waiters;
+};
+
+/* 0 unlocked, 1 locked, 2 locked with waiters. */
+struct nuse_host_mutex {
+	int state;
+};
+
+struct nuse_host_thread;
+struct nuse_host_timer;
+
+/* Per-thread block, found through the %gs base. */
+#define NUSE_HOST_TLS_SLOTS 4
+struct nuse_host_tls {
+	struct nuse_host_tls *self;
+	long tid;
+	void *slot[NUSE_HOST_TLS_SLOTS];
+};
+
+/* Probe the CPU (FSGSBASE) once; 0 or -errno. */
+int nuse_host_init(void);
+
+void nuse_host_sem_init(struct nuse_host_sem *sem, int count);
+void nuse_host_sem_up(struct nuse_host_sem *sem);
+void nuse_host_sem_down(struct nuse_host_sem *sem);
+/* Waits at most timeout_ns; 0 when taken, -110 (ETIMEDOUT) otherwise. */
+int nuse_host_sem_down_timeout(struct nuse_host_sem *sem, unsigned long long timeout_ns);
+
+void nuse_host_mutex_init(struct nuse_host_mutex *mutex);
+void nuse_host_mutex_lock(struct nuse_host_mutex *mutex);
+int nuse_host_mutex_trylock(struct nuse_host_mutex *mutex);
+void nuse_host_mutex_unlock(struct nuse_host_mutex *mutex);
+
+/* A host thread with its own stack, all signals blocked and no libc. */
+struct nuse_host_thread *nuse_host_thread_create(void (*fn)(void *), void *arg);
+/* Wait for the thread to end (it returned or called _exit) and free it. */
+void nuse_host_thread_join(struct nuse_host_thread *thread);
+void nuse_host_thread_exit(void) __attribute__((noreturn));
+/* The thread's host id (gettid() as seen by the thread itself). */
+long nuse_host_thread_id(struct nuse_host_thread *thread);
+long nuse_host_gettid(void);
+long nuse_host_getpid(void);
+
+/* CLOCK_MONOTONIC and CLOCK_REALTIME in nanoseconds. */
+unsigned long long nuse_host_time_ns(void);
+unsigned long long nuse_host_realtime_ns(void);
+
+/* One-shot timer: fn(arg) runs on the timer's own thread at the
+ * absolute CLOCK_MONOTONIC deadline. Re-arming replaces the deadline. */
+struct nuse_host_timer *nuse_host_timer_create(void (*fn)(void *), void *arg);
+void nuse_host_timer_arm(struct nuse_host_timer *timer, unsigned long long deadline_ns);
+void nuse_host_timer_cancel(struct nuse_host_timer *timer);
+void nuse_host_timer_free(struct nuse_host_timer *timer);
+
+/* Page-aligned anonymous memory; shared survives fork as shared. */
+void *nuse_host_mem_alloc(unsigned long size, int shared);
+void nuse_host_mem_free(void *addr, unsigned long size);
+
+/* This thread's block; created on first use (an application thread). */
+struct nuse_host_tls *nuse_host_self(void);
+
+/* Copy from/to memory of the calling process without faulting: returns
+ * the number of bytes NOT copied (0 on success). */
+unsigned long nuse_host_copy_in(void *dst, const void *src, unsigned long n);
+unsigned long nuse_host_copy_out(void *dst, const void *src, unsigned long n);
+
+/* Send a signal to the calling host thread (e.g. SIGPIPE). */
+void nuse_host_raise(int sig);
+
+void nuse_host_print(const char *str, unsigned long len);
+void nuse_host_panic(const char *msg) __attribute__((noreturn));
+
+/* libc-free helpers (no implicit memcpy calls in host code). */
+void nuse_host_memcpy(void *dst, const void *src, unsigned long n);
+void nuse_host_memset(void *dst, int c, unsigned long n);
+unsigned long nuse_host_strlen(const char *s);
+
+#endif

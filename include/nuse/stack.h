@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nuse stack API: Linux's network stack as an in-process library.
+ *
+ * Only nuse_* symbols are visible in the stack object; everything of the
+ * kernel inside it is local. Syscalls take Linux x86-64 numbers and
+ * arguments, so a tracer forwards them as they are. Pointers in syscall
+ * arguments are the caller's memory: a bad one gives -EFAULT.
+ * Plain C types only: this header is also compiled inside the kernel.
+ */
+#ifndef NUSE_STACK_H
+#define NUSE_STACK_H
+
+#define NUSE_DEFAULT_MEM	(64UL << 20)
+
+struct nuse_boot_params {
+	unsigned long mem_size;		/* bytes for the kernel; 0: default */
+	const char *cmdline;		/* kernel command line; NULL: "quiet" */
+	const char *const *sysctls;	/* "net.ipv4.tcp_congestion_control=bbr", NULL-ended */
+};
+
+/* Boot the stack (once per process). 0 or -errno. */
+int nuse_boot(const struct nuse_boot_params *params);
+/* Stop the virtual CPU, its timer and kernel threads. The stack cannot be
+ * booted again in this process. */
+int nuse_halt(void);
+
+/* Run x86-64 syscall `nr` in the stack: result or -errno. Calls the stack
+ * does not serve return -ENOSYS. */
+long nuse_syscall(long nr, long *args);
+long nuse_sys(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+/* ---- network devices for backends ---- */
+
+/* virtio-net header (struct virtio_net_hdr), host byte order. */
+struct nuse_vnet_hdr {
+	unsigned char flags;		/* NUSE_VNET_F_* */
+	unsigned char gso_type;		/* NUSE_VNET_GSO_* */
+	unsigned short hdr_len;
+	unsigned short gso_size;
+	unsigned short csum_start;
+	unsigned short csum_offset;
+};
+
+#define NUSE_VNET_F_NEEDS_CSUM	1
+#define NUSE_VNET_F_DATA_VALID	2
+#define NUSE_VNET_GSO_NONE	0
+#define NUSE_VNET_GSO_TCPV4	1
+#define NUSE_VNET_GSO_UDP	3
+#define NUSE_VNET_GSO_TCPV6	4
+
+/* Offloads a backend accepts on transmit (and may deliver on receive). */
+#define NUSE_OFFLOAD_CSUM	1	/* partial checksums (NEEDS_CSUM) */
+#define NUSE_OFFLOAD_TSO	2	/* TCP segments up to 64 KiB */
+
+#define NUSE_FRAME_MAX_IOV	20
+
+struct nuse_iov {
+	const void *base;
+	unsigned long len;
+};
+
+/* One frame to send: Ethernet frame in iov[], valid during the callback. */
+struct nuse_frame {
+	struct nuse_vnet_hdr vnet;
+	unsigned int niov;
+	struct nuse_iov iov[NUSE_FRAME_MAX_IOV];
+};
+
+/* Called in the stack's context with a batch; must not call into the
+ * stack. Returns how many frames it took (the rest are dropped). */
+typedef int (*nuse_xmit_fn)(void *priv, const struct nuse_frame *frames, int n);
+
+struct nuse_netdev_params {
+	const char *name;		/* e.g. "eth0"; NULL: "eth%d" */
+	unsigned char mac[6];
+	unsigned int mtu;		/* 0: 1500 */
+	unsigned int offloads;		/* NUSE_OFFLOAD_* */
+	nuse_xmit_fn xmit;
+	void *priv;
+};
+
+/* Create an Ethernet device; returns its ifindex or -errno. */
+int nuse_netdev_add(const struct nuse_netdev_params *params);
+
+/* A received frame (Ethernet), copied by the stack before return. */
+struct nuse_rx_frame {
+	struct nuse_vnet_hdr vnet;
+	const void *data;
+	unsigned int len;
+};
+
+/* Deliver a batch from a backend thread; returns frames accepted. */
+int nuse_netdev_rx(int ifindex, const struct nuse_rx_frame *frames, int n);
+
+/* ---- configuration through the stack's own netlink and procfs ---- */
+
+int nuse_if_index(const char *name);
+int nuse_if_set_up(int ifindex, int up);
+int nuse_if_set_mtu(int ifindex, unsigned int mtu);
+/* family AF_INET (addr 4 bytes) or AF_INET6 (16 bytes) */
+int nuse_if_add_addr(int ifindex, int family, const void *addr, int prefixlen);
+/* dst NULL with prefixlen 0: default route; gw may be NULL */
+int nuse_route_add(int family, const void *dst, int prefixlen, const void *gw, int ifindex);
+/* name as "net.ipv4.tcp_congestion_control" */
+int nuse_sysctl_set(const char *name, const char *value);
+int nuse_sysctl_get(const char *name, char *buf, unsigned long len);
+
+#endif

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Memory, fault-free copies, console output and string helpers. */
+#include <nuse/host.h>
+#include "sys.h"
+
+#define PROT_READ	1
+#define PROT_WRITE	2
+#define MAP_SHARED	0x01
+#define MAP_PRIVATE	0x02
+#define MAP_ANONYMOUS	0x20
+#define MAP_NORESERVE	0x4000
+
+void *nuse_host_mem_alloc(unsigned long size, int shared)
+{
+	long p = sys6(NR_mmap, 0, (long)size, PROT_READ | PROT_WRITE,
+		      (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_NORESERVE,
+		      -1, 0);
+
+	if (p < 0 && p > -4096)
+		return 0;
+	return (void *)p;
+}
+
+void nuse_host_mem_free(void *addr, unsigned long size)
+{
+	sys2(NR_munmap, addr, size);
+}
+
+/*
+ * process_vm_readv/writev on our own process: the host kernel checks
+ * the application's pointer and answers EFAULT instead of a SIGSEGV.
+ */
+static unsigned long vm_copy(long nr, void *local, const void *remote, unsigned long n)
+{
+	struct host_iovec l, r;
+	unsigned long done = 0;
+	long pid = sys0(NR_getpid);
+
+	while (done < n) {
+		long ret;
+
+		l.base = (char *)local + done;
+		l.len = n - done;
+		r.base = (char *)remote + done;
+		r.len = n - done;
+		ret = sys6(nr, pid, (long)&l, 1, (long)&r, 1, 0);
+		if (ret <= 0)
+			break;
+		done += (unsigned long)ret;
+	}
+	return n - done;
+}
+
+unsigned long nuse_host_copy_in(void *dst, const void *src, unsigned long n)
+{
+	if (!n)
+		return 0;
+	return vm_copy(NR_process_vm_readv, dst, src, n);
+}
+
+unsigned long nuse_host_copy_out(void *dst, const void *src, unsigned long n)
+{
+	if (!n)
+		return 0;
+	return vm_copy(NR_process_vm_writev, (void *)src, dst, n);
+}
+
+void nuse_host_print(const char *str, unsigned long len)
+{
+	while (len) {
+		long ret = sys3(NR_write, 2, str, len);
+
+		if (ret == -EINTR)
+			continue;
+		if (ret <= 0)
+			return;
+		str += ret;
+		len -= (unsigned long)ret;
+	}
+}
+
+void nuse_host_raise(int sig)
+{
+	sys3(NR_tgkill, sys0(NR_getpid), sys0(NR_gettid), sig);
+}
+
+void nuse_host_panic(const char *msg)
+{
+	nuse_host_print(msg, nuse_host_strlen(msg));
+	nuse_host_print("\n", 1);
+	sys2(NR_kill, sys0(NR_getpid), 6 /* SIGABRT */);
+	for (;;)
+		sys1(NR_exit_group, 134);
+}
+
+void nuse_host_memcpy(void *dst, const void *src, unsigned long n)
+{
+	__asm__ __volatile__("rep movsb"
+			     : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+void nuse_host_memset(void *dst, int c, unsigned long n)
+{
+	__asm__ __volatile__("rep stosb"
+			     : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+}
+
+unsigned long nuse_host_strlen(const char *s)
+{
+	unsigned long n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Futex semaphores and mutexes. The futexes are not FUTEX_PRIVATE: the
+ * stack's memory may be a MAP_SHARED mapping used by several processes.
+ */
+#include <nuse/host.h>
+#include "sys.h"
+
+void nuse_host_sem_init(struct nuse_host_sem *sem, int count)
+{
+	sem->count = count;
+	sem->waiters = 0;
+}
+
+void nuse_host_sem_up(struct nuse_host_sem *sem)
+{
+	__atomic_fetch_add(&sem->count, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&sem->waiters, __ATOMIC_SEQ_CST))
+		futex_wake(&sem->count, 1);
+}
+
+static int sem_trydown(struct nuse_host_sem *sem)
+{
+	int c = __atomic_load_n(&sem->count, __ATOMIC_RELAXED);
+
+	while (c > 0) {
+		if (__atomic_compare_exchange_n(&sem->count, &c, c - 1, 0,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return 1;
+	}
+	return 0;
+}
+
+void nuse_host_sem_down(struct nuse_host_sem *sem)
+{
+	while (!sem_trydown(sem)) {
+		__atomic_fetch_add(&sem->waiters, 1, __ATOMIC_SEQ_CST);
+		/* sleeps only while count is still 0; EINTR/EAGAIN retry */
+		futex_wait(&sem->count, 0, 0);
+		__atomic_fetch_sub(&sem->waiters, 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+int nuse_host_sem_down_timeout(struct nuse_host_sem *sem, unsigned long long timeout_ns)
+{
+	unsigned long long deadline = nuse_host_time_ns() + timeout_ns;
+
+	while (!sem_trydown(sem)) {
+		unsigned long long now = nuse_host_time_ns();
+		struct host_timespec rel;
+
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		rel.tv_sec = (long)((deadline - now) / 1000000000ULL);
+		rel.tv_nsec = (long)((deadline - now) % 1000000000ULL);
+		__atomic_fetch_add(&sem->waiters, 1, __ATOMIC_SEQ_CST);
+		futex_wait(&sem->count, 0, &rel);
+		__atomic_fetch_sub(&sem->waiters, 1, __ATOMIC_SEQ_CST);
+	}
+	return 0;
+}
+
+void nuse_host_mutex_init(struct nuse_host_mutex *mutex)
+{
+	mutex->state = 0;
+}
+
+int nuse_host_mutex_trylock(struct nuse_host_mutex *mutex)
+{
+	int zero = 0;
+
+	return __atomic_compare_exchange_n(&mutex->state, &zero, 1, 0,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+void nuse_host_mutex_lock(struct nuse_host_mutex *mutex)
+{
+	int c = 0;
+
+	if (__atomic_compare_exchange_n(&mutex->state, &c, 1, 0,
+					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+	/* contended: mark "waiters" (2) and sleep until we take it as 2 */
+	if (c != 2)
+		c = __atomic_exchange_n(&mutex->state, 2, __ATOMIC_ACQUIRE);
+	while (c != 0) {
+		futex_wait(&mutex->state, 2, 0);
+		c = __atomic_exchange_n(&mutex->state, 2, __ATOMIC_ACQUIRE);
+	}
+}
+
+void nuse_host_mutex_unlock(struct nuse_host_mutex *mutex)
+{
+	if (__atomic_exchange_n(&mutex->state, 0, __ATOMIC_RELEASE) == 2)
+		futex_wake(&mutex->state, 1);
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host threads made with clone(2) directly, and per-thread data behind
+ * the %gs base. A thread made here has no libc: its %fs still points at
+ * its creator's TLS, so nothing on it may call libc.
+ */
+#include <nuse/host.h>
+#include "sys.h"
+
+#define CLONE_VM		0x00000100
+#define CLONE_FS		0x00000200
+#define CLONE_FILES		0x00000400
+#define CLONE_SIGHAND		0x00000800
+#define CLONE_THREAD		0x00010000
+#define CLONE_SYSVSEM		0x00040000
+#define CLONE_PARENT_SETTID	0x00100000
+#define CLONE_CHILD_CLEARTID	0x00200000
+
+#define ARCH_SET_GS		0x1001
+#define ARCH_GET_GS		0x1004
+#define AT_HWCAP2		26
+#define HWCAP2_FSGSBASE		(1 << 1)
+
+/* 256 KiB of stack: kernel paths nest (softirq inside syscalls), and the
+ * pages are only committed when touched. */
+#define THREAD_STACK_SIZE	(256UL << 10)
+#define PAGE_SZ			4096UL
+
+struct nuse_host_thread {
+	int tid;		/* cleared by the kernel when the thread ends */
+	int pad;
+	void (*fn)(void *);
+	void *arg;
+	unsigned long map_size;
+	struct nuse_host_tls tls;
+};
+
+static int have_fsgsbase = -1;
+
+static int probe_fsgsbase(void)
+{
+	unsigned long auxv[64];
+	long fd, n, i;
+
+	fd = sys2(NR_open, "/proc/self/auxv", 0);
+	if (fd < 0)
+		return 0;
+	n = sys3(NR_read, fd, auxv, sizeof(auxv));
+	sys1(NR_close, fd);
+	for (i = 0; i + 1 < n / (long)sizeof(long); i += 2)
+		if (auxv[i] == AT_HWCAP2)
+			return (auxv[i + 1] & HWCAP2_FSGSBASE) != 0;
+	return 0;
+}
+
+int nuse_host_init(void)
+{
+	if (have_fsgsbase < 0)
+		have_fsgsbase = probe_fsgsbase();
+	return 0;
+}
+
+static inline unsigned long gs_base(void)
+{
+	unsigned long base;
+
+	if (__builtin_expect(have_fsgsbase > 0, 1)) {
+		__asm__ __volatile__("rdgsbase %0" : "=r"(base));
+		return base;
+	}
+	if (have_fsgsbase < 0)
+		nuse_host_init();
+	if (have_fsgsbase > 0)
+		return gs_base();
+	base = 0;
+	sys2(NR_arch_prctl, ARCH_GET_GS, &base);
+	return base;
+}
+
+static inline void set_gs_base(unsigned long base)
+{
+	if (have_fsgsbase > 0)
+		__asm__ __volatile__("wrgsbase %0" :: "r"(base) : "memory");
+	else
+		sys2(NR_arch_prctl, ARCH_SET_GS, base);
+}
+
+static void tls_init(struct nuse_host_tls *tls)
+{
+	nuse_host_memset(tls, 0, sizeof(*tls));
+	tls->self = tls;
+	tls->tid = sys0(NR_gettid);
+	set_gs_base((unsigned long)tls);
+}
+
+struct nuse_host_tls *nuse_host_self(void)
+{
+	unsigned long base = gs_base();
+	struct nuse_host_tls *tls;
+
+	if (__builtin_expect(base != 0, 1))
+		return (struct nuse_host_tls *)base;
+	/* first call on an application thread */
+	tls = nuse_host_mem_alloc(PAGE_SZ, 0);
+	if (!tls)
+		nuse_host_panic("nuse: cannot allocate per-thread data");
+	tls_init(tls);
+	return tls;
+}
+
+long nuse_host_gettid(void)
+{
+	return nuse_host_self()->tid;
+}
+
+long nuse_host_getpid(void)
+{
+	return sys0(NR_getpid);
+}
+
+/* Runs first on the new thread, on its own stack. */
+static void __attribute__((noreturn, used)) thread_start(struct nuse_host_thread *t)
+{
+	tls_init(&t->tls);
+	t->fn(t->arg);
+	nuse_host_thread_exit();
+}
+
+static long clone_thread(unsigned long flags, void *stack, int *ptid, int *ctid,
+			 struct nuse_host_thread *t)
+{
+	long ret;
+	register long r10 __asm__("r10") = (long)ctid;
+	register long r8 __asm__("r8") = 0;
+	register long r12 __asm__("r12") = (long)t;
+
+	/* The child must not return through the parent's frames: it calls
+	 * thread_start on the new stack (16-byte aligned before the call). */
+	__asm__ __volatile__("syscall\n\t"
+			     "test %%rax, %%rax\n\t"
+			     "jnz 1f\n\t"
+			     "xor %%ebp, %%ebp\n\t"
+			     "mov %%r12, %%rdi\n\t"
+			     "call thread_start\n\t"
+			     "ud2\n"
+			     "1:"
+			     : "=a"(ret)
+			     : "a"(NR_clone), "D"(flags), "S"(stack), "d"(ptid),
+			       "r"(r10), "r"(r8), "r"(r12)
+			     : "rcx", "r11", "memory");
+	return ret;
+}
+
+struct nuse_host_thread *nuse_host_thread_create(void (*fn)(void *), void *arg)
+{
+	unsigned long size = THREAD_STACK_SIZE + PAGE_SZ;
+	unsigned long all = ~0UL, old;
+	char *map = nuse_host_mem_alloc(size, 0);
+	struct nuse_host_thread *t;
+	long ret;
+
+	if (!map)
+		return 0;
+	if (have_fsgsbase < 0)
+		nuse_host_init();
+	/* control block in the top page, stack right below it */
+	t = (struct nuse_host_thread *)(map + THREAD_STACK_SIZE);
+	t->fn = fn;
+	t->arg = arg;
+	t->map_size = size;
+	/* the thread starts with every signal blocked: signals belong to
+	 * the application's threads, never to ours */
+	sys4(NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, &old, 8);
+	ret = clone_thread(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+			   CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT_SETTID |
+			   CLONE_CHILD_CLEARTID,
+			   map + THREAD_STACK_SIZE, &t->tid, &t->tid, t);
+	sys4(NR_rt_sigprocmask, 2, &old, 0, 8);
+	if (ret < 0) {
+		nuse_host_mem_free(map, size);
+		return 0;
+	}
+	return t;
+}
+
+void nuse_host_thread_join(struct nuse_host_thread *t)
+{
+	int tid;
+
+	while ((tid = __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE)) != 0)
+		futex_wait(&t->tid, tid, 0);
+	nuse_host_mem_free((char *)t - THREAD_STACK_SIZE, t->map_size);
+}
+
+long nuse_host_thread_id(struct nuse_host_thread *t)
+{
+	return t->tid;
+}
+
+void nuse_host_thread_exit(void)
+{
+	for (;;)
+		sys1(NR_exit, 0);
+}

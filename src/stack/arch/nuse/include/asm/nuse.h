@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internal interfaces of the nuse architecture port. */
+#ifndef _ASM_NUSE_NUSE_H
+#define _ASM_NUSE_NUSE_H
+
+#include <linux/types.h>
+
+struct task_struct;
+
+/* Per host thread, kernel side (behind nuse_host_tls.slot[0]). */
+struct nuse_thread_state {
+	long tid;
+	/* the task this host thread runs syscalls as (application threads) */
+	struct task_struct *task;
+	/* set while this thread borrows a parked task to call schedule():
+	 * when the CPU goes to another host thread, __switch_to jumps back */
+	int jb_armed;
+	unsigned long jb[8];
+};
+
+struct nuse_thread_state *nuse_thread_state(void);
+
+int nuse_setjmp(unsigned long *jb) __attribute__((returns_twice));
+void nuse_longjmp(unsigned long *jb) __attribute__((noreturn));
+
+/* virtual CPU (kernel/cpu.c) */
+int nuse_cpu_get(void);
+void nuse_cpu_put(void);
+void nuse_cpu_set_owner(long tid);
+void nuse_cpu_shutdown(void);
+int nuse_irq_request(void (*handler)(void));
+void nuse_irq_raise(int irq);
+extern struct task_struct *nuse_idle_host_task;
+
+/* threads (kernel/threads.c) */
+extern struct task_struct *nuse_prev_task;
+void nuse_switch_to_host_task(struct task_struct *task);
+int nuse_sched_jb(void);
+struct task_struct *nuse_host_task_create(void);
+int nuse_host_task_stub(void *unused);
+extern struct task_struct *nuse_host0;
+void nuse_threads_halt(void);
+
+/* memory (kernel/mem.c) */
+int nuse_mem_init(unsigned long size);
+
+/* time (kernel/time.c) */
+void nuse_time_halt(void);
+
+/* boot (kernel/setup.c) */
+extern int nuse_halted;
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ASM_NUSE_THREAD_INFO_H
+#define _ASM_NUSE_THREAD_INFO_H
+
+/*
+ * Tasks never execute on their kernel stack: each task is a host thread
+ * with its own host stack. The kernel stack only holds thread_info.
+ */
+#define THREAD_SIZE_ORDER	0
+#define THREAD_SIZE		(PAGE_SIZE << THREAD_SIZE_ORDER)
+
+#ifndef __ASSEMBLY__
+#include <asm/types.h>
+#include <asm/page.h>
+#include <nuse/host.h>
+
+typedef struct {
+	unsigned long seg;
+} mm_segment_t;
+
+struct thread_info {
+	struct task_struct *task;
+	unsigned long flags;
+	int preempt_count;
+	/* host thread currently bound to this task; 0 if none */
+	long tid;
+	/* posted when the scheduler hands the CPU to this task */
+	struct nuse_host_sem sched_sem;
+	/* kernel threads: the host thread backing them */
+	struct nuse_host_thread *thread;
+};
+
+#define INIT_THREAD_INFO(tsk)			\
+{						\
+	.task		= &tsk,			\
+	.flags		= 0,			\
+	.preempt_count	= INIT_PREEMPT_COUNT,	\
+}
+
+/* One CPU: the running task's thread_info is a plain global. */
+extern struct thread_info *nuse_current_ti;
+static inline struct thread_info *current_thread_info(void)
+{
+	return nuse_current_ti;
+}
+
+#endif /* __ASSEMBLY__ */
+
+#define TIF_SYSCALL_TRACE	0
+#define TIF_NOTIFY_RESUME	1
+#define TIF_SIGPENDING		2
+#define TIF_NEED_RESCHED	3
+#define TIF_RESTORE_SIGMASK	4
+#define TIF_MEMDIE		5
+#define TIF_NOTIFY_SIGNAL	6
+#define TIF_POLLING_NRFLAG	7
+/* the task stands for a host thread (application thread or idle helper) */
+#define TIF_HOST_THREAD		8
+/* the task's host thread exits at its next switch away */
+#define TIF_NUSE_EXIT		9
+
+#define _TIF_SYSCALL_TRACE	(1 << TIF_SYSCALL_TRACE)
+#define _TIF_NOTIFY_RESUME	(1 << TIF_NOTIFY_RESUME)
+#define _TIF_SIGPENDING		(1 << TIF_SIGPENDING)
+#define _TIF_NEED_RESCHED	(1 << TIF_NEED_RESCHED)
+#define _TIF_NOTIFY_SIGNAL	(1 << TIF_NOTIFY_SIGNAL)
+#define _TIF_POLLING_NRFLAG	(1 << TIF_POLLING_NRFLAG)
+#define _TIF_HOST_THREAD	(1 << TIF_HOST_THREAD)
+
+#endif

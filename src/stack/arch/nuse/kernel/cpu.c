@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one virtual CPU.
+ *
+ * Whoever runs kernel code holds the CPU: an application thread inside a
+ * syscall, a kernel thread, a host thread delivering an interrupt. The
+ * holder is recorded by host thread id; a context switch hands the CPU to
+ * the next task's thread without releasing it (see threads.c).
+ *
+ * Interrupts raised by host threads run at once when the CPU is free,
+ * otherwise they are left pending and run by the holder when it enables
+ * interrupts or releases the CPU.
+ */
+#include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/sched/stat.h>
+#include <linux/interrupt.h>
+#include <linux/hardirq.h>
+#include <linux/irq.h>
+#include <linux/kthread.h>
+#include <linux/init.h>
+#include <linux/cpu.h>
+#include <asm/nuse.h>
+#include <nuse/host.h>
+
+static struct {
+	struct nuse_host_mutex lock;
+	long owner;
+	int count;
+	int sleepers;
+	int shutdown;
+	struct nuse_host_sem sem;
+} cpu;
+
+unsigned long nuse_irq_flags = ARCH_IRQ_DISABLED;
+unsigned long nuse_irq_pending;
+
+#define NUSE_NR_IRQS	64
+static void (*irq_handlers[NUSE_NR_IRQS])(void);
+static int irq_count;
+
+struct task_struct *nuse_idle_host_task;
+
+/* ---- setjmp/longjmp for the borrowing schedule (no libc here) ---- */
+__asm__(".text\n"
+	".globl nuse_setjmp\n"
+	".type nuse_setjmp,@function\n"
+	"nuse_setjmp:\n"
+	"	mov %rbx, 0(%rdi)\n"
+	"	mov %rbp, 8(%rdi)\n"
+	"	mov %r12, 16(%rdi)\n"
+	"	mov %r13, 24(%rdi)\n"
+	"	mov %r14, 32(%rdi)\n"
+	"	mov %r15, 40(%rdi)\n"
+	"	lea 8(%rsp), %rdx\n"
+	"	mov %rdx, 48(%rdi)\n"
+	"	mov (%rsp), %rdx\n"
+	"	mov %rdx, 56(%rdi)\n"
+	"	xor %eax, %eax\n"
+	"	ret\n"
+	".size nuse_setjmp, .-nuse_setjmp\n"
+	".globl nuse_longjmp\n"
+	".type nuse_longjmp,@function\n"
+	"nuse_longjmp:\n"
+	"	mov 0(%rdi), %rbx\n"
+	"	mov 8(%rdi), %rbp\n"
+	"	mov 16(%rdi), %r12\n"
+	"	mov 24(%rdi), %r13\n"
+	"	mov 32(%rdi), %r14\n"
+	"	mov 40(%rdi), %r15\n"
+	"	mov 48(%rdi), %rsp\n"
+	"	mov $1, %eax\n"
+	"	jmp *56(%rdi)\n"
+	".size nuse_longjmp, .-nuse_longjmp\n");
+
+struct nuse_thread_state *nuse_thread_state(void)
+{
+	struct nuse_host_tls *tls = nuse_host_self();
+	struct nuse_thread_state *ts = tls->slot[0];
+
+	if (likely(ts))
+		return ts;
+	/* first time this host thread meets the kernel; outside the CPU, so
+	 * host memory, not the kernel allocator */
+	ts = nuse_host_mem_alloc(PAGE_SIZE, 0);
+	if (!ts)
+		nuse_host_panic("nuse: out of memory for thread state");
+	ts->tid = tls->tid;
+	tls->slot[0] = ts;
+	return ts;
+}
+
+void nuse_cpu_set_owner(long tid)
+{
+	__atomic_store_n(&cpu.owner, tid, __ATOMIC_RELEASE);
+}
+
+int nuse_cpu_get(void)
+{
+	long self = nuse_thread_state()->tid;
+
+	nuse_host_mutex_lock(&cpu.lock);
+	if (cpu.shutdown) {
+		nuse_host_mutex_unlock(&cpu.lock);
+		return -ESHUTDOWN;
+	}
+	while (cpu.count && cpu.owner != self) {
+		cpu.sleepers++;
+		nuse_host_mutex_unlock(&cpu.lock);
+		nuse_host_sem_down(&cpu.sem);
+		nuse_host_mutex_lock(&cpu.lock);
+		if (cpu.shutdown) {
+			nuse_host_mutex_unlock(&cpu.lock);
+			return -ESHUTDOWN;
+		}
+	}
+	cpu.count++;
+	cpu.owner = self;
+	nuse_host_mutex_unlock(&cpu.lock);
+	return 0;
+}
+
+static void run_irqs(void)
+{
+	unsigned long pending, flags;
+	int i;
+
+	local_irq_save(flags);
+	irq_enter();
+	while ((pending = __atomic_exchange_n(&nuse_irq_pending, 0, __ATOMIC_ACQ_REL))) {
+		for (i = 0; i < NUSE_NR_IRQS; i++)
+			if ((pending & (1UL << i)) && irq_handlers[i])
+				irq_handlers[i]();
+	}
+	irq_exit();
+	local_irq_restore(flags);
+}
+
+/* Interrupts were enabled with some pending. */
+void nuse_irq_enable_slowpath(void)
+{
+	if (in_interrupt())
+		return;
+	run_irqs();
+}
+
+void nuse_cpu_put(void)
+{
+	for (;;) {
+		nuse_host_mutex_lock(&cpu.lock);
+		if (__atomic_load_n(&nuse_irq_pending, __ATOMIC_ACQUIRE) &&
+		    !irqs_disabled() && !in_interrupt()) {
+			nuse_host_mutex_unlock(&cpu.lock);
+			run_irqs();
+			continue;
+		}
+		/*
+		 * Other tasks are runnable (woken by an interrupt or by this
+		 * syscall): schedule them instead of leaving the CPU idle.
+		 * current is parked (it stands for a host thread), so it can
+		 * be put to sleep; the CPU then passes to the next task.
+		 */
+		if (cpu.count == 1 && !cpu.shutdown && !in_interrupt() &&
+		    test_thread_flag(TIF_HOST_THREAD) && !single_task_running()) {
+			nuse_host_mutex_unlock(&cpu.lock);
+			if (nuse_sched_jb())
+				return;
+			continue;
+		}
+		break;
+	}
+	if (--cpu.count == 0) {
+		cpu.owner = 0;
+		if (cpu.sleepers) {
+			cpu.sleepers--;
+			nuse_host_sem_up(&cpu.sem);
+		}
+	}
+	nuse_host_mutex_unlock(&cpu.lock);
+}
+
+void nuse_cpu_shutdown(void)
+{
+	nuse_host_mutex_lock(&cpu.lock);
+	cpu.shutdown = 1;
+	while (cpu.sleepers) {
+		cpu.sleepers--;
+		nuse_host_sem_up(&cpu.sem);
+	}
+	nuse_host_mutex_unlock(&cpu.lock);
+}
+
+int nuse_irq_request(void (*handler)(void))
+{
+	if (irq_count >= NUSE_NR_IRQS)
+		return -ENOSPC;
+	irq_handlers[irq_count] = handler;
+	return irq_count++;
+}
+
+/* Called by any host thread, with or without the CPU. */
+void nuse_irq_raise(int irq)
+{
+	long self = nuse_thread_state()->tid;
+
+	__atomic_or_fetch(&nuse_irq_pending, 1UL << irq, __ATOMIC_ACQ_REL);
+	nuse_host_mutex_lock(&cpu.lock);
+	if (cpu.count == 0 && !cpu.shutdown) {
+		/* the CPU is free: take it; nuse_cpu_put() runs the irq */
+		cpu.count = 1;
+		cpu.owner = self;
+		nuse_host_mutex_unlock(&cpu.lock);
+		nuse_cpu_put();
+		return;
+	}
+	nuse_host_mutex_unlock(&cpu.lock);
+}
+
+void __init init_IRQ(void)
+{
+}
+
+/*
+ * The idle task has nothing to do: hand over to the idle helper task,
+ * whose thread releases the CPU and sleeps until the scheduler needs it.
+ */
+void arch_cpu_idle(void)
+{
+	raw_local_irq_enable();
+	if (nuse_idle_host_task) {
+		if (!need_resched())
+			wake_up_process(nuse_idle_host_task);
+		return;
+	}
+	/* early boot, no helper yet: spin; pending irqs run on enable */
+	cpu_relax();
+}
+
+static int idle_host_loop(void *unused)
+{
+	struct thread_info *ti = current_thread_info();
+
+	set_thread_flag(TIF_HOST_THREAD);
+	nuse_idle_host_task = current;
+	for (;;) {
+		nuse_cpu_put();
+		nuse_host_sem_down(&ti->sched_sem);
+		if (test_ti_thread_flag(ti, TIF_NUSE_EXIT))
+			nuse_host_thread_exit();
+		schedule_tail(nuse_prev_task);
+	}
+	return 0;
+}
+
+static int __init nuse_idle_host_init(void)
+{
+	struct task_struct *t = kthread_run(idle_host_loop, NULL, "nuse-idle");
+
+	return PTR_ERR_OR_ZERO(t);
+}
+early_initcall(nuse_idle_host_init);

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel's memory: one host mapping given to memblock at boot. */
+#include <linux/kernel.h>
+#include <linux/init.h>
+#include <linux/mm.h>
+#include <linux/memblock.h>
+#include <linux/swap.h>
+#include <asm/nuse.h>
+#include <nuse/host.h>
+
+unsigned long memory_start, memory_end;
+void *empty_zero_page;
+static void *region;
+static unsigned long region_size;
+
+int __init nuse_mem_init(unsigned long size)
+{
+	unsigned long max_zone_pfn[MAX_NR_ZONES] = { 0 };
+
+	size = PAGE_ALIGN(size);
+	/* shared: processes forked from the application see the same stack */
+	region = nuse_host_mem_alloc(size, 1);
+	if (!region)
+		return -ENOMEM;
+	region_size = size;
+	memory_start = (unsigned long)region;
+	memory_end = memory_start + size;
+
+	min_low_pfn = PFN_DOWN(memory_start);
+	max_low_pfn = PFN_DOWN(memory_end);
+	max_pfn = max_low_pfn;
+	memblock_add(memory_start, size);
+
+	empty_zero_page = memblock_alloc(PAGE_SIZE, PAGE_SIZE);
+	max_zone_pfn[ZONE_NORMAL] = max_low_pfn;
+	free_area_init(max_zone_pfn);
+	return 0;
+}
+
+void __init mem_init(void)
+{
+	memblock_free_all();
+}
+
+void free_initmem(void)
+{
+	/* init sections live in the host program's image: nothing to give */
+}

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tasks and host threads.
+ *
+ * A kernel thread is a host thread that waits on its task's semaphore
+ * until the scheduler switches to it. An application thread entering a
+ * syscall is bound to a "host task" (TIF_HOST_THREAD) created for it on
+ * first use; its own host thread runs the task, no new thread is made.
+ *
+ * A thread that needs the scheduler while the running task is not its own
+ * (a syscall arriving while another thread's task is current, or an
+ * interrupt delivered from a host thread) borrows that parked task: it
+ * marks it asleep and calls schedule() with a jump buffer armed. If the
+ * scheduler picks the borrower's own task, schedule() simply returns as
+ * that task; otherwise __switch_to posts the next task's semaphore and
+ * jumps back, and the borrower waits for its own task's turn.
+ */
+#include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
+#include <linux/pid.h>
+#include <linux/slab.h>
+#include <linux/fdtable.h>
+#include <asm/switch_to.h>
+#include <asm/nuse.h>
+#include <nuse/host.h>
+
+struct thread_info *nuse_current_ti = &init_thread_info;
+struct task_struct *nuse_prev_task;
+struct task_struct *nuse_host0;
+
+/* a kernel thread that ended; its host stack is freed by the next create */
+static struct nuse_host_thread *zombie;
+
+struct thread_bootstrap {
+	int (*fn)(void *);
+	void *arg;
+	struct thread_info *ti;
+};
+
+int nuse_host_task_stub(void *unused)
+{
+	/* never runs: a host task's code is the application thread's */
+	BUG();
+	return 0;
+}
+
+static void thread_bootstrap(void *data)
+{
+	struct thread_bootstrap tb = *(struct thread_bootstrap *)data;
+
+	nuse_thread_state();
+	nuse_host_sem_down(&tb.ti->sched_sem);
+	if (test_ti_thread_flag(tb.ti, TIF_NUSE_EXIT))
+		nuse_host_thread_exit();
+	kfree(data);
+	schedule_tail(nuse_prev_task);
+	tb.fn(tb.arg);
+	do_exit(0);
+}
+
+static void reap_zombie(void)
+{
+	if (zombie) {
+		nuse_host_thread_join(zombie);
+		zombie = NULL;
+	}
+}
+
+int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
+{
+	struct thread_info *ti = task_thread_info(p);
+	struct thread_bootstrap *tb;
+
+	/* the thread_info was copied from the parent: start afresh */
+	nuse_host_sem_init(&ti->sched_sem, 0);
+	ti->tid = 0;
+	ti->thread = NULL;
+	clear_ti_thread_flag(ti, TIF_HOST_THREAD);
+	clear_ti_thread_flag(ti, TIF_NUSE_EXIT);
+
+	if (args->fn == nuse_host_task_stub) {
+		set_ti_thread_flag(ti, TIF_HOST_THREAD);
+		return 0;
+	}
+	if (!args->fn)
+		return -EINVAL;	/* no user-space fork here */
+
+	reap_zombie();
+	tb = kmalloc(sizeof(*tb), GFP_KERNEL);
+	if (!tb)
+		return -ENOMEM;
+	tb->fn = args->fn;
+	tb->arg = args->fn_arg;
+	tb->ti = ti;
+	ti->thread = nuse_host_thread_create(thread_bootstrap, tb);
+	if (!ti->thread) {
+		kfree(tb);
+		return -ENOMEM;
+	}
+	ti->tid = nuse_host_thread_id(ti->thread);
+	return 0;
+}
+
+struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *next)
+{
+	struct thread_info *pti = task_thread_info(prev);
+	struct thread_info *nti = task_thread_info(next);
+	struct nuse_thread_state *ts = nuse_thread_state();
+
+	nuse_current_ti = nti;
+	nuse_prev_task = prev;
+	nuse_cpu_set_owner(nti->tid);
+
+	/* the borrower's own task was picked: go on as that task */
+	if (nti->tid == ts->tid) {
+		ts->jb_armed = 0;
+		return prev;
+	}
+	if (ts->jb_armed) {
+		ts->jb_armed = 0;
+		nuse_host_sem_up(&nti->sched_sem);
+		nuse_longjmp(ts->jb);
+	}
+	if (READ_ONCE(prev->__state) == TASK_DEAD) {
+		/* a kernel thread ends: its host thread goes with it */
+		zombie = pti->thread;
+		nuse_host_sem_up(&nti->sched_sem);
+		nuse_host_thread_exit();
+	}
+	nuse_host_sem_up(&nti->sched_sem);
+	nuse_host_sem_down(&pti->sched_sem);
+	if (unlikely(test_ti_thread_flag(pti, TIF_NUSE_EXIT)))
+		nuse_host_thread_exit();
+	return nuse_prev_task;
+}
+
+/*
+ * Put the parked current task to sleep and schedule. Returns 0 when the
+ * scheduler picked this thread's own task (we now run as it), 1 when the
+ * CPU went to another host thread (we no longer hold it).
+ */
+int nuse_sched_jb(void)
+{
+	struct nuse_thread_state *volatile ts = nuse_thread_state();
+
+	if (nuse_setjmp(ts->jb))
+		return 1;
+	ts->jb_armed = 1;
+	set_current_state(TASK_UNINTERRUPTIBLE);
+	schedule();
+	ts->jb_armed = 0;
+	return 0;
+}
+
+void nuse_switch_to_host_task(struct task_struct *task)
+{
+	struct thread_info *ti = task_thread_info(task);
+	struct nuse_thread_state *ts = nuse_thread_state();
+
+	ti->tid = ts->tid;
+	while (current != task) {
+		if (WARN_ON_ONCE(!test_thread_flag(TIF_HOST_THREAD)))
+			return;
+		wake_up_process(task);
+		if (nuse_sched_jb()) {
+			/* someone else runs; wait until the scheduler picks us */
+			nuse_host_sem_down(&ti->sched_sem);
+			schedule_tail(nuse_prev_task);
+		}
+	}
+}
+
+/* A task for the calling application thread, cloned from host0 so that
+ * all of them share one descriptor table and one thread group. */
+struct task_struct *nuse_host_task_create(void)
+{
+	struct task_struct *task;
+	pid_t pid;
+
+	nuse_switch_to_host_task(nuse_host0);
+	pid = user_mode_thread(nuse_host_task_stub, NULL,
+			       CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+			       CLONE_THREAD | CLONE_SYSVSEM);
+	if (pid < 0)
+		return ERR_PTR(pid);
+	rcu_read_lock();
+	task = find_task_by_pid_ns(pid, &init_pid_ns);
+	rcu_read_unlock();
+	snprintf(task->comm, sizeof(task->comm), "host%d", pid);
+	return task;
+}
+
+/*
+ * Halt: every kernel thread (and the idle task's thread) is parked on its
+ * semaphore; wake each with the exit flag so its host thread ends. Host
+ * tasks are application threads: never touched.
+ */
+void nuse_threads_halt(void)
+{
+	struct task_struct *g, *t;
+
+	for_each_process_thread(g, t) {
+		struct thread_info *ti = task_thread_info(t);
+
+		if (t == current || !ti->thread)
+			continue;
+		set_ti_thread_flag(ti, TIF_NUSE_EXIT);
+		nuse_host_sem_up(&ti->sched_sem);
+	}
+	set_ti_thread_flag(&init_thread_info, TIF_NUSE_EXIT);
+	nuse_host_sem_up(&init_thread_info.sched_sem);
+}
