@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench-intercept: what interception costs, per mode, against native.
-#   getppid_ns       one getppid() through libc (bench/progs/bench-getppid)
-#   udp_sendrecv_ns  one sendto()+recvfrom() on loopback UDP (bench-udp)
+#   getppid_ns       one getppid() through libc (bench/progs/getppid-loop)
+#   udp_sendrecv_ns  one sendto()+recvfrom() on loopback UDP (bench/progs/udp-pingpong)
 #   wget_256m_s      busybox-static wget of 256 MiB from a local nginx
 #                    (sendfile on) to /dev/null
 # Medians of BENCH_RUNS (default 5) runs, 3 for wget.  A subject that fails
@@ -155,7 +155,7 @@ EOF
 }
 
 bench_begin intercept
-for p in bench-getppid bench-udp; do
+for p in getppid-loop udp-pingpong; do
 	if [ ! -x "$PROGS/$p" ]; then
 		echo "bench-intercept: $PROGS/$p not built (make all)" >&2
 		exit 1
@@ -164,10 +164,10 @@ done
 [ -x "$NUSE_EXEC" ] || echo "bench-intercept: $NUSE_EXEC not built: every mode will be nan" >&2
 
 for s in native $MODES; do
-	micro getppid_ns "$s" "$PROGS/bench-getppid"
+	micro getppid_ns "$s" "$PROGS/getppid-loop"
 done
 for s in native $MODES; do
-	micro udp_sendrecv_ns "$s" "$PROGS/bench-udp"
+	micro udp_sendrecv_ns "$s" "$PROGS/udp-pingpong"
 done
 start_nginx || true
 for s in native $MODES; do

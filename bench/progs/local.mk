@@ -1,5 +1,7 @@
 # bench/progs: micro-benchmarks run by bench/intercept.sh natively and
 # under each interception mode; dynamic glibc so --mode=preload applies.
-noinst_PROGRAMS += bench/progs/bench-getppid bench/progs/bench-udp
-bench_progs_bench_getppid_SOURCES = bench/progs/bench-getppid.c
-bench_progs_bench_udp_SOURCES = bench/progs/bench-udp.c
+# (No name may start with "bench-": bench/local.mk's `bench-%` pattern
+# rule would match their objects.)
+noinst_PROGRAMS += bench/progs/getppid-loop bench/progs/udp-pingpong
+bench_progs_getppid_loop_SOURCES = bench/progs/getppid-loop.c
+bench_progs_udp_pingpong_SOURCES = bench/progs/udp-pingpong.c

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench-getppid [SECONDS]: cost of one getppid() through libc, the
+ * getppid-loop [SECONDS]: cost of one getppid() through libc, the
  * cheapest system call, in ns per call.  Runs batches for about SECONDS
  * (default 0.5) after a warm-up, prints one number.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench-udp [SECONDS]: one sendto() plus one recvfrom() of a 64-byte
+ * udp-pingpong [SECONDS]: one sendto() plus one recvfrom() of a 64-byte
  * datagram between two UDP sockets on 127.0.0.1, in ns per pair, through
  * libc (so the preload shim sees them).  Prints one number.
  */
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 	if (a < 0 || b < 0 || bind(a, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    bind(b, (struct sockaddr *)&sb, sizeof(sb)) ||
 	    getsockname(b, (struct sockaddr *)&sb, &len)) {
-		perror("bench-udp: socket");
+		perror("udp-pingpong: socket");
 		return 1;
 	}
 	for (int i = 0; i < BATCH; i++)
@@ -68,6 +68,6 @@ int main(int argc, char **argv)
 	printf("%.1f\n", (t - t0) * 1e9 / n);
 	return 0;
 err:
-	perror("bench-udp: sendto/recvfrom");
+	perror("udp-pingpong: sendto/recvfrom");
 	return 1;
 }
