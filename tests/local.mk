@@ -38,3 +38,4 @@ check-sanitizers:
 .PHONY: check-sanitizers
 include tests/programs/local.mk
 include tests/integration/intercept.mk
+include tests/integration/supervisor.mk

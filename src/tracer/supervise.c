@@ -153,8 +153,11 @@ static void on_front_death(int sig)
 	(void)sig;
 	if (getppid() == sup_front_pid)
 		return;	/* someone else's signal: ignored like the rest */
-	if (sup_main_pid > 0)
+	if (sup_main_pid > 0) {
 		kill(sup_main_pid, SIGKILL);
+		/* Reap it: a zombie would still look alive for a while. */
+		waitpid(sup_main_pid, NULL, __WALL);
+	}
 	_exit(1);
 }
 

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Signals around trapped calls must behave as natively: SA_RESTART during
+ * a blocking recv, EINTR without it, siginfo of a queued signal, the
+ * program's own SIGSYS handler with SIGSYS blocked, and stop/continue of a
+ * child as seen by its parent.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t handled, value, code;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	handled++;
+}
+
+static void on_info(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	handled++;
+	value = si->si_value.sival_int;
+	code = si->si_code;
+}
+
+static void msleep(long ms)
+{
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* A child that writes one byte to @fd after @ms, optionally queueing a signal first. */
+static pid_t late_writer(int fd, long ms, int rtsig)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		msleep(ms);
+		if (rtsig)
+			sigqueue(getppid(), rtsig, (union sigval){ .sival_int = 42 });
+		msleep(ms);
+		_exit(write(fd, "x", 1) != 1);
+	}
+	return pid;
+}
+
+static void blocking_recv(const char *name, int flags)
+{
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = flags };
+	struct itimerval it = { .it_value = { 0, 100000 } };
+	int sv[2], e;
+	char c;
+	pid_t pid;
+	ssize_t n;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	sigaction(SIGALRM, &sa, NULL);
+	handled = 0;
+	pid = late_writer(sv[1], 200, 0);
+	setitimer(ITIMER_REAL, &it, NULL);
+	n = recv(sv[0], &c, 1, 0);
+	e = errno;
+	printf("%s: handler=%d recv=%zd%s%s\n", name, handled, n,
+	       n < 0 ? " " : "", n < 0 ? strerror(e) : "");
+	waitpid(pid, NULL, 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void queued_signal(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_info,
+				.sa_flags = SA_SIGINFO | SA_RESTART };
+	int sv[2], sig = SIGRTMIN + 1;
+	char c;
+	pid_t pid;
+	ssize_t n;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	sigaction(sig, &sa, NULL);
+	handled = 0;
+	pid = late_writer(sv[1], 100, sig);
+	n = recv(sv[0], &c, 1, 0);
+	printf("queued: handler=%d value=%d si_queue=%d recv=%zd\n", handled,
+	       value, code == SI_QUEUE, n);
+	waitpid(pid, NULL, 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void own_sigsys(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	sigset_t set, pend;
+	int fd;
+
+	sigaction(SIGSYS, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGSYS);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	handled = 0;
+	fd = socket(AF_INET, SOCK_DGRAM, 0); /* trapped: no SIGSYS involved */
+	close(fd);
+	sigpending(&pend);
+	printf("sigsys blocked: socket=%s pending=%d\n", fd >= 0 ? "ok" : "failed",
+	       sigismember(&pend, SIGSYS));
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(SIGSYS);
+	printf("sigsys raised: handler=%d\n", handled);
+	signal(SIGSYS, SIG_DFL);
+}
+
+static void stop_continue(void)
+{
+	int sv[2], st;
+	char c = 0;
+	pid_t pid;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	pid = fork();
+	if (pid == 0) {
+		raise(SIGSTOP);
+		_exit(write(sv[1], "c", 1) == 1 ? 5 : 1);
+	}
+	waitpid(pid, &st, WUNTRACED);
+	printf("child stopped: %d sig=%s\n", WIFSTOPPED(st),
+	       WIFSTOPPED(st) ? strsignal(WSTOPSIG(st)) : "-");
+	kill(pid, SIGCONT);
+	waitpid(pid, &st, WCONTINUED);
+	printf("child continued: %d\n", WIFCONTINUED(st));
+	waitpid(pid, &st, 0);
+	if (read(sv[0], &c, 1) != 1)
+		c = '?';
+	printf("child exited: %d byte=%c\n", WEXITSTATUS(st), c);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	blocking_recv("SA_RESTART", SA_RESTART);
+	blocking_recv("no SA_RESTART", 0);
+	queued_signal();
+	own_sigsys();
+	stop_continue();
+	return 0;
+}
