@@ -178,7 +178,8 @@ static void put_sockaddr(struct line *l, struct nuse_call *c,
 	put(l, "}");
 }
 
-static void log_call(const struct nuse_sup *s, struct nuse_call *c)
+static void log_call(const struct nuse_sup *s, struct nuse_call *c,
+		     enum nuse_verdict v)
 {
 	const struct call_desc *d = describe(c->arch, c->nr);
 	struct line l = { .n = 0 };
@@ -220,6 +221,13 @@ static void log_call(const struct nuse_sup *s, struct nuse_call *c)
 	}
 	put(&l, ")");
 out:
+	/* What nuse answered; a continued call's result is the kernel's. */
+	if (v != NUSE_CALL_CONTINUE) {
+		if (c->ret < 0 && c->ret > -4096)
+			put(&l, " = -1 %s (nuse)", strerrorname_np(-c->ret) ?: "?");
+		else
+			put(&l, " = %ld (nuse)", c->ret);
+	}
 	nuse_sup_log(s, 2, "%s", l.buf);
 }
 
@@ -230,35 +238,22 @@ static bool is_io_uring_setup(const struct nuse_call *c)
 	return c->arch == AUDIT_ARCH_I386 && c->nr == NR_IO_URING_SETUP;
 }
 
-/*
- * --stack=host: the host kernel runs the call in the caller's own context
- * (its credentials, namespaces, fd table, signal state), which no
- * outside emulation could match exactly.
- */
-static enum nuse_verdict serve_host(const struct nuse_sup *s,
-				    struct nuse_call *c)
-{
-	(void)s;
-	(void)c;
-	return NUSE_CALL_CONTINUE;
-}
-
 enum nuse_verdict nuse_serve_call(const struct nuse_sup *s, struct nuse_call *c)
 {
-	if (s->o->verbose >= 2)
-		log_call(s, c);
-	/* A ring would do network I/O that no filter sees. */
+	enum nuse_verdict v;
+
 	if (is_io_uring_setup(c)) {
+		/* A ring would do network I/O that no filter sees. */
 		c->ret = -ENOSYS;
-		return NUSE_CALL_RETURN;
+		v = NUSE_CALL_RETURN;
+	} else if (s->o->stack == NUSE_STACK_HOST) {
+		v = nuse_serve_host(s, c);
+	} else {
+		/* main.c refuses --stack=linux until the stack is wired in. */
+		c->ret = -ENOSYS;
+		v = NUSE_CALL_RETURN;
 	}
-	switch (s->o->stack) {
-	case NUSE_STACK_HOST:
-		return serve_host(s, c);
-	case NUSE_STACK_LINUX:
-		break;
-	}
-	/* main.c refuses --stack=linux until the stack is wired in. */
-	c->ret = -ENOSYS;
-	return NUSE_CALL_RETURN;
+	if (s->o->verbose >= 2)
+		log_call(s, c, v);
+	return v;
 }

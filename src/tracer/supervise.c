@@ -41,6 +41,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -177,10 +178,21 @@ static void sup_ignore_signals(void)
 		on_front_death(SIGTERM);
 }
 
-/* Drop what the supervisor inherited from the front but does not need. */
+/*
+ * Drop what the supervisor inherited from the front but does not need, and
+ * lift its own descriptor limit (the program has its own copy of the
+ * limit already) so a program started with a tight one can be served.
+ */
 static void sup_detach_fds(int keep)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct rlimit rl;
+	int null;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);

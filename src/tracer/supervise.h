@@ -54,14 +54,18 @@ struct nuse_call {
 enum nuse_verdict {
 	NUSE_CALL_CONTINUE,	/* let the host kernel run it in the caller */
 	NUSE_CALL_RETURN,	/* the call is done: return c->ret */
+	NUSE_CALL_ANSWERED,	/* install_fd answered it already (c->ret) */
 };
 
 /*
- * The single point where an intercepted call is served.  With
- * --stack=host every call but io_uring_setup continues to the host kernel;
- * the Linux stack plugs in here.
+ * The single point where an intercepted call is served.  io_uring_setup
+ * gets ENOSYS; the rest goes to the stack: nuse_serve_host() for
+ * --stack=host, and the Linux stack will plug in beside it.
  */
 enum nuse_verdict nuse_serve_call(const struct nuse_sup *s, struct nuse_call *c);
+
+/* --stack=host (serve-host.c). */
+enum nuse_verdict nuse_serve_host(const struct nuse_sup *s, struct nuse_call *c);
 
 /* What a supervisor mode provides to the common skeleton. */
 struct nuse_sup_mode {

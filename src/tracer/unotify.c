@@ -156,6 +156,7 @@ static int un_notification(const struct nuse_sup *s, struct un_state *u)
 		.install_fd = un_install_fd,
 		.mode_ctx = u,
 	};
+	enum nuse_verdict v;
 	int i;
 
 	memset(u->req, 0, u->sizes.seccomp_notif);
@@ -173,9 +174,12 @@ static int un_notification(const struct nuse_sup *s, struct un_state *u)
 	for (i = 0; i < 6; i++)
 		c.args[i] = u->req->data.args[i];
 
+	v = nuse_serve_call(s, &c);
+	if (v == NUSE_CALL_ANSWERED)
+		return 0;
 	memset(u->resp, 0, u->sizes.seccomp_notif_resp);
 	u->resp->id = u->req->id;
-	if (nuse_serve_call(s, &c) == NUSE_CALL_CONTINUE)
+	if (v == NUSE_CALL_CONTINUE)
 		u->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	else if (c.ret < 0)
 		u->resp->error = c.ret;

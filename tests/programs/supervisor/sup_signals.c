@@ -16,11 +16,15 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t handled, value, code;
+static volatile pid_t writer;
 
+/* SIGALRM: tell the writer that the recv has been interrupted. */
 static void on_alarm(int sig)
 {
 	(void)sig;
 	handled++;
+	if (writer > 0)
+		kill(writer, SIGUSR1);
 }
 
 static void on_info(int sig, siginfo_t *si, void *uc)
@@ -40,40 +44,52 @@ static void msleep(long ms)
 		;
 }
 
-/* A child that writes one byte to @fd after @ms, optionally queueing a signal first. */
-static pid_t late_writer(int fd, long ms, int rtsig)
+/*
+ * A child that writes one byte to @fd: after the parent's SIGALRM handler
+ * has run (@rtsig 0), so the order of events never depends on timing, or
+ * after queueing @rtsig to the parent.
+ */
+static pid_t late_writer(int fd, int rtsig)
 {
-	pid_t pid = fork();
+	sigset_t usr1, old;
+	pid_t pid;
+	int sig;
 
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	pid = fork();
 	if (pid == 0) {
-		msleep(ms);
 		if (rtsig)
 			sigqueue(getppid(), rtsig, (union sigval){ .sival_int = 42 });
-		msleep(ms);
+		else
+			sigwait(&usr1, &sig);
+		msleep(50);
 		_exit(write(fd, "x", 1) != 1);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return pid;
 }
 
 static void blocking_recv(const char *name, int flags)
 {
 	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = flags };
-	struct itimerval it = { .it_value = { 0, 100000 } };
+	struct itimerval it = { .it_value = { 0, 300000 } };
 	int sv[2], e;
 	char c;
-	pid_t pid;
 	ssize_t n;
 
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	sigaction(SIGALRM, &sa, NULL);
 	handled = 0;
-	pid = late_writer(sv[1], 200, 0);
+	writer = late_writer(sv[1], 0);
 	setitimer(ITIMER_REAL, &it, NULL);
 	n = recv(sv[0], &c, 1, 0);
 	e = errno;
 	printf("%s: handler=%d recv=%zd%s%s\n", name, handled, n,
 	       n < 0 ? " " : "", n < 0 ? strerror(e) : "");
-	waitpid(pid, NULL, 0);
+	waitpid(writer, NULL, 0);
+	writer = 0;
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -90,7 +106,7 @@ static void queued_signal(void)
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	sigaction(sig, &sa, NULL);
 	handled = 0;
-	pid = late_writer(sv[1], 100, sig);
+	pid = late_writer(sv[1], sig);
 	n = recv(sv[0], &c, 1, 0);
 	printf("queued: handler=%d value=%d si_queue=%d recv=%zd\n", handled,
 	       value, code == SI_QUEUE, n);

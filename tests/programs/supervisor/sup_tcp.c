@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TCP over 127.0.0.1: a forked client connects, the parent accepts. */
+/*
+ * TCP over 127.0.0.1: a forked client connects, the parent accepts.  The
+ * descriptors' numbers and flags are printed: they must be the native ones
+ * however the socket was made.
+ */
+#include <fcntl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -38,6 +43,13 @@ int main(void)
 		perror("listen");
 		return 1;
 	}
+	cfd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	printf("fds: listener %d cloexec %d, udp6 %d cloexec %d nonblock %d\n",
+	       lfd, !!(fcntl(lfd, F_GETFD) & FD_CLOEXEC), cfd,
+	       !!(fcntl(cfd, F_GETFD) & FD_CLOEXEC),
+	       !!(fcntl(cfd, F_GETFL) & O_NONBLOCK));
+	close(cfd);
+	fflush(stdout);
 	pid = fork();
 	if (pid == 0)
 		_exit(client(&sa));
