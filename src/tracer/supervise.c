@@ -280,9 +280,15 @@ static pid_t sup_start(struct nuse_sup *s, const struct nuse_program *p,
 	if (pid == 0)
 		child_exec(m, &prog, p, argv, envp, shared);
 
-	while (waitpid(pid, &st, WUNTRACED) < 0)
-		if (errno != EINTR)
-			st = 0;
+	while (waitpid(pid, &st, WUNTRACED) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "nuse-exec: --mode=%s: waitpid: %s\n",
+				m->name, strerror(errno));
+			kill(pid, SIGKILL);
+			pid = -1;
+			goto out;
+		}
+	}
 	if (!WIFSTOPPED(st)) {
 		/* The child said why; pass its status on as the program's. */
 		s->main_pid = pid;
