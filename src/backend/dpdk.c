@@ -15,6 +15,12 @@
  * the thread had, since that thread belongs to our caller. SIGPIPE is set
  * to ignored if it was at its default (see eal_start).
  *
+ * The EAL then stays up until the process exits, with its 256 MiB: DPDK
+ * 22.11's rte_eal_cleanup() unmaps memory while its interrupt thread still
+ * walks interrupt handles (seen here: SIGSEGV in rte_intr_fd_get after a
+ * memif peer hung up), so it is never called. Ports are closed and removed
+ * at close, and a later open reuses the running EAL.
+ *
  * One rx and one tx queue, no offloads negotiated: features are 0, so
  * partial checksums are completed by the core and the stack must segment.
  * Receive polls: a burst, and when it is empty a short sleep, so an idle
@@ -56,7 +62,6 @@ struct dpdk {
 };
 
 static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
-static int eal_users;
 static int eal_state;			/* 0 never, 1 up, -1 failed or cleaned up */
 static char eal_prefix[64];
 
@@ -113,6 +118,31 @@ static const char *eal_why(void)
 	return why;
 }
 
+/*
+ * The EAL makes a runtime directory even with --no-shconf, and leaves it
+ * empty: nothing (no config, no mp socket, no telemetry) is put in it, so it
+ * goes right after init and is never left behind, crash or not.
+ */
+static void eal_remove_dir(void)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char base[128], dir[200], file[240];
+
+	/* Where eal_get_runtime_dir() puts it (root: /var/run). */
+	snprintf(base, sizeof(base), "%s/dpdk", getuid() ? (xdg ? xdg : "/tmp") : "/var/run");
+	snprintf(dir, sizeof(dir), "%s/%s", base, eal_prefix);
+	/* Only what the EAL may put in its own per-process directory. */
+	snprintf(file, sizeof(file), "%s/config", dir);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s/mp_socket", dir);
+	unlink(file);
+	rmdir(dir);
+	/* Not the shared parent: another process's EAL may be creating its
+	 * own directory in it right now. */
+}
+
+
+
 static int eal_start(char *err, size_t errlen)
 {
 	char *argv[DPDK_MAX_ARGS + 1], *args = NULL, *tok, *save;
@@ -124,7 +154,7 @@ static int eal_start(char *err, size_t errlen)
 	if (eal_state > 0)
 		return 0;
 	if (eal_state < 0)
-		return io_err(err, errlen, ENOTSUP, "dpdk: EAL cannot start again in this process");
+		return io_err(err, errlen, ENOTSUP, "dpdk: EAL failed to start in this process");
 
 	snprintf(lcore, sizeof(lcore), "%d", sched_getcpu() < 0 ? 0 : sched_getcpu());
 	snprintf(eal_prefix, sizeof(eal_prefix), "nuse-%d", (int)getpid());
@@ -167,32 +197,15 @@ static int eal_start(char *err, size_t errlen)
 	sched_setaffinity(0, sizeof(cpus), &cpus);
 	free(args);
 	if (ret < 0) {
+		/* A failed init may already have made its directory. */
 		eal_state = -1;
+		eal_remove_dir();
 		return io_err(err, errlen, rte_errno ? rte_errno : EINVAL,
 			      "dpdk: EAL init failed: %s%s", rte_strerror(rte_errno), eal_why());
 	}
 	eal_state = 1;
+	eal_remove_dir();
 	return 0;
-}
-
-/* The EAL keeps a runtime directory even with --no-shconf; leave none. */
-static void eal_stop(void)
-{
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	char base[128], dir[200], file[240];
-
-	rte_eal_cleanup();
-	eal_state = -1;
-	/* Where eal_get_runtime_dir() puts it (root: /var/run). */
-	snprintf(base, sizeof(base), "%s/dpdk", getuid() ? (xdg ? xdg : "/tmp") : "/var/run");
-	snprintf(dir, sizeof(dir), "%s/%s", base, eal_prefix);
-	/* Only what the EAL may put in its own per-process directory. */
-	snprintf(file, sizeof(file), "%s/config", dir);
-	unlink(file);
-	snprintf(file, sizeof(file), "%s/mp_socket", dir);
-	unlink(file);
-	rmdir(dir);
-	rmdir(base);		/* fails, as it should, while others use it */
 }
 
 static int port_setup(struct dpdk *d, const struct nuse_backend_conf *conf,
@@ -291,24 +304,23 @@ static int dpdk_open(struct nuse_backend *b, const char *arg, const struct nuse_
 		goto err_unlock;
 	if (rte_eth_dev_get_port_by_name(d->name, &d->port) == 0) {
 		ret = io_err(err, errlen, EBUSY, "dpdk:%s: device busy (already open)", d->name);
-		goto err_eal;
+		goto err_unlock;
 	}
 	eal_last_log[0] = '\0';
 	ret = rte_dev_probe(arg);
 	if (ret < 0) {
 		ret = io_err(err, errlen, -ret, "dpdk:%s: probe failed: %s%s", arg,
 			     rte_strerror(-ret), eal_why());
-		goto err_eal;
+		goto err_unlock;
 	}
 	if (rte_eth_dev_get_port_by_name(d->name, &d->port)) {
 		ret = io_err(err, errlen, ENODEV, "dpdk:%s: probed, but no port named %s", arg,
 			     d->name);
-		goto err_eal;
+		goto err_unlock;
 	}
 	ret = port_setup(d, conf, &b->info, err, errlen);
 	if (ret)
 		goto err_port;
-	eal_users++;
 	pthread_mutex_unlock(&eal_lock);
 	b->priv = d;
 	return 0;
@@ -316,9 +328,6 @@ static int dpdk_open(struct nuse_backend *b, const char *arg, const struct nuse_
 err_port:
 	port_remove(d);
 	rte_mempool_free(d->pool);
-err_eal:
-	if (!eal_users)
-		eal_stop();
 err_unlock:
 	pthread_mutex_unlock(&eal_lock);
 	free(d->bounce);
@@ -334,8 +343,6 @@ static void dpdk_close(struct nuse_backend *b)
 	pthread_mutex_lock(&eal_lock);
 	port_remove(d);
 	rte_mempool_free(d->pool);
-	if (!--eal_users)
-		eal_stop();
 	pthread_mutex_unlock(&eal_lock);
 	free(d->bounce);
 	free(d);

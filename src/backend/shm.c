@@ -18,6 +18,7 @@
  *
  * The virtio-net header crosses as it is: both ends are nuse stacks, which
  * handle partial checksums and GSO segments like two VMs on one vhost.
+ * Carrier is on while both ends are attached and alive (see end_lock).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,6 +67,7 @@ _Static_assert(sizeof(struct shm_hdr) <= SHM_HDR_SIZE, "shm header too large");
 
 struct shm {
 	struct shm_hdr *hdr;
+	int fd;				/* kept for the liveness lock */
 	size_t len;
 	int end;			/* 0: A, 1: B */
 	char path[128];
@@ -90,18 +92,42 @@ static long futex(uint32_t *addr, int op, uint32_t val, const struct timespec *t
 	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
 }
 
+/*
+ * Each end holds an open-file-description lock on one byte of the file
+ * (0: A, 1: B) for as long as it lives. The kernel drops it when the process
+ * dies, however it dies, so the peer can tell a crash from a slow peer
+ * without pids, which would mean nothing across pid namespaces.
+ */
+static int end_lock(int fd, int end, int cmd, struct flock *fl)
+{
+	*fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = end,
+			      .l_len = 1 };
+	return fcntl(fd, cmd, fl);
+}
+
+static int peer_alive(struct shm *s)
+{
+	struct flock fl;
+
+	if (end_lock(s->fd, !s->end, F_OFD_GETLK, &fl) < 0)
+		return 1;
+	return fl.l_type != F_UNLCK;
+}
+
 static int shm_create(struct shm *s, const struct nuse_backend_conf *conf)
 {
 	int fd = open(s->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600), ret;
 
+	struct flock fl;
+
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, shm_size()) < 0)
+	if (ftruncate(fd, shm_size()) < 0 || end_lock(fd, 0, F_OFD_SETLK, &fl) < 0)
 		goto err;
 	s->hdr = mmap(NULL, shm_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (s->hdr == MAP_FAILED)
 		goto err;
-	close(fd);
+	s->fd = fd;
 	s->hdr->version = SHM_VERSION;
 	s->hdr->nslots = SHM_SLOTS;
 	s->hdr->slot_size = SHM_SLOT_SIZE;
@@ -120,6 +146,7 @@ err:
 
 static int shm_attach(struct shm *s)
 {
+	struct flock fl;
 	struct stat st;
 	int fd, waited = 0, ret;
 
@@ -165,10 +192,14 @@ static int shm_attach(struct shm *s)
 		ret = -EBUSY;
 		goto err_unmap;
 	}
+	if (end_lock(fd, 1, F_OFD_SETLK, &fl) < 0) {
+		ret = -errno;
+		goto err_unmap;
+	}
 	s->end = 1;
+	s->fd = fd;
 	unlink(s->path);
-	ret = 0;
-	goto out;
+	return 0;
 
 err_unmap:
 	munmap(s->hdr, shm_size());
@@ -239,6 +270,7 @@ static void shm_close(struct nuse_backend *b)
 	if (s->end == 0 && !__atomic_load_n(&s->hdr->attached, __ATOMIC_ACQUIRE))
 		unlink(s->path);
 	munmap(s->hdr, s->len);
+	close(s->fd);
 	free(s);
 }
 
@@ -247,7 +279,7 @@ static int shm_carrier(struct nuse_backend *b)
 	struct shm *s = b->priv;
 
 	return __atomic_load_n(&s->hdr->attached, __ATOMIC_ACQUIRE) &&
-	       !__atomic_load_n(&s->hdr->closed[!s->end], __ATOMIC_ACQUIRE);
+	       !__atomic_load_n(&s->hdr->closed[!s->end], __ATOMIC_ACQUIRE) && peer_alive(s);
 }
 
 static int shm_tx(struct nuse_backend *b, const struct nuse_pkt *pkts, unsigned int n)

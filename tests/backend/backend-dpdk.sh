@@ -62,6 +62,6 @@ else
 	fail "memif receiver: $(cat "$RO")"
 fi
 [ -e "$SOCK" ] && fail "memif socket left behind" || pass "memif socket removed"
-ls /var/run/dpdk/nuse-* >/dev/null 2>&1 && fail "EAL runtime dirs left: $(ls -d /var/run/dpdk/nuse-*)" ||
+[ -n "$(eal_leftovers)" ] && fail "EAL runtime dirs left: $(eal_leftovers)" ||
 	pass "no EAL runtime directory left"
 finish

@@ -86,7 +86,7 @@ expect 1 "shm:a/b: bad link name" "$LINK" info shm:a/b
 # DPDK: bad devargs, when DPDK is built in.
 if "$LINK" info dpdk:net_null0 >/dev/null 2>&1; then
 	expect 1 "dpdk:net_bogus0: probe failed" "$LINK" info dpdk:net_bogus0
-	ls -d /var/run/dpdk/nuse-* >/dev/null 2>&1 && fail "EAL directory left behind" ||
+	[ -n "$(eal_leftovers)" ] && fail "EAL directory left behind: $(eal_leftovers)" ||
 		pass "no EAL directory after a failed probe"
 else
 	echo "SKIP: DPDK cases: DPDK not available"

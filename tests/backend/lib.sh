@@ -109,3 +109,12 @@ wait_bg() {
 one_line() {
 	[ "$(wc -l <"$1")" -eq 1 ]
 }
+
+# eal_leftovers: EAL runtime directories (/var/run/dpdk/nuse-PID) whose
+# process is gone. Live ones may belong to a test running in parallel.
+eal_leftovers() {
+	for _d in /var/run/dpdk/nuse-*; do
+		[ -d "$_d" ] || continue
+		[ -d "/proc/${_d##*/nuse-}" ] || echo "$_d"
+	done
+}

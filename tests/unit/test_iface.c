@@ -2,12 +2,17 @@
 /* The --iface option and the backend core's pure parts. */
 #include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nuse/backend.h>
+
+#include "../../src/backend/io.h"
 
 static struct nuse_iface ifc;
 static char err[256];
@@ -128,6 +133,21 @@ START_TEST(open_errors_are_one_line)
 }
 END_TEST
 
+struct seen {
+	unsigned int n;
+	struct nuse_pkt last;
+	uint8_t first_byte;
+};
+
+static void record(void *ctx, struct nuse_pkt *pkts, unsigned int n)
+{
+	struct seen *s = ctx;
+
+	__atomic_add_fetch(&s->n, n, __ATOMIC_RELEASE);
+	s->last = pkts[n - 1];
+	s->first_byte = *(uint8_t *)pkts[n - 1].data;
+}
+
 START_TEST(shm_loopback_keeps_offload_metadata)
 {
 	struct nuse_backend *a, *b;
@@ -135,6 +155,7 @@ START_TEST(shm_loopback_keeps_offload_metadata)
 	static uint8_t frame[20000];
 	struct nuse_pkt p = { .data = frame, .len = sizeof(frame) };
 	struct nuse_backend_stats st;
+	struct seen seen = { 0 };
 
 	snprintf(name, sizeof(name), "shm:unit-%d", (int)getpid());
 	snprintf(path, sizeof(path), "/dev/shm/nuse-unit-%d", (int)getpid());
@@ -154,13 +175,132 @@ START_TEST(shm_loopback_keeps_offload_metadata)
 	p.vh.csum_start = 34;
 	p.vh.csum_offset = 16;
 	ck_assert_int_eq(nuse_backend_tx_batch(a, &p, 1), 1);
-	ck_assert_int_eq(nuse_backend_rx_poll(b, 1000, NULL, NULL), 1);
+	ck_assert_int_eq(nuse_backend_rx_poll(b, 1000, record, &seen), 1);
+	ck_assert_int_eq(seen.last.len, sizeof(frame));
+	ck_assert_int_eq(seen.last.vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	ck_assert_int_eq(seen.last.vh.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	ck_assert_int_eq(seen.last.vh.gso_size, 1448);
+	ck_assert_int_eq(seen.last.vh.hdr_len, 66);
+	ck_assert_int_eq(seen.last.vh.csum_start, 34);
+	ck_assert_int_eq(seen.last.vh.csum_offset, 16);
+	ck_assert_int_eq(seen.first_byte, 0xab);
 	nuse_backend_stats(b, &st);
 	ck_assert_int_eq(st.rx_pkts, 1);
 	ck_assert_int_eq(st.rx_bytes, sizeof(frame));
 	nuse_backend_close(a);
 	ck_assert_int_eq(nuse_backend_carrier(b), 0);
 	nuse_backend_close(b);
+}
+END_TEST
+
+/* The receive thread delivers; a frame too large for the link is dropped
+ * and counted, never sent. */
+START_TEST(shm_rx_thread)
+{
+	struct nuse_backend *a, *b;
+	struct nuse_backend_conf conf = { .mtu = 1500 };
+	static uint8_t frame[NUSE_BACKEND_MAX_FRAME + 1];
+	struct nuse_pkt p[3] = {
+		{ .data = frame, .len = 100 },
+		{ .data = frame, .len = sizeof(frame) },	/* too large */
+		{ .data = frame, .len = 60 },
+	};
+	struct nuse_backend_stats st;
+	struct seen seen = { 0 };
+	char name[64];
+
+	snprintf(name, sizeof(name), "shm:unit-thread-%d", (int)getpid());
+	ck_assert_int_eq(nuse_backend_open(&a, name, &conf, err, sizeof(err)), 0);
+	ck_assert_int_eq(nuse_backend_open(&b, name, &conf, err, sizeof(err)), 0);
+	ck_assert_int_eq(nuse_backend_info(b)->mtu, 1500);
+	ck_assert_int_eq(nuse_backend_rx_start(b, record, &seen), 0);
+	ck_assert_int_eq(nuse_backend_rx_start(b, record, &seen), -EBUSY);
+	ck_assert_int_eq(nuse_backend_tx_batch(a, p, 3), 3);
+	for (int i = 0; i < 2000 && __atomic_load_n(&seen.n, __ATOMIC_ACQUIRE) < 2; i++)
+		usleep(1000);
+	nuse_backend_rx_stop(b);
+	ck_assert_int_eq(seen.n, 2);
+	ck_assert_int_eq(seen.last.len, 60);
+	nuse_backend_stats(a, &st);
+	ck_assert_int_eq(st.tx_pkts, 2);
+	ck_assert_int_eq(st.tx_drops, 1);
+	nuse_backend_close(b);
+	nuse_backend_close(a);
+}
+END_TEST
+
+/* A peer that dies without closing drops the carrier. */
+START_TEST(shm_peer_crash)
+{
+	struct nuse_backend *a, *b;
+	int pipefd[2], status;
+	char name[64], c;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "shm:unit-crash-%d", (int)getpid());
+	ck_assert_int_eq(nuse_backend_open(&a, name, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		if (nuse_backend_open(&b, name, NULL, err, sizeof(err)))
+			_exit(1);
+		c = 'x';
+		if (write(pipefd[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
+	ck_assert_int_eq(nuse_backend_carrier(a), 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ck_assert_int_eq(nuse_backend_carrier(a), 0);
+	nuse_backend_close(a);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
+/* Ones' complement sum, folded, of big-endian 16-bit words. */
+static uint32_t sum16(const uint8_t *p, size_t len, uint32_t s)
+{
+	for (; len > 1; p += 2, len -= 2)
+		s += p[0] << 8 | p[1];
+	if (len)
+		s += p[0] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+/* A partial checksum (NEEDS_CSUM) completed in software equals the full
+ * UDP checksum computed the slow way. */
+START_TEST(csum_fixup)
+{
+	uint8_t f[14 + 20 + 8 + 37] = { 0 }, g[sizeof(f)];
+	uint8_t *ip = f + 14, *udp = ip + 20;
+	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				     .csum_start = 34, .csum_offset = 6 };
+	uint16_t ulen = 8 + 37, full, pseudo;
+
+	ip[0] = 0x45;
+	ip[9] = 17;
+	memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+	udp[0] = 0x30, udp[1] = 0x39, udp[2] = 0x00, udp[3] = 0x35;
+	udp[4] = ulen >> 8, udp[5] = ulen & 0xff;
+	for (int i = 0; i < 37; i++)
+		udp[8 + i] = i * 31 + 1;
+	pseudo = sum16(ip + 12, 8, 17 + ulen);
+	memcpy(g, f, sizeof(f));
+	full = ~sum16(udp, ulen, pseudo);
+	/* As a stack hands it over: the pseudo-header sum in place. */
+	udp[6] = pseudo >> 8, udp[7] = pseudo & 0xff;
+	ck_assert_int_eq(io_csum_fixup(f, sizeof(f), &vh), 0);
+	ck_assert_int_eq(udp[6] << 8 | udp[7], full);
+	/* Out of the frame: refused, nothing written. */
+	vh.csum_start = sizeof(f) - 1;
+	ck_assert_int_eq(io_csum_fixup(g, sizeof(g), &vh), -1);
 }
 END_TEST
 
@@ -176,6 +316,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, spec_too_long);
 	tcase_add_test(tc, open_errors_are_one_line);
 	tcase_add_test(tc, shm_loopback_keeps_offload_metadata);
+	tcase_add_test(tc, shm_rx_thread);
+	tcase_add_test(tc, shm_peer_crash);
+	tcase_add_test(tc, csum_fixup);
 	suite_add_tcase(s, tc);
 	return s;
 }

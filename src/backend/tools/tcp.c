@@ -112,7 +112,8 @@ static int tcp_send(uint8_t flags, const uint8_t *payload, uint32_t plen, int gs
 		th[21] = 4;
 		put16(th + 22, GSO_SIZE + 12);
 	}
-	memcpy(th + thl, payload, plen);
+	if (plen)
+		memcpy(th + thl, payload, plen);
 
 	pseudo = sum(ip + 12, 8, 6 + thl + plen);
 	if (gso) {
