@@ -29,12 +29,39 @@ tests_unit_test_rt_LDADD = src/tracer/libnuse-rt.a $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_rt
 TESTS += $(UNIT_TESTS)
 
-# Unit tests under ASan+UBSan in a separate build tree.
+# The unit tests again, code under test compiled in, with ASan+UBSan: part
+# of `make check`, alone with `make check-sanitizers`.  Other layers add
+# their twins to UNIT_SAN_TESTS.
+ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+check_PROGRAMS += $(UNIT_SAN_TESTS)
+TESTS += $(UNIT_SAN_TESTS)
+
+UNIT_SAN_TESTS += tests/unit/test_options-san
+tests_unit_test_options_san_SOURCES = tests/unit/test_options.c \
+	src/tracer/options.c
+tests_unit_test_options_san_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ASAN_FLAGS)
+tests_unit_test_options_san_LDFLAGS = $(ASAN_FLAGS)
+tests_unit_test_options_san_LDADD = $(CHECK_LIBS)
+
+UNIT_SAN_TESTS += tests/unit/test_program-san
+tests_unit_test_program_san_SOURCES = tests/unit/test_program.c \
+	src/tracer/program.c
+tests_unit_test_program_san_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ASAN_FLAGS)
+tests_unit_test_program_san_LDFLAGS = $(ASAN_FLAGS)
+tests_unit_test_program_san_LDADD = $(CHECK_LIBS)
+
+# The runtime keeps its own flags (no libc, no SSE) under the sanitizers.
+UNIT_SAN_TESTS += tests/unit/test_rt-san
+tests_unit_test_rt_san_SOURCES = tests/unit/test_rt.c \
+	$(src_tracer_libnuse_rt_a_SOURCES)
+tests_unit_test_rt_san_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(RT_CFLAGS) \
+	$(ASAN_FLAGS)
+tests_unit_test_rt_san_LDFLAGS = $(ASAN_FLAGS) -no-pie
+tests_unit_test_rt_san_LDADD = $(CHECK_LIBS)
+
 check-sanitizers:
-	rm -rf $(abs_top_builddir)/_build-san && mkdir -p $(abs_top_builddir)/_build-san
-	cd $(abs_top_builddir)/_build-san && $(abs_top_srcdir)/configure --enable-sanitizers \
-		--with-linux-source=$(LINUX_SOURCE) && \
-		$(MAKE) check TESTS='$(UNIT_TESTS)'
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_SAN_TESTS)'
 .PHONY: check-sanitizers
 include tests/programs/local.mk
 include tests/integration/intercept.mk
