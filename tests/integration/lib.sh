@@ -41,6 +41,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/nuse-$TEST_NAME.XXXXXX") || exit 99
 cleanup() {
 	for p in $BG_PIDS; do
 		kill "$p" 2>/dev/null
+		kill -KILL -- "-$p" 2>/dev/null
 	done
 	for p in $BG_PIDS; do
 		wait "$p" 2>/dev/null
@@ -118,13 +119,20 @@ over_budget() {
 }
 
 # run OUT ERR CMD...: run CMD under the timeout, stdout to OUT, stderr to
-# ERR, stdin from /dev/null; sets ST to its status (124: timed out).
+# ERR, stdin from /dev/null (or $RUN_STDIN); sets ST to its status (124:
+# timed out).  timeout(1) leads a process group of its own: whatever CMD
+# left behind in it (a supervisor's stray child) is killed afterwards.
 run() {
 	_out=$1
 	_err=$2
 	shift 2
-	timeout -k 2 "$TIMEOUT" "$@" <"${RUN_STDIN:-/dev/null}" >"$_out" 2>"$_err"
+	rm -f "$T/run.pid"
+	sh -c 'echo $$ >"$0"; exec timeout -k 2 "$@"' "$T/run.pid" "$TIMEOUT" "$@" \
+		<"${RUN_STDIN:-/dev/null}" >"$_out" 2>"$_err"
 	ST=$?
+	if [ -s "$T/run.pid" ]; then
+		kill -KILL -- "-$(cat "$T/run.pid")" 2>/dev/null
+	fi
 }
 
 # Output filter (a command or function) applied to both sides before
@@ -202,9 +210,10 @@ expect_status() {
 	return 1
 }
 
-# spawn_bg CMD...: start CMD in the background, killed at exit.
+# spawn_bg CMD...: start CMD in the background, in a session (and process
+# group) of its own, all of which is killed at exit.
 spawn_bg() {
-	"$@" &
+	setsid "$@" &
 	BG_PIDS="$BG_PIDS $!"
 	BG_LAST=$!
 }
