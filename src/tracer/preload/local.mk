@@ -11,4 +11,5 @@ libnuse_preload_so_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/tracer
 # Hidden by default: calls into the dispatcher are direct, not through the PLT.
 libnuse_preload_so_CFLAGS = $(AM_CFLAGS) -fPIC -fvisibility=hidden
 libnuse_preload_so_CCASFLAGS = $(AM_CCASFLAGS) -fPIC
-libnuse_preload_so_LDFLAGS = -shared -fPIC -Wl,-z,defs -Wl,-z,now
+# -Bsymbolic: the gate (rt/gate.S) exports its symbols; call them directly.
+libnuse_preload_so_LDFLAGS = -shared -fPIC -Wl,-z,defs -Wl,-z,now -Wl,-Bsymbolic
