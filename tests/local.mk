@@ -63,6 +63,8 @@ tests_unit_test_rt_san_LDADD = $(CHECK_LIBS)
 check-sanitizers:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_SAN_TESTS)'
 .PHONY: check-sanitizers
+TESTS += tests/integration/sud-rewrite.sh
+EXTRA_DIST += tests/integration/sud-rewrite.sh
 include tests/programs/local.mk
 include tests/integration/intercept.mk
 include tests/integration/supervisor.mk
