@@ -47,6 +47,15 @@ for m in $MODES; do
 		message "aarch64 [$m]" "architecture|machine"
 	expect_status "32-bit [$m]" 126 "$NUSE_EXEC" --mode="$m" -- "$T/i386" &&
 		message "32-bit [$m]" "32-bit|class"
+	# -v and an explicit --stack=host change nothing on stdout or the status.
+	if expect_status "-v --stack=host [$m]" 3 "$NUSE_EXEC" -v --stack=host -m "$m" -- \
+		/bin/sh -c 'echo ok; exit 3'; then
+		if [ "$(cat "$T/last.out")" = ok ]; then
+			pass "-v --stack=host [$m]: stdout"
+		else
+			fail "-v --stack=host [$m]: stdout '$(head -c 100 "$T/last.out")'"
+		fi
+	fi
 done
 
 if [ -x "$BUSYBOX" ] && ! is_dynamic "$BUSYBOX"; then
