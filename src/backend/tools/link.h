@@ -17,6 +17,7 @@ struct link_opts {
 	const char *pcap;
 	const char *peer;		/* tcp: ADDR:PORT */
 	int linger;			/* send: wait for the peer to hang up */
+	int raw;			/* fixed size, no per-byte work */
 };
 
 extern struct link_opts opt;
