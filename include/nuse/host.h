@@ -32,6 +32,9 @@ struct nuse_host_timer;
 #define NUSE_HOST_TLS_SLOTS 4
 struct nuse_host_tls {
 	struct nuse_host_tls *self;
+	/* %fs base of the owning thread: clone() copies %gs to a new thread,
+	 * a different %fs tells that the block is not the caller's */
+	unsigned long fs;
 	long tid;
 	void *slot[NUSE_HOST_TLS_SLOTS];
 };

@@ -15,7 +15,7 @@
 
 struct nuse_boot_params {
 	unsigned long mem_size;		/* bytes for the kernel; 0: default */
-	const char *cmdline;		/* kernel command line; NULL: "quiet" */
+	const char *cmdline;		/* kernel command line; NULL: "quiet loglevel=3" */
 	const char *const *sysctls;	/* "net.ipv4.tcp_congestion_control=bbr", NULL-ended */
 };
 

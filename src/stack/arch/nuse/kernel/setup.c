@@ -14,6 +14,9 @@
 #include <linux/binfmts.h>
 #include <linux/fs.h>
 #include <linux/file.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/net_namespace.h>
 #include <linux/init_syscalls.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
@@ -69,6 +72,13 @@ static int __ref nuse_init_load(struct linux_binprm *bprm)
 	init_mkdir("/proc", 0555);
 	if (init_mount("proc", "/proc", "proc", 0, NULL))
 		pr_warn("nuse: cannot mount /proc\n");
+
+	/* loopback up, as every init system does first */
+	rtnl_lock();
+	if (dev_change_flags(init_net.loopback_dev,
+			     init_net.loopback_dev->flags | IFF_UP, NULL))
+		pr_warn("nuse: cannot bring lo up\n");
+	rtnl_unlock();
 
 	/* host0: application tasks are cloned from it (one fd table) */
 	pid = user_mode_thread(nuse_host_task_stub, NULL, 0);
@@ -153,7 +163,7 @@ static int apply_sysctl(const char *setting)
 
 int __ref nuse_boot(const struct nuse_boot_params *params)
 {
-	static const char default_cmdline[] = "quiet";
+	static const char default_cmdline[] = "quiet loglevel=3";
 	const char *cmdline = params && params->cmdline ? params->cmdline : default_cmdline;
 	int i, ret;
 

@@ -31,9 +31,36 @@ static int take_signals(void)
 	return sigpipe;
 }
 
+/* Take the CPU and run as the calling thread's task. */
+int nuse_enter(void)
+{
+	struct nuse_thread_state *ts = nuse_thread_state();
+	int ret = nuse_cpu_get();
+
+	if (ret)
+		return ret;
+	if (unlikely(!ts->task)) {
+		struct task_struct *task = nuse_host_task_create();
+
+		if (IS_ERR(task)) {
+			nuse_cpu_put();
+			return PTR_ERR(task);
+		}
+		ts->task = task;
+	}
+	nuse_switch_to_host_task(ts->task);
+	return 0;
+}
+
+void nuse_leave(void)
+{
+	if (current->task_works)
+		task_work_run();
+	nuse_cpu_put();
+}
+
 long nuse_syscall(long nr, long *args)
 {
-	struct nuse_thread_state *ts;
 	nuse_sys_fn fn;
 	int sigpipe = 0;
 	long ret;
@@ -41,20 +68,9 @@ long nuse_syscall(long nr, long *args)
 	if (nr < 0 || nr >= nuse_syscall_table_size || !nuse_syscall_table[nr])
 		return -ENOSYS;
 	fn = nuse_syscall_table[nr];
-	ts = nuse_thread_state();
-	ret = nuse_cpu_get();
+	ret = nuse_enter();
 	if (ret)
 		return ret;
-	if (unlikely(!ts->task)) {
-		struct task_struct *task = nuse_host_task_create();
-
-		if (IS_ERR(task)) {
-			ret = PTR_ERR(task);
-			goto out;
-		}
-		ts->task = task;
-	}
-	nuse_switch_to_host_task(ts->task);
 
 	ret = fn(args[0], args[1], args[2], args[3], args[4], args[5]);
 
@@ -67,7 +83,6 @@ long nuse_syscall(long nr, long *args)
 	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
 	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
 		ret = -EINTR;
-out:
 	nuse_cpu_put();
 	if (sigpipe)
 		nuse_host_raise(SIGPIPE);

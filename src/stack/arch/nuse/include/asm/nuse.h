@@ -41,6 +41,10 @@ int nuse_host_task_stub(void *unused);
 extern struct task_struct *nuse_host0;
 void nuse_threads_halt(void);
 
+/* entry (kernel/syscalls.c) */
+int nuse_enter(void);
+void nuse_leave(void);
+
 /* memory (kernel/mem.c) */
 int nuse_mem_init(unsigned long size);
 

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Network devices for backends. Transmit hands batches of frames, with
+ * virtio-net headers for checksum/segmentation offload, to the backend's
+ * callback; receive takes batches from a backend thread and feeds them to
+ * the stack like a NAPI poll would.
+ */
+#include <linux/kernel.h>
+#include <linux/netdevice.h>
+#include <linux/etherdevice.h>
+#include <linux/skbuff.h>
+#include <linux/virtio_net.h>
+#include <linux/rtnetlink.h>
+#include <net/net_namespace.h>
+#include <asm/nuse.h>
+#include <nuse/stack.h>
+
+#define NUSE_TX_BATCH	32
+
+struct nuse_netdev {
+	nuse_xmit_fn xmit;
+	void *priv;
+	int nbatch;
+	struct sk_buff *batch[NUSE_TX_BATCH];
+	struct nuse_frame frames[NUSE_TX_BATCH];
+};
+
+static_assert(sizeof(struct nuse_vnet_hdr) == sizeof(struct virtio_net_hdr));
+
+static int fill_frame(struct sk_buff *skb, struct nuse_frame *f)
+{
+	struct virtio_net_hdr hdr;
+	int i;
+
+	if (skb_shinfo(skb)->nr_frags + 1 > NUSE_FRAME_MAX_IOV &&
+	    skb_linearize(skb))
+		return -ENOMEM;
+	if (virtio_net_hdr_from_skb(skb, &hdr, true, false, 0))
+		return -EINVAL;
+	memcpy(&f->vnet, &hdr, sizeof(hdr));
+	f->iov[0].base = skb->data;
+	f->iov[0].len = skb_headlen(skb);
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+
+		f->iov[i + 1].base = skb_frag_address(frag);
+		f->iov[i + 1].len = skb_frag_size(frag);
+	}
+	f->niov = i + 1;
+	return 0;
+}
+
+static void flush(struct net_device *dev)
+{
+	struct nuse_netdev *nd = netdev_priv(dev);
+	int i, n = 0, sent;
+
+	for (i = 0; i < nd->nbatch; i++) {
+		if (fill_frame(nd->batch[i], &nd->frames[n])) {
+			dev->stats.tx_dropped++;
+			dev_kfree_skb_any(nd->batch[i]);
+			continue;
+		}
+		nd->batch[n++] = nd->batch[i];
+	}
+	sent = n ? nd->xmit(nd->priv, nd->frames, n) : 0;
+	if (sent < 0)
+		sent = 0;
+	for (i = 0; i < n; i++) {
+		if (i < sent) {
+			dev->stats.tx_packets++;
+			dev->stats.tx_bytes += nd->batch[i]->len;
+			dev_consume_skb_any(nd->batch[i]);
+		} else {
+			dev->stats.tx_dropped++;
+			dev_kfree_skb_any(nd->batch[i]);
+		}
+	}
+	nd->nbatch = 0;
+}
+
+static netdev_tx_t nuse_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct nuse_netdev *nd = netdev_priv(dev);
+
+	nd->batch[nd->nbatch++] = skb;
+	if (!netdev_xmit_more() || nd->nbatch == NUSE_TX_BATCH)
+		flush(dev);
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops nuse_netdev_ops = {
+	.ndo_start_xmit		= nuse_start_xmit,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+int nuse_netdev_add(const struct nuse_netdev_params *params)
+{
+	struct net_device *dev;
+	struct nuse_netdev *nd;
+	netdev_features_t features = 0;
+	int ret;
+
+	if (!params || !params->xmit)
+		return -EINVAL;
+	ret = nuse_enter();
+	if (ret)
+		return ret;
+	dev = alloc_netdev(sizeof(*nd), params->name ? params->name : "eth%d",
+			   NET_NAME_USER, ether_setup);
+	if (!dev) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	nd = netdev_priv(dev);
+	nd->xmit = params->xmit;
+	nd->priv = params->priv;
+	dev->netdev_ops = &nuse_netdev_ops;
+	eth_hw_addr_set(dev, params->mac);
+	if (params->offloads & NUSE_OFFLOAD_CSUM)
+		features |= NETIF_F_HW_CSUM | NETIF_F_SG | NETIF_F_FRAGLIST;
+	if ((params->offloads & NUSE_OFFLOAD_TSO) && (params->offloads & NUSE_OFFLOAD_CSUM))
+		features |= NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_TSO_ECN;
+	dev->features = dev->hw_features = features;
+	dev->max_mtu = 65535 - ETH_HLEN;
+	if (params->mtu)
+		dev->mtu = params->mtu;
+	ret = register_netdev(dev);
+	if (ret) {
+		free_netdev(dev);
+		goto out;
+	}
+	ret = dev->ifindex;
+out:
+	nuse_leave();
+	return ret;
+}
+
+static void receive_one(struct net_device *dev, const struct nuse_rx_frame *f)
+{
+	struct virtio_net_hdr hdr;
+	struct sk_buff *skb;
+
+	if (f->len < ETH_HLEN) {
+		dev->stats.rx_length_errors++;
+		return;
+	}
+	skb = netdev_alloc_skb_ip_align(dev, f->len);
+	if (!skb) {
+		dev->stats.rx_dropped++;
+		return;
+	}
+	skb_put_data(skb, f->data, f->len);
+	memcpy(&hdr, &f->vnet, sizeof(hdr));
+	skb->protocol = eth_type_trans(skb, dev);
+	if (virtio_net_hdr_to_skb(skb, &hdr, true)) {
+		dev->stats.rx_frame_errors++;
+		kfree_skb(skb);
+		return;
+	}
+	dev->stats.rx_packets++;
+	dev->stats.rx_bytes += f->len;
+	netif_receive_skb(skb);
+}
+
+int nuse_netdev_rx(int ifindex, const struct nuse_rx_frame *frames, int n)
+{
+	struct net_device *dev;
+	int i, ret;
+
+	ret = nuse_enter();
+	if (ret)
+		return ret;
+	dev = dev_get_by_index(&init_net, ifindex);
+	if (!dev) {
+		ret = -ENODEV;
+		goto out;
+	}
+	/* as from a NAPI poll: softirq context for the receive path */
+	local_bh_disable();
+	for (i = 0; i < n; i++)
+		receive_one(dev, &frames[i]);
+	local_bh_enable();
+	dev_put(dev);
+	ret = n;
+out:
+	nuse_leave();
+	return ret;
+}

@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stack as a library: Linux's own TCP/UDP/IPv4/IPv6, epoll, netlink
+ * and sysctl code running in this process. Every test boots its own stack
+ * (Check forks each test; kernel threads do not survive a fork).
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <nuse/stack.h>
+
+#define S(n, ...) nuse_sys(SYS_##n, __VA_ARGS__)
+#define A(p) ((long)(p))
+
+static void boot(void)
+{
+	struct nuse_boot_params p = { 0 };
+
+	ck_assert_int_eq(nuse_boot(&p), 0);
+}
+
+static long xsocket(int family, int type)
+{
+	long fd = S(socket, family, type, 0, 0, 0, 0);
+
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+/* A listening socket on loopback, port chosen by the stack. */
+static long listener(int family, struct sockaddr_storage *ss, socklen_t *len)
+{
+	long fd = xsocket(family, SOCK_STREAM);
+
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (void *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		*len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (void *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_loopback;
+		*len = sizeof(*sin6);
+	}
+	ck_assert_int_eq(S(bind, fd, A(ss), *len, 0, 0, 0), 0);
+	ck_assert_int_eq(S(listen, fd, 64, 0, 0, 0, 0), 0);
+	ck_assert_int_eq(S(getsockname, fd, A(ss), A(len), 0, 0, 0), 0);
+	return fd;
+}
+
+static unsigned short port_of(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET ? ntohs(((struct sockaddr_in *)ss)->sin_port)
+					: ntohs(((struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+static long read_all(long fd, char *buf, long want)
+{
+	long got = 0;
+
+	while (got < want) {
+		long n = S(read, fd, A(buf + got), want - got, 0, 0, 0);
+
+		if (n <= 0)
+			return n < 0 ? n : got;
+		got += n;
+	}
+	return got;
+}
+
+START_TEST(boot_and_halt)
+{
+	long fd;
+
+	boot();
+	fd = xsocket(AF_INET, SOCK_STREAM);
+	ck_assert_int_eq(S(close, fd, 0, 0, 0, 0, 0), 0);
+	ck_assert_int_eq(nuse_boot(NULL), -EALREADY);
+	ck_assert_int_eq(nuse_halt(), 0);
+	ck_assert_int_eq(S(socket, AF_INET, SOCK_STREAM, 0, 0, 0, 0), -ESHUTDOWN);
+}
+END_TEST
+
+/* TCP over the stack's loopback, one family per run of the loop test. */
+static void tcp_loopback(int family)
+{
+	struct sockaddr_storage ss, a, b;
+	socklen_t len, alen = sizeof(a), blen = sizeof(b);
+	char buf[256];
+	long l, c, s;
+
+	boot();
+	l = listener(family, &ss, &len);
+	ck_assert_int_ne(port_of(&ss), 0);
+	c = xsocket(family, SOCK_STREAM);
+	ck_assert_int_eq(S(connect, c, A(&ss), len, 0, 0, 0), 0);
+	s = S(accept4, l, A(&a), A(&alen), SOCK_CLOEXEC, 0, 0);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(a.ss_family, family);
+
+	/* names match across the connection */
+	ck_assert_int_eq(S(getpeername, s, A(&b), A(&blen), 0, 0, 0), 0);
+	ck_assert_int_eq(blen, alen);
+	ck_assert_mem_eq(&a, &b, alen);
+	blen = sizeof(b);
+	ck_assert_int_eq(S(getsockname, c, A(&b), A(&blen), 0, 0, 0), 0);
+	ck_assert_mem_eq(&a, &b, alen);
+
+	ck_assert_int_eq(S(write, c, A("ping"), 4, 0, 0, 0), 4);
+	ck_assert_int_eq(read_all(s, buf, 4), 4);
+	ck_assert_mem_eq(buf, "ping", 4);
+	ck_assert_int_eq(S(sendto, s, A("pong!"), 5, 0, 0, 0), 5);
+	ck_assert_int_eq(S(recvfrom, c, A(buf), 5, MSG_WAITALL, 0, 0), 5);
+	ck_assert_mem_eq(buf, "pong!", 5);
+
+	/* half close: the peer reads EOF, can still send */
+	ck_assert_int_eq(S(shutdown, c, SHUT_WR, 0, 0, 0, 0), 0);
+	ck_assert_int_eq(S(read, s, A(buf), sizeof(buf), 0, 0, 0), 0);
+	ck_assert_int_eq(S(write, s, A("late"), 4, 0, 0, 0), 4);
+	ck_assert_int_eq(read_all(c, buf, 4), 4);
+	ck_assert_int_eq(S(close, s, 0, 0, 0, 0, 0), 0);
+	ck_assert_int_eq(S(read, c, A(buf), sizeof(buf), 0, 0, 0), 0);
+	S(close, c, 0, 0, 0, 0, 0);
+	S(close, l, 0, 0, 0, 0, 0);
+}
+
+START_TEST(tcp4_loopback)
+{
+	tcp_loopback(AF_INET);
+}
+END_TEST
+
+START_TEST(tcp6_loopback)
+{
+	tcp_loopback(AF_INET6);
+}
+END_TEST
+
+START_TEST(tcp_nonblocking_connect)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct pollfd pfd;
+	int err = -1;
+	socklen_t elen = sizeof(err);
+	long l, c, s, r;
+
+	boot();
+	l = listener(AF_INET, &ss, &len);
+	c = xsocket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	r = S(connect, c, A(&ss), len, 0, 0, 0);
+	ck_assert(r == 0 || r == -EINPROGRESS);
+	pfd.fd = (int)c;
+	pfd.events = POLLOUT;
+	ck_assert_int_eq(S(poll, A(&pfd), 1, 1000, 0, 0, 0), 1);
+	ck_assert(pfd.revents & POLLOUT);
+	ck_assert_int_eq(S(getsockopt, c, SOL_SOCKET, SO_ERROR, A(&err), A(&elen), 0), 0);
+	ck_assert_int_eq(err, 0);
+	s = S(accept, l, 0, 0, 0, 0, 0);
+	ck_assert_int_ge(s, 0);
+
+	/* refused: nobody listens on the next port */
+	S(close, l, 0, 0, 0, 0, 0);
+	c = xsocket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	r = S(connect, c, A(&ss), len, 0, 0, 0);
+	ck_assert(r == -ECONNREFUSED || r == -EINPROGRESS);
+	if (r == -EINPROGRESS) {
+		ck_assert_int_eq(S(poll, A(&pfd), 1, 1000, 0, 0, 0), 1);
+		pfd.fd = (int)c;
+		ck_assert_int_eq(S(getsockopt, c, SOL_SOCKET, SO_ERROR, A(&err), A(&elen), 0), 0);
+		ck_assert_int_eq(err, ECONNREFUSED);
+	}
+}
+END_TEST
+
+START_TEST(tcp_peek_dontwait_options)
+{
+	struct sockaddr_storage ss;
+	socklen_t len, olen;
+	struct tcp_info ti;
+	char buf[16];
+	int v;
+	long l, c, s;
+
+	boot();
+	l = listener(AF_INET6, &ss, &len);
+	c = xsocket(AF_INET6, SOCK_STREAM);
+	ck_assert_int_eq(S(connect, c, A(&ss), len, 0, 0, 0), 0);
+	s = S(accept, l, 0, 0, 0, 0, 0);
+	ck_assert_int_ge(s, 0);
+
+	ck_assert_int_eq(S(recvfrom, s, A(buf), sizeof(buf), MSG_DONTWAIT, 0, 0), -EAGAIN);
+	ck_assert_int_eq(S(write, c, A("abcdef"), 6, 0, 0, 0), 6);
+	ck_assert_int_eq(S(recvfrom, s, A(buf), 3, MSG_PEEK | MSG_WAITALL, 0, 0), 3);
+	ck_assert_mem_eq(buf, "abc", 3);
+	ck_assert_int_eq(read_all(s, buf, 6), 6);
+	ck_assert_mem_eq(buf, "abcdef", 6);
+
+	v = 1;
+	ck_assert_int_eq(S(setsockopt, c, IPPROTO_TCP, TCP_NODELAY, A(&v), sizeof(v), 0), 0);
+	v = 0;
+	olen = sizeof(v);
+	ck_assert_int_eq(S(getsockopt, c, IPPROTO_TCP, TCP_NODELAY, A(&v), A(&olen), 0), 0);
+	ck_assert_int_eq(v, 1);
+
+	v = 65536;
+	ck_assert_int_eq(S(setsockopt, s, SOL_SOCKET, SO_RCVBUF, A(&v), sizeof(v), 0), 0);
+	olen = sizeof(v);
+	ck_assert_int_eq(S(getsockopt, s, SOL_SOCKET, SO_RCVBUF, A(&v), A(&olen), 0), 0);
+	ck_assert_int_eq(v, 2 * 65536);	/* Linux doubles it for overhead */
+
+	olen = sizeof(ti);
+	ck_assert_int_eq(S(getsockopt, c, IPPROTO_TCP, TCP_INFO, A(&ti), A(&olen), 0), 0);
+	ck_assert_int_eq(ti.tcpi_state, TCP_ESTABLISHED);
+	ck_assert_uint_gt(ti.tcpi_snd_mss, 0);
+}
+END_TEST
+
+static void udp_loopback(int family)
+{
+	struct sockaddr_storage ss, from;
+	socklen_t len, flen = sizeof(from);
+	char buf[64];
+	long a, b;
+
+	boot();
+	a = xsocket(family, SOCK_DGRAM);
+	b = xsocket(family, SOCK_DGRAM);
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(struct sockaddr_in);
+	} else {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+		len = sizeof(struct sockaddr_in6);
+	}
+	ck_assert_int_eq(S(bind, a, A(&ss), len, 0, 0, 0), 0);
+	ck_assert_int_eq(S(getsockname, a, A(&ss), A(&len), 0, 0, 0), 0);
+	ck_assert_int_eq(S(sendto, b, A("datagram"), 8, 0, A(&ss), len), 8);
+	ck_assert_int_eq(S(recvfrom, a, A(buf), sizeof(buf), 0, A(&from), A(&flen)), 8);
+	ck_assert_mem_eq(buf, "datagram", 8);
+	ck_assert_int_eq(from.ss_family, family);
+	/* reply to the sender's address */
+	ck_assert_int_eq(S(sendto, a, A("reply"), 5, 0, A(&from), flen), 5);
+	ck_assert_int_eq(S(recvfrom, b, A(buf), sizeof(buf), 0, 0, 0), 5);
+	ck_assert_int_eq(S(recvfrom, b, A(buf), sizeof(buf), MSG_DONTWAIT, 0, 0), -EAGAIN);
+}
+
+START_TEST(udp4_loopback)
+{
+	udp_loopback(AF_INET);
+}
+END_TEST
+
+START_TEST(udp6_loopback)
+{
+	udp_loopback(AF_INET6);
+}
+END_TEST
+
+START_TEST(epoll_modes)
+{
+	struct epoll_event ev, out[4];
+	long ep, a, b;
+	int sv[2];
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+
+	boot();
+	/* a connected UDP pair: b sends to a */
+	a = xsocket(AF_INET, SOCK_DGRAM);
+	b = xsocket(AF_INET, SOCK_DGRAM);
+	ck_assert_int_eq(S(bind, a, A(&sin), len, 0, 0, 0), 0);
+	ck_assert_int_eq(S(getsockname, a, A(&sin), A(&len), 0, 0, 0), 0);
+	ck_assert_int_eq(S(connect, b, A(&sin), len, 0, 0, 0), 0);
+	sv[0] = (int)a;
+	sv[1] = (int)b;
+
+	ep = S(epoll_create1, EPOLL_CLOEXEC, 0, 0, 0, 0, 0);
+	ck_assert_int_ge(ep, 0);
+
+	/* level-triggered: reported until read */
+	ev.events = EPOLLIN;
+	ev.data.u64 = 1;
+	ck_assert_int_eq(S(epoll_ctl, ep, EPOLL_CTL_ADD, a, A(&ev), 0, 0), 0);
+	ck_assert_int_eq(S(epoll_wait, ep, A(out), 4, 0, 0, 0), 0);
+	ck_assert_int_eq(S(write, b, A("x"), 1, 0, 0, 0), 1);
+	ck_assert_int_eq(S(epoll_wait, ep, A(out), 4, 1000, 0, 0), 1);
+	ck_assert_uint_eq(out[0].data.u64, 1);
+	ck_assert_int_eq(S(epoll_wait, ep, A(out), 4, 0, 0, 0), 1);
+
+	/* edge-triggered: once per new arrival */
+	ev.events = EPOLLIN | EPOLLET;
+	ev.data.u64 = 2;
+	ck_assert_int_eq(S(epoll_ctl, ep, EPOLL_CTL_MOD, a, A(&ev), 0, 0), 0);
+	ck_assert_int_eq(S(epoll_wait, ep, A(out), 4, 0, 0, 0), 1);
+	ck_assert_int_eq(S(epoll_wait, ep, A(out), 4, 0, 0, 0), 0);
+	ck_assert_int_eq(S(write, b, A("y"), 1, 0, 0, 0), 1);
+	ck_assert_int_eq(S(epoll_wait, ep, A(out), 4, 1000, 0, 0), 1);
+	ck_assert_uint_eq(out[0].data.u64, 2);
+	ck_assert_int_eq(S(epoll_wait, ep, A(out), 4, 0, 0, 0), 0);
+
+	/* oneshot: disarmed after one report until re-armed */
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.u64 = 3;
+	ck_assert_int_eq(S(epoll_ctl, ep, EPOLL_CTL_MOD, a, A(&ev), 0, 0), 0);
+	ck_assert_int_eq(S(epoll_wait, ep, A(out), 4, 0, 0, 0), 1);
+	ck_assert_int_eq(S(epoll_wait, ep, A(out), 4, 0, 0, 0), 0);
+	ck_assert_int_eq(S(epoll_ctl, ep, EPOLL_CTL_MOD, a, A(&ev), 0, 0), 0);
+	ck_assert_int_eq(S(epoll_wait, ep, A(out), 4, 0, 0, 0), 1);
+	ck_assert_uint_eq(out[0].data.u64, 3);
+
+	/* a blocked wait wakes up when data arrives from another thread */
+	ck_assert_int_eq(S(epoll_ctl, ep, EPOLL_CTL_DEL, a, 0, 0, 0), 0);
+	ck_assert_int_eq(S(close, ep, 0, 0, 0, 0, 0), 0);
+	(void)sv;
+}
+END_TEST
+
+/* 8 threads: each connects, sends, and reads its echo, all at once. */
+#define NTHREADS 8
+#define ROUNDS 50
+static struct sockaddr_storage echo_addr;
+static socklen_t echo_len;
+
+static void *echo_server(void *arg)
+{
+	long s = (long)arg;
+	char buf[512];
+	long n;
+
+	while ((n = S(read, s, A(buf), sizeof(buf), 0, 0, 0)) > 0)
+		if (S(write, s, A(buf), n, 0, 0, 0) != n)
+			break;
+	S(close, s, 0, 0, 0, 0, 0);
+	return NULL;
+}
+
+static void *echo_client(void *arg)
+{
+	long c = S(socket, AF_INET, SOCK_STREAM, 0, 0, 0, 0);
+	char msg[100], buf[100];
+	int i;
+
+	if (c < 0 || S(connect, c, A(&echo_addr), echo_len, 0, 0, 0))
+		return (void *)1;
+	for (i = 0; i < ROUNDS; i++) {
+		snprintf(msg, sizeof(msg), "thread %ld round %d", (long)arg, i);
+		if (S(write, c, A(msg), sizeof(msg), 0, 0, 0) != sizeof(msg) ||
+		    read_all(c, buf, sizeof(buf)) != sizeof(buf) ||
+		    memcmp(msg, buf, sizeof(msg)))
+			return (void *)2;
+	}
+	S(close, c, 0, 0, 0, 0, 0);
+	return NULL;
+}
+
+START_TEST(threads_8)
+{
+	pthread_t clients[NTHREADS], servers[NTHREADS];
+	long l, i;
+
+	boot();
+	l = listener(AF_INET, &echo_addr, &echo_len);
+	for (i = 0; i < NTHREADS; i++)
+		ck_assert_int_eq(pthread_create(&clients[i], NULL, echo_client, (void *)i), 0);
+	for (i = 0; i < NTHREADS; i++) {
+		long s = S(accept, l, 0, 0, 0, 0, 0);
+
+		ck_assert_int_ge(s, 0);
+		ck_assert_int_eq(pthread_create(&servers[i], NULL, echo_server, (void *)s), 0);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		void *ret;
+
+		ck_assert_int_eq(pthread_join(clients[i], &ret), 0);
+		ck_assert_ptr_null(ret);
+	}
+	for (i = 0; i < NTHREADS; i++)
+		pthread_join(servers[i], NULL);
+}
+END_TEST
+
+START_TEST(congestion_control)
+{
+	struct sockaddr_storage ss;
+	socklen_t len, olen;
+	char name[16], val[64];
+	const char *const sysctls[] = { "net.ipv4.tcp_congestion_control=bbr", NULL };
+	struct nuse_boot_params p = { .sysctls = sysctls };
+	long c;
+
+	ck_assert_int_eq(nuse_boot(&p), 0);
+	ck_assert_int_gt(nuse_sysctl_get("net.ipv4.tcp_congestion_control", val, sizeof(val)), 0);
+	ck_assert_str_eq(val, "bbr");
+	ck_assert_int_gt(nuse_sysctl_get("net.ipv4.tcp_available_congestion_control", val, sizeof(val)), 0);
+	ck_assert_ptr_nonnull(strstr(val, "cubic"));
+	ck_assert_ptr_nonnull(strstr(val, "reno"));
+	ck_assert_ptr_nonnull(strstr(val, "dctcp"));
+
+	listener(AF_INET, &ss, &len);
+	c = xsocket(AF_INET, SOCK_STREAM);
+	ck_assert_int_eq(S(connect, c, A(&ss), len, 0, 0, 0), 0);
+	olen = sizeof(name);
+	ck_assert_int_eq(S(getsockopt, c, IPPROTO_TCP, TCP_CONGESTION, A(name), A(&olen), 0), 0);
+	ck_assert_str_eq(name, "bbr");
+
+	/* per socket, the other built-in algorithms */
+	ck_assert_int_eq(S(setsockopt, c, IPPROTO_TCP, TCP_CONGESTION, A("reno"), 4, 0), 0);
+	olen = sizeof(name);
+	ck_assert_int_eq(S(getsockopt, c, IPPROTO_TCP, TCP_CONGESTION, A(name), A(&olen), 0), 0);
+	ck_assert_str_eq(name, "reno");
+	ck_assert_int_eq(nuse_sysctl_set("net.ipv4.tcp_congestion_control", "dctcp"), 0);
+	ck_assert_int_eq(nuse_sysctl_set("net.ipv4.tcp_congestion_control", "nosuch"), -ENOENT);
+	ck_assert_int_gt(nuse_sysctl_get("net.ipv4.tcp_congestion_control", val, sizeof(val)), 0);
+	ck_assert_str_eq(val, "dctcp");
+}
+END_TEST
+
+START_TEST(ping_socket)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct icmphdr req = { .type = ICMP_ECHO }, *rep;
+	char buf[128];
+	struct pollfd pfd;
+	long fd;
+
+	boot();
+	/* ping sockets are off until the group range allows them, as in Linux */
+	ck_assert_int_eq(S(socket, AF_INET, SOCK_DGRAM, IPPROTO_ICMP, 0, 0, 0), -EACCES);
+	ck_assert_int_eq(nuse_sysctl_set("net.ipv4.ping_group_range", "0 2147483647"), 0);
+	fd = S(socket, AF_INET, SOCK_DGRAM, IPPROTO_ICMP, 0, 0, 0);
+	ck_assert_int_ge(fd, 0);
+	req.un.echo.sequence = htons(7);
+	ck_assert_int_eq(S(sendto, fd, A(&req), sizeof(req), 0, A(&to), sizeof(to)), sizeof(req));
+	pfd.fd = (int)fd;
+	pfd.events = POLLIN;
+	ck_assert_int_eq(S(poll, A(&pfd), 1, 2000, 0, 0, 0), 1);
+	ck_assert_int_ge(S(recvfrom, fd, A(buf), sizeof(buf), 0, 0, 0), (long)sizeof(*rep));
+	rep = (struct icmphdr *)buf;
+	ck_assert_int_eq(rep->type, ICMP_ECHOREPLY);
+	ck_assert_int_eq(ntohs(rep->un.echo.sequence), 7);
+}
+END_TEST
+
+START_TEST(packet_socket)
+{
+	long fd;
+
+	boot();
+	fd = S(socket, AF_PACKET, SOCK_RAW, htons(ETH_P_ALL), 0, 0, 0);
+	ck_assert_int_ge(fd, 0);
+	/* AF_UNIX is not built in: the stack says so */
+	ck_assert_int_eq(S(socket, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0), -EAFNOSUPPORT);
+}
+END_TEST
+
+/* Find a route to dst in a RTM_GETROUTE answer from the stack. */
+static int route_get(const struct in_addr *dst, int *oif)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+		struct rtattr rta;
+		struct in_addr addr;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETROUTE,
+			.nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+		.rt = { .rtm_family = AF_INET, .rtm_dst_len = 32 },
+		.rta = { .rta_len = RTA_LENGTH(4), .rta_type = RTA_DST },
+		.addr = *dst,
+	};
+	char buf[4096];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	long fd = S(socket, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, 0, 0, 0);
+	long n;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(S(sendto, fd, A(&req), sizeof(req), 0, 0, 0), sizeof(req));
+	n = S(recvfrom, fd, A(buf), sizeof(buf), 0, 0, 0);
+	S(close, fd, 0, 0, 0, 0, 0);
+	ck_assert_int_gt(n, 0);
+	if (nh->nlmsg_type == NLMSG_ERROR)
+		return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+	ck_assert_int_eq(nh->nlmsg_type, RTM_NEWROUTE);
+	{
+		struct rtmsg *rt = NLMSG_DATA(nh);
+		struct rtattr *rta = RTM_RTA(rt);
+		int len = RTM_PAYLOAD(nh);
+
+		for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+			if (rta->rta_type == RTA_OIF)
+				*oif = *(int *)RTA_DATA(rta);
+	}
+	return 0;
+}
+
+START_TEST(netlink_addresses_routes)
+{
+	struct in_addr a = { htonl(0x0a010203) }, net = { htonl(0x0a090000) }, dst = { htonl(0x0a090001) };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = a };
+	struct in6_addr a6;
+	int lo, oif = 0;
+	long fd;
+
+	boot();
+	lo = nuse_if_index("lo");
+	ck_assert_int_gt(lo, 0);
+	ck_assert_int_eq(nuse_if_index("nosuch0"), -ENODEV);
+
+	/* an address: binding to it works only once it is there */
+	fd = xsocket(AF_INET, SOCK_DGRAM);
+	ck_assert_int_eq(S(bind, fd, A(&sin), sizeof(sin), 0, 0, 0), -EADDRNOTAVAIL);
+	ck_assert_int_eq(nuse_if_add_addr(lo, AF_INET, &a, 24), 0);
+	ck_assert_int_eq(nuse_if_add_addr(lo, AF_INET, &a, 24), -EEXIST);
+	ck_assert_int_eq(S(bind, fd, A(&sin), sizeof(sin), 0, 0, 0), 0);
+	inet_pton(AF_INET6, "fd00::1", &a6);
+	ck_assert_int_eq(nuse_if_add_addr(lo, AF_INET6, &a6, 64), 0);
+
+	/* a route: the stack's own lookup finds it */
+	ck_assert_int_eq(route_get(&dst, &oif), -ENETUNREACH);
+	ck_assert_int_eq(nuse_route_add(AF_INET, &net, 16, NULL, lo), 0);
+	ck_assert_int_eq(route_get(&dst, &oif), 0);
+	ck_assert_int_eq(oif, lo);
+
+	ck_assert_int_eq(nuse_if_set_mtu(lo, 9000), 0);
+	ck_assert_int_eq(nuse_if_set_up(lo, 1), 0);
+	ck_assert_int_eq(nuse_if_add_addr(lo, 99, &a, 24), -EINVAL);
+}
+END_TEST
+
+START_TEST(errors)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	long fd, args[6] = { 0 };
+	char buf[8];
+
+	boot();
+	ck_assert_int_eq(S(close, 999, 0, 0, 0, 0, 0), -EBADF);
+	ck_assert_int_eq(S(write, 999, A("x"), 1, 0, 0, 0), -EBADF);
+	ck_assert_int_eq(nuse_syscall(SYS_getppid, args), -ENOSYS);
+	ck_assert_int_eq(nuse_syscall(-1, args), -ENOSYS);
+	ck_assert_int_eq(nuse_syscall(100000, args), -ENOSYS);
+	ck_assert_int_eq(S(socket, AF_INET, 12345, 0, 0, 0, 0), -EINVAL);
+
+	fd = xsocket(AF_INET, SOCK_DGRAM);
+	/* bad pointers: EFAULT, and we are still alive */
+	ck_assert_int_eq(S(bind, fd, 16, sizeof(sin), 0, 0, 0), -EFAULT);
+	ck_assert_int_eq(S(bind, fd, A(&sin), 3, 0, 0, 0), -EINVAL);
+	ck_assert_int_eq(S(connect, fd, -4096L, sizeof(sin), 0, 0, 0), -EFAULT);
+	ck_assert_int_eq(S(listen, fd, 1, 0, 0, 0, 0), -EOPNOTSUPP);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(S(bind, fd, A(&sin), sizeof(sin), 0, 0, 0), 0);
+	sin.sin_port = htons(9);
+	ck_assert_int_eq(S(sendto, fd, 8, 10, 0, A(&sin), sizeof(sin)), -EFAULT);
+	ck_assert_int_eq(S(getsockname, fd, A(&sin), 24, 0, 0, 0), -EFAULT);
+	ck_assert_int_eq(S(recvfrom, fd, A(buf), sizeof(buf), MSG_DONTWAIT, 0, 0), -EAGAIN);
+	ck_assert_int_eq(S(setsockopt, fd, SOL_SOCKET, SO_RCVBUF, A(buf), 1, 0), -EINVAL);
+	ck_assert_int_eq(S(open, A("/proc/sys/net/ipv4/nosuch"), O_RDONLY, 0, 0, 0, 0), -ENOENT);
+}
+END_TEST
+
+/* ---- a backend device: transmit callback and receive entry ---- */
+
+static unsigned char seen[2048];
+static unsigned int seen_len;
+static int seen_count;
+
+static int capture_xmit(void *priv, const struct nuse_frame *f, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int j, len = 0;
+
+		for (j = 0; j < f[i].niov && len + f[i].iov[j].len <= sizeof(seen); j++) {
+			memcpy(seen + len, f[i].iov[j].base, f[i].iov[j].len);
+			len += f[i].iov[j].len;
+		}
+		seen_len = len;
+		__atomic_add_fetch(&seen_count, 1, __ATOMIC_SEQ_CST);
+	}
+	return n;
+}
+
+static unsigned short csum(const void *data, int len)
+{
+	const unsigned char *p = data;
+	unsigned long sum = 0;
+	int i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+START_TEST(netdev_backend)
+{
+	static const unsigned char mac[6] = { 0x02, 0, 0, 0, 0, 1 };
+	static const unsigned char peer_mac[6] = { 0x02, 0, 0, 0, 0, 2 };
+	struct nuse_netdev_params p = { .name = "veth0", .xmit = capture_xmit };
+	struct in_addr me = { htonl(0x0a000001) }, peer = { htonl(0x0a000002) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9), .sin_addr = peer };
+	struct sockaddr_in bindto = { .sin_family = AF_INET, .sin_port = htons(7777), .sin_addr = me };
+	unsigned char frame[128];
+	struct nuse_rx_frame rx = { .data = frame };
+	struct ethhdr *eth = (struct ethhdr *)frame;
+	struct iphdr *ip = (struct iphdr *)(frame + 14);
+	struct udphdr *udp = (struct udphdr *)(frame + 34);
+	char buf[32];
+	int idx, i;
+	long fd, r;
+
+	boot();
+	memcpy(p.mac, mac, 6);
+	idx = nuse_netdev_add(&p);
+	ck_assert_int_gt(idx, 0);
+	ck_assert_int_eq(nuse_if_index("veth0"), idx);
+	ck_assert_int_eq(nuse_if_add_addr(idx, AF_INET, &me, 24), 0);
+	ck_assert_int_eq(nuse_if_set_up(idx, 1), 0);
+
+	/* sending to the neighbour first asks for its MAC: an ARP request */
+	fd = xsocket(AF_INET, SOCK_DGRAM);
+	ck_assert_int_eq(S(bind, fd, A(&bindto), sizeof(bindto), 0, 0, 0), 0);
+	seen_count = 0;
+	ck_assert_int_eq(S(sendto, fd, A("hi"), 2, 0, A(&to), sizeof(to)), 2);
+	for (i = 0; i < 200 && !__atomic_load_n(&seen_count, __ATOMIC_SEQ_CST); i++)
+		usleep(5000);
+	ck_assert_int_gt(seen_count, 0);
+	ck_assert_int_ge(seen_len, 42);
+	ck_assert_int_eq(seen[12], 0x08);
+	ck_assert_int_eq(seen[13], 0x06);	/* ETH_P_ARP */
+	ck_assert_mem_eq(seen + 6, mac, 6);
+
+	/* a UDP datagram from the peer arrives through the receive entry */
+	memset(frame, 0, sizeof(frame));
+	memcpy(eth->h_dest, mac, 6);
+	memcpy(eth->h_source, peer_mac, 6);
+	eth->h_proto = htons(ETH_P_IP);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->saddr = peer.s_addr;
+	ip->daddr = me.s_addr;
+	ip->tot_len = htons(20 + 8 + 5);
+	ip->check = csum(ip, 20);
+	udp->source = htons(9);
+	udp->dest = htons(7777);
+	udp->len = htons(8 + 5);
+	memcpy(frame + 42, "hello", 5);
+	rx.len = 14 + 20 + 8 + 5;
+	ck_assert_int_eq(nuse_netdev_rx(idx, &rx, 1), 1);
+	r = S(recvfrom, fd, A(buf), sizeof(buf), MSG_DONTWAIT, 0, 0);
+	ck_assert_int_eq(r, 5);
+	ck_assert_mem_eq(buf, "hello", 5);
+	ck_assert_int_eq(nuse_netdev_rx(idx + 100, &rx, 1), -ENODEV);
+}
+END_TEST
+
+static Suite *stack_suite(void)
+{
+	Suite *s = suite_create("stack");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, boot_and_halt);
+	tcase_add_test(tc, tcp4_loopback);
+	tcase_add_test(tc, tcp6_loopback);
+	tcase_add_test(tc, tcp_nonblocking_connect);
+	tcase_add_test(tc, tcp_peek_dontwait_options);
+	tcase_add_test(tc, udp4_loopback);
+	tcase_add_test(tc, udp6_loopback);
+	tcase_add_test(tc, epoll_modes);
+	tcase_add_test(tc, threads_8);
+	tcase_add_test(tc, congestion_control);
+	tcase_add_test(tc, ping_socket);
+	tcase_add_test(tc, packet_socket);
+	tcase_add_test(tc, netlink_addresses_routes);
+	tcase_add_test(tc, errors);
+	tcase_add_test(tc, netdev_backend);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(stack_suite());
+	int failed;
+
+	/* SIGPIPE is the application's, as with the host stack */
+	signal(SIGPIPE, SIG_IGN);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
