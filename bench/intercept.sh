@@ -4,7 +4,8 @@
 #   udp_sendrecv_ns  one sendto()+recvfrom() on loopback UDP (bench/progs/udp-pingpong)
 #   wget_256m_s      busybox-static wget of 256 MiB from a local nginx
 #                    (sendfile on) to /dev/null
-# Medians of BENCH_RUNS (default 5) runs, 3 for wget.  A subject that fails
+# Medians of BENCH_RUNS (default 5) runs, BENCH_WGET_RUNS (5) for wget;
+# subjects take turns within each round.  A subject that fails
 # to run is a "nan" row plus a line on stderr.  Modes: $NUSE_BENCH_MODES
 # (default: every mode).
 set -u
@@ -17,7 +18,7 @@ set -u
 
 MODES=${NUSE_BENCH_MODES:-"preload sud-trap sud seccomp unotify ptrace"}
 RUNS=${BENCH_RUNS:-5}
-WGET_RUNS=${BENCH_WGET_RUNS:-3}
+WGET_RUNS=${BENCH_WGET_RUNS:-5}
 SECS=${BENCH_SECS:-0.5}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
@@ -40,67 +41,81 @@ is_number() {
 	esac
 }
 
-# micro METRIC SUBJECT PROG: median of RUNS runs of PROG, which prints ns.
-micro() {
-	_metric=$1
-	_subj=$2
-	if [ "$_subj" = native ]; then
-		set -- "$3" "$SECS"
+# run_subject SUBJECT CMD...: run CMD natively or under nuse-exec
+# --mode=SUBJECT with a timeout, stderr to $T/err.
+run_subject() {
+	_s=$1
+	shift
+	if [ "$_s" = native ]; then
+		timeout -k 2 "$RUN_TIMEOUT" "$@" 2>"$T/err"
 	else
-		set -- "$NUSE_EXEC" --mode="$_subj" -- "$3" "$SECS"
+		timeout -k 2 "$RUN_TIMEOUT" "$NUSE_EXEC" --mode="$_s" -- "$@" 2>"$T/err"
 	fi
-	: >"$T/vals"
-	_i=0
-	while [ "$_i" -lt "$RUNS" ]; do
-		_v=$(timeout -k 2 20 "$@" 2>"$T/err")
-		_st=$?
-		if [ "$_st" != 0 ] || ! is_number "$_v"; then
-			echo "bench-intercept: $_metric $_subj: run failed (status $_st): $(head -c 200 "$T/err")$_v" >&2
-			bench_row "$_metric" "$_subj" nan ns 0
-			return
-		fi
-		echo "$_v" >>"$T/vals"
-		_i=$((_i + 1))
+}
+
+# micro_once SUBJECT PROG: one run of a micro-benchmark (prints ns).
+micro_once() {
+	RUN_TIMEOUT=20 run_subject "$1" "$2" "$SECS"
+}
+
+# wget_once SUBJECT: seconds to download $URL once.
+wget_once() {
+	_t0=$(date +%s%N)
+	RUN_TIMEOUT=40 run_subject "$1" "$BUSYBOX" wget -q -O /dev/null "$URL" || return
+	_t1=$(date +%s%N)
+	awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }'
+}
+
+# measure METRIC UNIT RUNS FUNC [ARG] -- SUBJECTS...: RUNS rounds, each
+# running FUNC SUBJECT [ARG] once per subject in turn (interleaved, so load
+# from elsewhere hits every subject alike); a row per subject with the
+# median.  A subject that fails once is dropped: a "nan" row and a line on
+# stderr.  Subjects listed in $NOT_APPLICABLE (as "subject:reason;") too.
+measure() {
+	_metric=$1
+	_unit=$2
+	_runs=$3
+	_fn=$4
+	_arg=
+	shift 4
+	if [ "$1" != -- ]; then
+		_arg=$1
+		shift
+	fi
+	shift
+	for _s in "$@"; do
+		: >"$T/v.$_s"
+		rm -f "$T/failed.$_s"
+		case ";${NOT_APPLICABLE:-}" in
+		*";$_s:"*)
+			_why=${NOT_APPLICABLE#*"$_s:"}
+			echo "bench-intercept: $_metric $_s: ${_why%%;*}" >&2
+			: >"$T/failed.$_s"
+			;;
+		esac
 	done
-	bench_row "$_metric" "$_subj" "$(median <"$T/vals")" ns "$RUNS"
-}
-
-now_ns() {
-	date +%s%N
-}
-
-# wget_bench SUBJECT: median seconds of WGET_RUNS downloads.
-wget_bench() {
-	if [ -z "$NGINX_PID" ]; then
-		echo "bench-intercept: wget_256m_s $1: no HTTP server" >&2
-		bench_row wget_256m_s "$1" nan s 0
-		return
-	fi
-	if [ "$1" = preload ]; then
-		echo "bench-intercept: wget_256m_s preload: $BUSYBOX is static, LD_PRELOAD cannot apply" >&2
-		bench_row wget_256m_s "$1" nan s 0
-		return
-	fi
-	: >"$T/vals"
-	_i=0
-	while [ "$_i" -lt "$WGET_RUNS" ]; do
-		_t0=$(now_ns)
-		if [ "$1" = native ]; then
-			timeout -k 2 40 "$BUSYBOX" wget -q -O /dev/null "$URL" 2>"$T/err"
+	_r=0
+	while [ "$_r" -lt "$_runs" ]; do
+		for _s in "$@"; do
+			[ -e "$T/failed.$_s" ] && continue
+			_v=$($_fn "$_s" "$_arg")
+			_st=$?
+			if [ "$_st" = 0 ] && is_number "$_v"; then
+				echo "$_v" >>"$T/v.$_s"
+			else
+				echo "bench-intercept: $_metric $_s: run failed (status $_st): $(head -c 300 "$T/err")$_v" >&2
+				: >"$T/failed.$_s"
+			fi
+		done
+		_r=$((_r + 1))
+	done
+	for _s in "$@"; do
+		if [ -e "$T/failed.$_s" ]; then
+			bench_row "$_metric" "$_s" nan "$_unit" 0
 		else
-			timeout -k 2 40 "$NUSE_EXEC" --mode="$1" -- "$BUSYBOX" wget -q -O /dev/null "$URL" 2>"$T/err"
+			bench_row "$_metric" "$_s" "$(median <"$T/v.$_s")" "$_unit" "$_runs"
 		fi
-		_st=$?
-		_t1=$(now_ns)
-		if [ "$_st" != 0 ]; then
-			echo "bench-intercept: wget_256m_s $1: run failed (status $_st): $(head -c 200 "$T/err")" >&2
-			bench_row wget_256m_s "$1" nan s 0
-			return
-		fi
-		awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }' >>"$T/vals"
-		_i=$((_i + 1))
 	done
-	bench_row wget_256m_s "$1" "$(median <"$T/vals")" s "$WGET_RUNS"
 }
 
 # nginx on 127.0.0.1 serving a 256 MiB file with sendfile.
@@ -163,16 +178,19 @@ for p in getppid-loop udp-pingpong; do
 done
 [ -x "$NUSE_EXEC" ] || echo "bench-intercept: $NUSE_EXEC not built: every mode will be nan" >&2
 
-for s in native $MODES; do
-	micro getppid_ns "$s" "$PROGS/getppid-loop"
-done
-for s in native $MODES; do
-	micro udp_sendrecv_ns "$s" "$PROGS/udp-pingpong"
-done
-start_nginx || true
-for s in native $MODES; do
-	wget_bench "$s"
-done
+# shellcheck disable=SC2086 # word splitting of $MODES is intended
+measure getppid_ns ns "$RUNS" micro_once "$PROGS/getppid-loop" -- native $MODES
+# shellcheck disable=SC2086
+measure udp_sendrecv_ns ns "$RUNS" micro_once "$PROGS/udp-pingpong" -- native $MODES
+NOT_APPLICABLE="preload:$BUSYBOX is static, LD_PRELOAD cannot apply;"
+if ! start_nginx; then
+	NOT_APPLICABLE="native:no HTTP server;"
+	for s in $MODES; do
+		NOT_APPLICABLE="$NOT_APPLICABLE$s:no HTTP server;"
+	done
+fi
+# shellcheck disable=SC2086
+measure wget_256m_s s "$WGET_RUNS" wget_once -- native $MODES
 
 bench_target getppid_ns sud le 1 native 60
 bench_target wget_256m_s sud le 1.05 native
