@@ -78,7 +78,8 @@ static int tap_open(struct nuse_backend *b, const char *arg, const struct nuse_b
 	struct tap *t;
 	int ret;
 
-	if (strlen(arg) >= IFNAMSIZ || strchr(arg, '/') || strchr(arg, ' '))
+	/* No "%d" templates: the kernel would pick a name we do not know. */
+	if (strlen(arg) >= IFNAMSIZ || strpbrk(arg, "/ %:"))
 		return io_err(err, errlen, EINVAL, "tap:%s: bad interface name", arg);
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -92,7 +93,11 @@ static int tap_open(struct nuse_backend *b, const char *arg, const struct nuse_b
 
 	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0) {
-		ret = io_err(err, errlen, errno, "tap:%s: /dev/net/tun: %s", arg, strerror(errno));
+		if (errno == EACCES || errno == EPERM)
+			ret = tap_open_err(arg, errno, err, errlen);
+		else
+			ret = io_err(err, errlen, errno, "tap:%s: /dev/net/tun: %s", arg,
+				     strerror(errno));
 		goto err_bufs;
 	}
 	strcpy(ifr.ifr_name, arg);
@@ -152,18 +157,18 @@ static int tap_tx(struct nuse_backend *b, const struct nuse_pkt *pkts, unsigned 
 			{ (void *)&pkts[i].vh, sizeof(pkts[i].vh) },
 			{ pkts[i].data, pkts[i].len },
 		};
+		ssize_t ret;
 
-		if (writev(t->fd, iov, 2) < 0) {
-			if (errno == EAGAIN || errno == ENOBUFS)
-				break;
-			if (errno == EINTR) {
-				i--;
-				continue;
-			}
-			/* EIO: host side down; EINVAL: bad metadata. Like a
-			 * NIC, drop the frame and go on. */
-			b->st.tx_drops++;
-		}
+		do
+			ret = writev(t->fd, iov, 2);
+		while (ret < 0 && errno == EINTR);
+		if (ret >= 0)
+			continue;
+		if (errno == EAGAIN || errno == ENOBUFS)
+			break;
+		/* EIO: host side down; EINVAL: bad metadata. Like a NIC,
+		 * drop the frame and go on. */
+		b->st.tx_drops++;
 	}
 	return i;
 }

@@ -47,14 +47,14 @@ expect 1 "tap:lo: exists and is not a TAP device" ax "$LINK" info tap:lo
 # Busy: a TAP already attached by another process.
 bg ip netns exec "$A" timeout 20 "$LINK" -n 0 -t 8 respond tap:nt0,ip=10.99.9.2/24
 R=$BG_PID
-if wait_for 5 grep -q responding "$BG_OUT"; then
+if wait_for 15 grep -q responding "$BG_OUT"; then
 	expect 1 "tap:nt0: device busy" ax "$LINK" info tap:nt0
 else
 	fail "first tap:nt0 did not start: $(cat "$BG_OUT")"
 fi
 kill "$R" 2>/dev/null
 wait_bg "$R" 2>/dev/null
-wait_for 5 sh -c "[ \$(ip netns exec $A ip -o link show | grep -vc ': lo:') -eq 0 ]" &&
+wait_for 15 sh -c "[ \$(ip netns exec $A ip -o link show | grep -vc ': lo:') -eq 0 ]" &&
 	pass "busy TAP gone with its owner" || fail "TAP left: $(ax ip -o link show)"
 
 # A capture file that cannot be written: refused before any device exists.

@@ -15,7 +15,7 @@ ip -n "$B" addr add 10.99.1.1/24 dev vb
 bg ip netns exec "$A" timeout 30 "$LINK" -n 3 -t 20 respond packet:va,ip=10.99.1.2/24
 R=$BG_PID
 RO=$BG_OUT
-wait_for 5 grep -q responding "$RO"
+wait_for 15 grep -q responding "$RO"
 if ip netns exec "$B" ping -c3 -i 0.2 -W 3 10.99.1.2 >"$T/ping" 2>&1; then
 	pass "ping through AF_PACKET rings on a veth"
 else
@@ -31,7 +31,7 @@ if command -v python3 >/dev/null 2>&1; then
 	bg ip netns exec "$B" timeout 30 python3 "$top_srcdir/tests/backend/tcp-peer.py" 10.99.1.1 5001
 	S=$BG_PID
 	SO=$BG_OUT
-	wait_for 5 ip netns exec "$B" sh -c "ss -ltn | grep -q 10.99.1.1:5001"
+	wait_for 15 ip netns exec "$B" sh -c "ss -ltn | grep -q 10.99.1.1:5001"
 	if ip netns exec "$A" timeout 30 "$LINK" -t 20 -c 10.99.1.1:5001 \
 		tcp packet:va,ip=10.99.1.2/24 >"$T/tcp" 2>&1; then
 		pass "TSO: $(grep tcp: "$T/tcp" | tr '\n' ';')"

@@ -12,7 +12,7 @@ N=100000
 bg timeout 50 "$LINK" -n $N -t 40 recv "shm:$NAME"
 R=$BG_PID
 RO=$BG_OUT
-wait_for 5 grep -q receiving "$RO"
+wait_for 15 grep -q receiving "$RO"
 if timeout 50 "$LINK" -n $N -t 40 send "shm:$NAME" >"$T/send" 2>&1; then
 	pass "sender: $(grep sent "$T/send")"
 else
@@ -31,7 +31,7 @@ if command -v tcpdump >/dev/null 2>&1; then
 	bg timeout 20 "$LINK" -n 10 -t 10 --pcap "$T/rx.pcap" recv "shm:$NAME"
 	R=$BG_PID
 	RO=$BG_OUT
-	wait_for 5 grep -q receiving "$RO"
+	wait_for 15 grep -q receiving "$RO"
 	timeout 20 "$LINK" -n 10 -t 10 --pcap "$T/tx.pcap" send "shm:$NAME" >"$T/send" 2>&1 ||
 		fail "pcap sender: $(cat "$T/send")"
 	wait_bg "$R" || fail "pcap receiver: $(cat "$RO")"

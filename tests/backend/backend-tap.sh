@@ -16,7 +16,7 @@ nsx ip addr add 10.99.0.1/24 dev nt0
 bg ip netns exec "$NS" timeout 30 "$LINK" -n 3 -t 20 --pcap "$T/tap.pcap" respond tap:nt0,ip=10.99.0.2/24
 R=$BG_PID
 RO=$BG_OUT
-wait_for 5 grep -q responding "$RO"
+wait_for 15 grep -q responding "$RO"
 if nsx ping -c3 -i 0.2 -W 3 10.99.0.2 >"$T/ping" 2>&1; then
 	pass "ping through an attached TAP"
 else
@@ -45,7 +45,7 @@ fi
 bg ip netns exec "$NS" timeout 30 "$LINK" -n 2 -t 20 respond tap:nt1,ip=10.99.5.2/24
 R=$BG_PID
 RO=$BG_OUT
-if wait_for 5 nsx ip link show nt1; then
+if wait_for 15 nsx ip link show nt1; then
 	nsx ip link set nt1 up
 	nsx ip addr add 10.99.5.1/24 dev nt1
 	nsx ping -c2 -i 0.2 -W 3 10.99.5.2 >"$T/ping" 2>&1 &&
@@ -63,7 +63,7 @@ if command -v python3 >/dev/null 2>&1; then
 	bg ip netns exec "$NS" timeout 30 python3 "$top_srcdir/tests/backend/tcp-peer.py" 10.99.0.1 5001
 	S=$BG_PID
 	SO=$BG_OUT
-	wait_for 5 nsx sh -c "ss -ltn | grep -q 10.99.0.1:5001"
+	wait_for 15 nsx sh -c "ss -ltn | grep -q 10.99.0.1:5001"
 	if nsx timeout 30 "$LINK" -t 20 -c 10.99.0.1:5001 --pcap "$T/tcp.pcap" \
 		tcp tap:nt0,ip=10.99.0.2/24 >"$T/tcp" 2>&1; then
 		pass "TSO: $(grep tcp: "$T/tcp" | tr "\n" ";")"
