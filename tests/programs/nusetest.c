@@ -4,8 +4,8 @@
  * threads, signals (SA_SIGINFO, SA_RESTART, SA_ONSTACK, full masks, the
  * program's own SIGSYS), fork, vfork+execve, posix_spawn, TCP/UDP over
  * 127.0.0.1 and ::1, AF_UNIX socketpairs with SCM_RIGHTS, poll, select,
- * epoll (level, edge, one-shot), getppid, io_uring_setup, /proc/self/exe,
- * argv[0] and comm.
+ * epoll (level, edge, one-shot), error paths (errno), getppid,
+ * io_uring_setup, /proc/self/exe, argv[0] and comm.
  *
  * Everything printed is deterministic (no pids, ports or timings), so a
  * run under nuse-exec can be compared byte for byte with a native run.
@@ -80,6 +80,11 @@ static const char *errname(int e)
 	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
 	case EAFNOSUPPORT: return "EAFNOSUPPORT";
 	case ECONNREFUSED: return "ECONNREFUSED";
+	case ENOTSOCK: return "ENOTSOCK";
+	case ENOTCONN: return "ENOTCONN";
+	case EPIPE: return "EPIPE";
+	case ENOPROTOOPT: return "ENOPROTOOPT";
+	case EISCONN: return "EISCONN";
 	default: return "other";
 	}
 }
@@ -794,6 +799,57 @@ static void test_epoll(void)
 	close(sv[1]);
 }
 
+/* --- error paths: -1 and the right errno, as natively ------------------- */
+
+#define ERR(call) ((call) < 0 ? errname(errno) : "no error")
+
+static void test_errors(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int p[2], sv[2], s, one = 1;
+	void *volatile nowhere = NULL;
+	char c;
+
+	CHECK(!pipe(p), "pipe");
+	CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
+	printf("errno close(-1): %s\n", ERR(close(-1)));
+	printf("errno socket(bad family): %s\n", ERR(socket(12345, SOCK_STREAM, 0)));
+	printf("errno recv(pipe): %s\n", ERR(recv(p[0], &c, 1, 0)));
+	printf("errno recv(empty, MSG_DONTWAIT): %s\n", ERR(recv(sv[0], &c, 1, MSG_DONTWAIT)));
+	printf("errno setsockopt(bad option): %s\n",
+	       ERR(setsockopt(sv[0], SOL_SOCKET, 12345, &one, sizeof(one))));
+	CHECK(write(p[1], "x", 1) == 1, "write");
+	printf("errno read(NULL buffer): %s\n", ERR(read(p[0], nowhere, 1)));
+
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	printf("errno getpeername(unconnected): %s\n",
+	       ERR(getpeername(s, (struct sockaddr *)&a, &len)));
+	printf("errno accept(not listening): %s\n", ERR(accept(s, NULL, NULL)));
+	/* A port nobody listens on: bind one, then close it unlistened. */
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(!bind(s, (struct sockaddr *)&a, sizeof(a)), "bind");
+	len = sizeof(a);
+	getsockname(s, (struct sockaddr *)&a, &len);
+	close(s);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	printf("errno connect(closed port): %s\n", ERR(connect(s, (struct sockaddr *)&a, sizeof(a))));
+	close(s);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	a.sin_addr.s_addr = htonl(0xc0000201); /* 192.0.2.1: TEST-NET-1, not ours */
+	printf("errno bind(foreign address): %s\n", ERR(bind(s, (struct sockaddr *)&a, sizeof(a))));
+	close(s);
+
+	signal(SIGPIPE, SIG_IGN);
+	close(p[0]);
+	printf("errno write(pipe without reader): %s\n", ERR(write(p[1], "x", 1)));
+	close(sv[1]);
+	printf("errno send(peer closed): %s\n", ERR(send(sv[0], "x", 1, 0)));
+	signal(SIGPIPE, SIG_DFL);
+	close(p[1]);
+	close(sv[0]);
+}
+
 /* --- io_uring ------------------------------------------------------------ */
 
 static void test_io_uring(void)
@@ -834,6 +890,7 @@ int main(int argc, char **argv)
 	test_unix();
 	test_poll_select();
 	test_epoll();
+	test_errors();
 	test_io_uring();
 	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;
