@@ -99,7 +99,12 @@ void nuse_cpu_set_owner(long tid)
 int nuse_cpu_get(void)
 {
 	long self = nuse_thread_state()->tid;
+	int i;
 
+	/* the holder is usually about to leave: wait a little before queueing */
+	for (i = 0; i < 2000 && __atomic_load_n(&cpu.count, __ATOMIC_RELAXED) &&
+		    __atomic_load_n(&cpu.owner, __ATOMIC_RELAXED) != self; i++)
+		cpu_relax();
 	nuse_host_mutex_lock(&cpu.lock);
 	if (cpu.shutdown) {
 		nuse_host_mutex_unlock(&cpu.lock);
