@@ -37,19 +37,19 @@ struct nuse_pkt {
 /* Offloads a backend accepts on transmit and may deliver on receive. A
  * frame using an offload the backend lacks is fixed in software when that
  * is cheap (partial checksum) and dropped otherwise (GSO). */
-#define NUSE_BACKEND_F_CSUM	(1u << 0)	/* VIRTIO_NET_HDR_F_NEEDS_CSUM */
-#define NUSE_BACKEND_F_TSO4	(1u << 1)	/* VIRTIO_NET_HDR_GSO_TCPV4 */
-#define NUSE_BACKEND_F_TSO6	(1u << 2)	/* VIRTIO_NET_HDR_GSO_TCPV6 */
+#define NUSE_BACKEND_F_CSUM (1u << 0) /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+#define NUSE_BACKEND_F_TSO4 (1u << 1) /* VIRTIO_NET_HDR_GSO_TCPV4 */
+#define NUSE_BACKEND_F_TSO6 (1u << 2) /* VIRTIO_NET_HDR_GSO_TCPV6 */
 
 /* Largest frame any backend moves: a 64 KiB GSO segment plus headers. */
-#define NUSE_BACKEND_MAX_FRAME	(65536 + 14 + 4)
+#define NUSE_BACKEND_MAX_FRAME (65536 + 14 + 4)
 
 struct nuse_backend_info {
-	const char *kind;		/* "tap", "packet", "dpdk", "shm" */
-	uint32_t features;		/* NUSE_BACKEND_F_* */
-	uint32_t mtu;			/* L3 MTU of the link */
-	uint32_t max_frame;		/* largest frame tx accepts / rx delivers */
-	uint8_t mac[6];			/* the address the stack should use */
+	const char *kind; /* "tap", "packet", "dpdk", "shm" */
+	uint32_t features; /* NUSE_BACKEND_F_* */
+	uint32_t mtu; /* L3 MTU of the link */
+	uint32_t max_frame; /* largest frame tx accepts / rx delivers */
+	uint8_t mac[6]; /* the address the stack should use */
 };
 
 struct nuse_backend_stats {
@@ -62,10 +62,11 @@ struct nuse_backend_conf {
 	uint32_t mtu;
 	int has_mac;
 	uint8_t mac[6];
-	const char *pcap;		/* capture file path, or NULL */
+	const char *pcap; /* capture file path, or NULL */
 };
 
-typedef void (*nuse_backend_rx_fn)(void *ctx, struct nuse_pkt *pkts, unsigned int n);
+typedef void (*nuse_backend_rx_fn)(void *ctx, struct nuse_pkt *pkts,
+				   unsigned int n);
 
 struct nuse_backend;
 
@@ -75,24 +76,29 @@ struct nuse_backend;
  * it created, no file, no thread.
  */
 int nuse_backend_open(struct nuse_backend **out, const char *spec,
-		      const struct nuse_backend_conf *conf, char *err, size_t errlen);
+		      const struct nuse_backend_conf *conf, char *err,
+		      size_t errlen);
 void nuse_backend_close(struct nuse_backend *b);
 
 const struct nuse_backend_info *nuse_backend_info(const struct nuse_backend *b);
-void nuse_backend_stats(const struct nuse_backend *b, struct nuse_backend_stats *st);
+void nuse_backend_stats(const struct nuse_backend *b,
+			struct nuse_backend_stats *st);
 /* 1 when the link can carry frames (shm peer attached, DPDK link up). */
 int nuse_backend_carrier(struct nuse_backend *b);
 
 /* Send a batch; returns how many were taken (the rest were not sent:
  * ring full, try again) or -errno when the link is unusable. */
-int nuse_backend_tx_batch(struct nuse_backend *b, const struct nuse_pkt *pkts, unsigned int n);
+int nuse_backend_tx_batch(struct nuse_backend *b, const struct nuse_pkt *pkts,
+			  unsigned int n);
 
 /* Wait up to timeout_ms (0: don't wait, -1: forever) for frames and hand one
  * or more batches to rx. Returns the number of frames delivered or -errno. */
-int nuse_backend_rx_poll(struct nuse_backend *b, int timeout_ms, nuse_backend_rx_fn rx, void *ctx);
+int nuse_backend_rx_poll(struct nuse_backend *b, int timeout_ms,
+			 nuse_backend_rx_fn rx, void *ctx);
 
 /* Run receive on a thread of the backend until rx_stop or close. */
-int nuse_backend_rx_start(struct nuse_backend *b, nuse_backend_rx_fn rx, void *ctx);
+int nuse_backend_rx_start(struct nuse_backend *b, nuse_backend_rx_fn rx,
+			  void *ctx);
 void nuse_backend_rx_stop(struct nuse_backend *b);
 
 /*
@@ -104,18 +110,21 @@ void nuse_backend_rx_stop(struct nuse_backend *b);
 #define NUSE_IFACE_SPEC_MAX 256
 
 struct nuse_iface {
-	char spec[NUSE_IFACE_SPEC_MAX];	/* "KIND:ARG" as nuse_backend_open wants it */
-	unsigned int has_ip : 1, has_ip6 : 1, has_gw : 1, has_gw6 : 1, has_mac : 1;
+	char spec[NUSE_IFACE_SPEC_MAX]; /* "KIND:ARG" as nuse_backend_open wants it */
+	unsigned int has_ip : 1, has_ip6 : 1, has_gw : 1, has_gw6 : 1,
+		has_mac : 1;
 	struct in_addr ip, gw;
 	struct in6_addr ip6, gw6;
 	uint8_t prefix, prefix6;
 	uint8_t mac[6];
-	uint32_t mtu;			/* 0: not given */
+	uint32_t mtu; /* 0: not given */
 };
 
 /* 0, or -1 with "--iface: bad MAC 'zz'" style message in err. */
-int nuse_iface_parse(const char *arg, struct nuse_iface *ifc, char *err, size_t errlen);
+int nuse_iface_parse(const char *arg, struct nuse_iface *ifc, char *err,
+		     size_t errlen);
 /* The backend settings an interface option implies. */
-void nuse_iface_conf(const struct nuse_iface *ifc, struct nuse_backend_conf *conf);
+void nuse_iface_conf(const struct nuse_iface *ifc,
+		     struct nuse_backend_conf *conf);
 
 #endif

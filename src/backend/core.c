@@ -37,13 +37,15 @@ int io_err(char *err, size_t errlen, int errnum, const char *fmt, ...)
 static const struct nuse_backend_ops *find_ops(const char *kind, size_t len)
 {
 	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-		if (strlen(backends[i]->kind) == len && !memcmp(backends[i]->kind, kind, len))
+		if (strlen(backends[i]->kind) == len &&
+		    !memcmp(backends[i]->kind, kind, len))
 			return backends[i];
 	return NULL;
 }
 
 int nuse_backend_open(struct nuse_backend **out, const char *spec,
-		      const struct nuse_backend_conf *conf, char *err, size_t errlen)
+		      const struct nuse_backend_conf *conf, char *err,
+		      size_t errlen)
 {
 	static const struct nuse_backend_conf no_conf;
 	const struct nuse_backend_ops *ops;
@@ -54,15 +56,17 @@ int nuse_backend_open(struct nuse_backend **out, const char *spec,
 	if (!conf)
 		conf = &no_conf;
 	if (!colon || colon == spec || !colon[1])
-		return io_err(err, errlen, EINVAL, "%s: expected BACKEND:SPEC", spec);
+		return io_err(err, errlen, EINVAL, "%s: expected BACKEND:SPEC",
+			      spec);
 	ops = find_ops(spec, colon - spec);
 	if (!ops) {
 #ifndef HAVE_DPDK
 		if (colon - spec == 4 && !memcmp(spec, "dpdk", 4))
-			return io_err(err, errlen, ENOTSUP, "%s: built without DPDK", spec);
+			return io_err(err, errlen, ENOTSUP,
+				      "%s: built without DPDK", spec);
 #endif
-		return io_err(err, errlen, EINVAL, "%.*s: unknown backend", (int)(colon - spec),
-			      spec);
+		return io_err(err, errlen, EINVAL, "%.*s: unknown backend",
+			      (int)(colon - spec), spec);
 	}
 
 	b = calloc(1, sizeof(*b));
@@ -73,8 +77,8 @@ int nuse_backend_open(struct nuse_backend **out, const char *spec,
 	if (conf->pcap) {
 		b->pcap = nuse_pcap_open(conf->pcap);
 		if (!b->pcap) {
-			ret = io_err(err, errlen, errno, "%s: pcap %s: %s", spec, conf->pcap,
-				     strerror(errno));
+			ret = io_err(err, errlen, errno, "%s: pcap %s: %s",
+				     spec, conf->pcap, strerror(errno));
 			goto err_free;
 		}
 	}
@@ -109,7 +113,8 @@ const struct nuse_backend_info *nuse_backend_info(const struct nuse_backend *b)
 	return &b->info;
 }
 
-void nuse_backend_stats(const struct nuse_backend *b, struct nuse_backend_stats *st)
+void nuse_backend_stats(const struct nuse_backend *b,
+			struct nuse_backend_stats *st)
 {
 	*st = b->st;
 }
@@ -135,7 +140,8 @@ static int tx_check(struct nuse_backend *b, const struct nuse_pkt *p)
 	if (gso != VIRTIO_NET_HDR_GSO_NONE && gso != VIRTIO_NET_HDR_GSO_TCPV4 &&
 	    gso != VIRTIO_NET_HDR_GSO_TCPV6)
 		return -1;
-	if ((p->vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && !(f & NUSE_BACKEND_F_CSUM))
+	if ((p->vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    !(f & NUSE_BACKEND_F_CSUM))
 		return 0;
 	return 1;
 }
@@ -146,7 +152,8 @@ static int tx_check(struct nuse_backend *b, const struct nuse_pkt *p)
  * without TSO is dropped, since segmenting is the stack's job and it was
  * told the features.
  */
-int nuse_backend_tx_batch(struct nuse_backend *b, const struct nuse_pkt *pkts, unsigned int n)
+int nuse_backend_tx_batch(struct nuse_backend *b, const struct nuse_pkt *pkts,
+			  unsigned int n)
 {
 	struct nuse_pkt fixed[64];
 	unsigned int idx[64];
@@ -166,8 +173,10 @@ int nuse_backend_tx_batch(struct nuse_backend *b, const struct nuse_pkt *pkts, u
 			}
 			fixed[k] = pkts[i];
 			if (!ok) {
-				io_csum_fixup(fixed[k].data, fixed[k].len, &fixed[k].vh);
-				fixed[k].vh.flags &= ~VIRTIO_NET_HDR_F_NEEDS_CSUM;
+				io_csum_fixup(fixed[k].data, fixed[k].len,
+					      &fixed[k].vh);
+				fixed[k].vh.flags &=
+					~VIRTIO_NET_HDR_F_NEEDS_CSUM;
 			}
 			idx[k++] = i;
 		}
@@ -179,7 +188,8 @@ int nuse_backend_tx_batch(struct nuse_backend *b, const struct nuse_pkt *pkts, u
 		for (int j = 0; j < ret; j++) {
 			b->st.tx_bytes += fixed[j].len;
 			if (b->pcap)
-				nuse_pcap_write(b->pcap, fixed[j].data, fixed[j].len);
+				nuse_pcap_write(b->pcap, fixed[j].data,
+						fixed[j].len);
 		}
 		b->st.tx_pkts += ret;
 		/* A full ring stops the batch at the first frame not taken. */
@@ -201,7 +211,8 @@ void io_deliver(struct nuse_backend *b, struct nuse_pkt *pkts, unsigned int n)
 		b->rx_fn(b->rx_ctx, pkts, n);
 }
 
-int nuse_backend_rx_poll(struct nuse_backend *b, int timeout_ms, nuse_backend_rx_fn rx, void *ctx)
+int nuse_backend_rx_poll(struct nuse_backend *b, int timeout_ms,
+			 nuse_backend_rx_fn rx, void *ctx)
 {
 	b->rx_fn = rx;
 	b->rx_ctx = ctx;
@@ -225,7 +236,8 @@ static void *rx_thread(void *arg)
 	return NULL;
 }
 
-int nuse_backend_rx_start(struct nuse_backend *b, nuse_backend_rx_fn rx, void *ctx)
+int nuse_backend_rx_start(struct nuse_backend *b, nuse_backend_rx_fn rx,
+			  void *ctx)
 {
 	int ret;
 

@@ -46,11 +46,11 @@
 
 #include "io.h"
 
-#define DPDK_BURST	32
-#define DPDK_NB_MBUF	4095
-#define DPDK_DESC	512
-#define DPDK_MAX_ARGS	32
-#define DPDK_IDLE_NS	50000
+#define DPDK_BURST 32
+#define DPDK_NB_MBUF 4095
+#define DPDK_DESC 512
+#define DPDK_MAX_ARGS 32
+#define DPDK_IDLE_NS 50000
 
 struct dpdk {
 	uint16_t port;
@@ -58,11 +58,11 @@ struct dpdk {
 	struct rte_mempool *pool;
 	struct rte_mbuf *rx_mbufs[DPDK_BURST];
 	struct nuse_pkt pkts[DPDK_BURST];
-	uint8_t *bounce;		/* rx of chained mbufs */
+	uint8_t *bounce; /* rx of chained mbufs */
 };
 
 static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
-static int eal_state;			/* 0 never, 1 up, -1 failed or cleaned up */
+static int eal_state; /* 0 never, 1 up, -1 failed or cleaned up */
 static char eal_prefix[64];
 
 /*
@@ -82,7 +82,8 @@ static ssize_t log_write(void *cookie, const char *buf, size_t len)
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		n--;
 	/* Errors only: warnings (memif's about multi-process) explain nothing. */
-	if (n && !eal_last_log[0] && rte_log_cur_msg_loglevel() <= (int)RTE_LOG_ERR) {
+	if (n && !eal_last_log[0] &&
+	    rte_log_cur_msg_loglevel() <= (int)RTE_LOG_ERR) {
 		if (n >= sizeof(eal_last_log))
 			n = sizeof(eal_last_log) - 1;
 		memcpy(eal_last_log, buf, n);
@@ -129,7 +130,8 @@ static void eal_remove_dir(void)
 	char base[128], dir[200], file[240];
 
 	/* Where eal_get_runtime_dir() puts it (root: /var/run). */
-	snprintf(base, sizeof(base), "%s/dpdk", getuid() ? (xdg ? xdg : "/tmp") : "/var/run");
+	snprintf(base, sizeof(base), "%s/dpdk",
+		 getuid() ? (xdg ? xdg : "/tmp") : "/var/run");
 	snprintf(dir, sizeof(dir), "%s/%s", base, eal_prefix);
 	/* Only what the EAL may put in its own per-process directory. */
 	snprintf(file, sizeof(file), "%s/config", dir);
@@ -140,8 +142,6 @@ static void eal_remove_dir(void)
 	/* Not the shared parent: another process's EAL may be creating its
 	 * own directory in it right now. */
 }
-
-
 
 static int eal_start(char *err, size_t errlen)
 {
@@ -154,27 +154,37 @@ static int eal_start(char *err, size_t errlen)
 	if (eal_state > 0)
 		return 0;
 	if (eal_state < 0)
-		return io_err(err, errlen, ENOTSUP, "dpdk: EAL failed to start in this process");
+		return io_err(err, errlen, ENOTSUP,
+			      "dpdk: EAL failed to start in this process");
 
-	snprintf(lcore, sizeof(lcore), "%d", sched_getcpu() < 0 ? 0 : sched_getcpu());
+	snprintf(lcore, sizeof(lcore), "%d",
+		 sched_getcpu() < 0 ? 0 : sched_getcpu());
 	snprintf(eal_prefix, sizeof(eal_prefix), "nuse-%d", (int)getpid());
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", eal_prefix);
 	argv[argc++] = "nuse";
 	if (env) {
 		args = strdup(env);
 		if (!args)
-			return io_err(err, errlen, ENOMEM, "dpdk: out of memory");
-		for (tok = strtok_r(args, " \t", &save); tok && argc < DPDK_MAX_ARGS - 1;
+			return io_err(err, errlen, ENOMEM,
+				      "dpdk: out of memory");
+		for (tok = strtok_r(args, " \t", &save);
+		     tok && argc < DPDK_MAX_ARGS - 1;
 		     tok = strtok_r(NULL, " \t", &save)) {
 			has_prefix |= !strncmp(tok, "--file-prefix", 13);
 			argv[argc++] = tok;
 		}
 	} else {
-		static char *defaults[] = { "--no-huge", "-m", "256", "--no-shconf",
-					    "--no-telemetry", "--no-pci", "--log-level=lib.eal:error",
+		static char *defaults[] = { "--no-huge",
+					    "-m",
+					    "256",
+					    "--no-shconf",
+					    "--no-telemetry",
+					    "--no-pci",
+					    "--log-level=lib.eal:error",
 					    "-l" };
 
-		for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]);
+		     i++)
 			argv[argc++] = defaults[i];
 		argv[argc++] = lcore;
 	}
@@ -201,7 +211,8 @@ static int eal_start(char *err, size_t errlen)
 		eal_state = -1;
 		eal_remove_dir();
 		return io_err(err, errlen, rte_errno ? rte_errno : EINVAL,
-			      "dpdk: EAL init failed: %s%s", rte_strerror(rte_errno), eal_why());
+			      "dpdk: EAL init failed: %s%s",
+			      rte_strerror(rte_errno), eal_why());
 	}
 	eal_state = 1;
 	eal_remove_dir();
@@ -221,24 +232,27 @@ static int port_setup(struct dpdk *d, const struct nuse_backend_conf *conf,
 	eal_last_log[0] = '\0';
 	ret = rte_eth_dev_info_get(d->port, &dinfo);
 	if (ret)
-		return io_err(err, errlen, -ret, "dpdk:%s: device info: %s", d->name,
-			      rte_strerror(-ret));
+		return io_err(err, errlen, -ret, "dpdk:%s: device info: %s",
+			      d->name, rte_strerror(-ret));
 	snprintf(pool, sizeof(pool), "nuse-%u", d->port);
 	d->pool = rte_pktmbuf_pool_create(pool, DPDK_NB_MBUF, 256, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  rte_socket_id());
 	if (!d->pool)
-		return io_err(err, errlen, rte_errno, "dpdk:%s: mbuf pool: %s", d->name,
-			      rte_strerror(rte_errno));
+		return io_err(err, errlen, rte_errno, "dpdk:%s: mbuf pool: %s",
+			      d->name, rte_strerror(rte_errno));
 	ret = rte_eth_dev_configure(d->port, 1, 1, &pconf);
 	if (!ret)
 		ret = rte_eth_dev_adjust_nb_rx_tx_desc(d->port, &nb_rx, &nb_tx);
 	if (!ret && conf->mtu)
 		ret = rte_eth_dev_set_mtu(d->port, conf->mtu);
 	if (!ret)
-		ret = rte_eth_rx_queue_setup(d->port, 0, nb_rx, rte_eth_dev_socket_id(d->port),
+		ret = rte_eth_rx_queue_setup(d->port, 0, nb_rx,
+					     rte_eth_dev_socket_id(d->port),
 					     NULL, d->pool);
 	if (!ret)
-		ret = rte_eth_tx_queue_setup(d->port, 0, nb_tx, rte_eth_dev_socket_id(d->port),
+		ret = rte_eth_tx_queue_setup(d->port, 0, nb_tx,
+					     rte_eth_dev_socket_id(d->port),
 					     NULL);
 	if (!ret && conf->has_mac) {
 		memcpy(ea.addr_bytes, conf->mac, 6);
@@ -247,8 +261,8 @@ static int port_setup(struct dpdk *d, const struct nuse_backend_conf *conf,
 	if (!ret)
 		ret = rte_eth_dev_start(d->port);
 	if (ret)
-		return io_err(err, errlen, -ret, "dpdk:%s: port setup: %s%s", d->name,
-			      rte_strerror(-ret), eal_why());
+		return io_err(err, errlen, -ret, "dpdk:%s: port setup: %s%s",
+			      d->name, rte_strerror(-ret), eal_why());
 	/* Not every PMD has it (memif does not need it); a failure is fine. */
 	rte_eth_promiscuous_enable(d->port);
 
@@ -279,22 +293,26 @@ static void port_remove(struct dpdk *d)
 		rte_dev_remove(dev);
 }
 
-static int dpdk_open(struct nuse_backend *b, const char *arg, const struct nuse_backend_conf *conf,
-		     char *err, size_t errlen)
+static int dpdk_open(struct nuse_backend *b, const char *arg,
+		     const struct nuse_backend_conf *conf, char *err,
+		     size_t errlen)
 {
 	size_t namelen = strcspn(arg, ",");
 	struct dpdk *d;
 	int ret;
 
 	if (!namelen || namelen >= RTE_ETH_NAME_MAX_LEN)
-		return io_err(err, errlen, EINVAL, "dpdk:%s: bad device name", arg);
+		return io_err(err, errlen, EINVAL, "dpdk:%s: bad device name",
+			      arg);
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return io_err(err, errlen, ENOMEM, "dpdk:%s: out of memory", arg);
+		return io_err(err, errlen, ENOMEM, "dpdk:%s: out of memory",
+			      arg);
 	memcpy(d->name, arg, namelen);
 	d->bounce = malloc(NUSE_BACKEND_MAX_FRAME);
 	if (!d->bounce) {
-		ret = io_err(err, errlen, ENOMEM, "dpdk:%s: out of memory", arg);
+		ret = io_err(err, errlen, ENOMEM, "dpdk:%s: out of memory",
+			     arg);
 		goto err_free;
 	}
 
@@ -303,18 +321,20 @@ static int dpdk_open(struct nuse_backend *b, const char *arg, const struct nuse_
 	if (ret)
 		goto err_unlock;
 	if (rte_eth_dev_get_port_by_name(d->name, &d->port) == 0) {
-		ret = io_err(err, errlen, EBUSY, "dpdk:%s: device busy (already open)", d->name);
+		ret = io_err(err, errlen, EBUSY,
+			     "dpdk:%s: device busy (already open)", d->name);
 		goto err_unlock;
 	}
 	eal_last_log[0] = '\0';
 	ret = rte_dev_probe(arg);
 	if (ret < 0) {
-		ret = io_err(err, errlen, -ret, "dpdk:%s: probe failed: %s%s", arg,
-			     rte_strerror(-ret), eal_why());
+		ret = io_err(err, errlen, -ret, "dpdk:%s: probe failed: %s%s",
+			     arg, rte_strerror(-ret), eal_why());
 		goto err_unlock;
 	}
 	if (rte_eth_dev_get_port_by_name(d->name, &d->port)) {
-		ret = io_err(err, errlen, ENODEV, "dpdk:%s: probed, but no port named %s", arg,
+		ret = io_err(err, errlen, ENODEV,
+			     "dpdk:%s: probed, but no port named %s", arg,
 			     d->name);
 		goto err_unlock;
 	}
@@ -358,7 +378,8 @@ static int dpdk_carrier(struct nuse_backend *b)
 	return link.link_status == RTE_ETH_LINK_UP;
 }
 
-static int dpdk_tx(struct nuse_backend *b, const struct nuse_pkt *pkts, unsigned int n)
+static int dpdk_tx(struct nuse_backend *b, const struct nuse_pkt *pkts,
+		   unsigned int n)
 {
 	struct dpdk *d = b->priv;
 	struct rte_mbuf *m[DPDK_BURST];
@@ -400,8 +421,9 @@ static int dpdk_rx(struct nuse_backend *b, int timeout_ms)
 			return 0;
 		nanosleep(&idle, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (timeout_ms > 0 && (now.tv_sec > end.tv_sec ||
-				       (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)))
+		if (timeout_ms > 0 &&
+		    (now.tv_sec > end.tv_sec ||
+		     (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)))
 			return 0;
 	}
 	/* Only the last chained frame of a burst may use the bounce buffer;
@@ -415,8 +437,10 @@ static int dpdk_rx(struct nuse_backend *b, int timeout_ms)
 		d->pkts[k].len = rte_pktmbuf_pkt_len(m);
 		if (m->nb_segs == 1) {
 			d->pkts[k++].data = rte_pktmbuf_mtod(m, void *);
-		} else if (!bounced && d->pkts[k].len <= NUSE_BACKEND_MAX_FRAME) {
-			d->pkts[k].data = (void *)rte_pktmbuf_read(m, 0, d->pkts[k].len, d->bounce);
+		} else if (!bounced &&
+			   d->pkts[k].len <= NUSE_BACKEND_MAX_FRAME) {
+			d->pkts[k].data = (void *)rte_pktmbuf_read(
+				m, 0, d->pkts[k].len, d->bounce);
 			k++;
 			bounced = 1;
 		} else {

@@ -19,14 +19,16 @@ struct nuse_backend_ops {
 	const char *kind;
 	/* Fill b->info and b->priv; on failure undo everything and say why
 	 * with io_err(). */
-	int (*open)(struct nuse_backend *b, const char *arg, const struct nuse_backend_conf *conf,
-		    char *err, size_t errlen);
+	int (*open)(struct nuse_backend *b, const char *arg,
+		    const struct nuse_backend_conf *conf, char *err,
+		    size_t errlen);
 	void (*close)(struct nuse_backend *b);
 	/* Frames already checked against info.features and max_frame. */
-	int (*tx)(struct nuse_backend *b, const struct nuse_pkt *pkts, unsigned int n);
+	int (*tx)(struct nuse_backend *b, const struct nuse_pkt *pkts,
+		  unsigned int n);
 	/* Wait up to timeout_ms, deliver batches to io_deliver(); count or -errno. */
 	int (*rx)(struct nuse_backend *b, int timeout_ms);
-	int (*carrier)(struct nuse_backend *b);	/* NULL: always up */
+	int (*carrier)(struct nuse_backend *b); /* NULL: always up */
 };
 
 struct nuse_backend {

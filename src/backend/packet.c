@@ -30,17 +30,18 @@
 
 #include "io.h"
 
-#define RX_BLOCK_SIZE	(1u << 18)	/* holds one 64 KiB GSO frame, or ~170 full-size */
-#define RX_BLOCK_NR	16
-#define RX_FRAME_SIZE	2048		/* only checked by the kernel for V3 rx */
-#define RX_RETIRE_MS	1		/* how long a partly filled block may wait */
-#define TX_FRAME_SIZE	(17u << 12)	/* 64 KiB + headers, page multiple */
-#define TX_FRAME_NR	64
-#define RX_BATCH	64
+/* A block holds one 64 KiB GSO frame, or ~170 full-size ones. */
+#define RX_BLOCK_SIZE (1u << 18)
+#define RX_BLOCK_NR 16
+#define RX_FRAME_SIZE 2048 /* only checked by the kernel for V3 rx */
+#define RX_RETIRE_MS 1 /* how long a partly filled block may wait */
+#define TX_FRAME_SIZE (17u << 12) /* 64 KiB + headers, page multiple */
+#define TX_FRAME_NR 64
+#define RX_BATCH 64
 
-#define VNET_LEN	sizeof(struct virtio_net_hdr)
+#define VNET_LEN sizeof(struct virtio_net_hdr)
 /* Where frame data starts in a tx slot (no PACKET_TX_HAS_OFF). */
-#define TX_DATA_OFF	TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
+#define TX_DATA_OFF TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
 
 struct packet {
 	int fd;
@@ -52,8 +53,8 @@ struct packet {
 	struct nuse_pkt pkts[RX_BATCH];
 };
 
-static int if_info(const char *name, struct nuse_backend_info *info, uint8_t hwaddr[6],
-		   short *flags)
+static int if_info(const char *name, struct nuse_backend_info *info,
+		   uint8_t hwaddr[6], short *flags)
 {
 	struct ifreq ifr = { 0 };
 	int s, ret = 0;
@@ -84,16 +85,17 @@ out:
 	return ret;
 }
 
-static int setopt(int fd, int opt, const void *val, socklen_t len, const char *what,
-		  const char *name, char *err, size_t errlen)
+static int setopt(int fd, int opt, const void *val, socklen_t len,
+		  const char *what, const char *name, char *err, size_t errlen)
 {
 	if (setsockopt(fd, SOL_PACKET, opt, val, len) == 0)
 		return 0;
-	return io_err(err, errlen, errno, "packet:%s: %s: %s", name, what, strerror(errno));
+	return io_err(err, errlen, errno, "packet:%s: %s: %s", name, what,
+		      strerror(errno));
 }
 
-static int packet_setup(struct packet *p, const char *name, int promisc, char *err,
-			size_t errlen)
+static int packet_setup(struct packet *p, const char *name, int promisc,
+			char *err, size_t errlen)
 {
 	struct tpacket_req3 rx = {
 		.tp_block_size = RX_BLOCK_SIZE,
@@ -113,54 +115,59 @@ static int packet_setup(struct packet *p, const char *name, int promisc, char *e
 		.sll_protocol = htons(ETH_P_ALL),
 		.sll_ifindex = p->ifindex,
 	};
-	struct packet_mreq mr = { .mr_ifindex = p->ifindex, .mr_type = PACKET_MR_PROMISC };
+	struct packet_mreq mr = { .mr_ifindex = p->ifindex,
+				  .mr_type = PACKET_MR_PROMISC };
 	int v3 = TPACKET_V3, one = 1, ret;
 
 	/* Order matters: the version and the vnet header are fixed once a
 	 * ring exists. */
-	ret = setopt(p->fd, PACKET_VERSION, &v3, sizeof(v3), "TPACKET_V3", name, err, errlen);
+	ret = setopt(p->fd, PACKET_VERSION, &v3, sizeof(v3), "TPACKET_V3", name,
+		     err, errlen);
 	if (!ret)
-		ret = setopt(p->fd, PACKET_VNET_HDR, &one, sizeof(one), "PACKET_VNET_HDR", name,
-			     err, errlen);
+		ret = setopt(p->fd, PACKET_VNET_HDR, &one, sizeof(one),
+			     "PACKET_VNET_HDR", name, err, errlen);
 	if (!ret)
-		ret = setopt(p->fd, PACKET_QDISC_BYPASS, &one, sizeof(one), "PACKET_QDISC_BYPASS",
-			     name, err, errlen);
+		ret = setopt(p->fd, PACKET_QDISC_BYPASS, &one, sizeof(one),
+			     "PACKET_QDISC_BYPASS", name, err, errlen);
 	/* A malformed tx slot is skipped instead of stalling the ring. */
 	if (!ret)
-		ret = setopt(p->fd, PACKET_LOSS, &one, sizeof(one), "PACKET_LOSS", name, err,
-			     errlen);
+		ret = setopt(p->fd, PACKET_LOSS, &one, sizeof(one),
+			     "PACKET_LOSS", name, err, errlen);
 	if (!ret)
-		ret = setopt(p->fd, PACKET_RX_RING, &rx, sizeof(rx), "PACKET_RX_RING", name, err,
-			     errlen);
+		ret = setopt(p->fd, PACKET_RX_RING, &rx, sizeof(rx),
+			     "PACKET_RX_RING", name, err, errlen);
 	if (!ret)
-		ret = setopt(p->fd, PACKET_TX_RING, &tx, sizeof(tx), "PACKET_TX_RING", name, err,
-			     errlen);
+		ret = setopt(p->fd, PACKET_TX_RING, &tx, sizeof(tx),
+			     "PACKET_TX_RING", name, err, errlen);
 	if (ret)
 		return ret;
 
 	/* Both rings in one mapping, rx first. */
-	p->map_len = (size_t)RX_BLOCK_SIZE * RX_BLOCK_NR + (size_t)TX_FRAME_SIZE * TX_FRAME_NR;
-	p->map = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		      p->fd, 0);
+	p->map_len = (size_t)RX_BLOCK_SIZE * RX_BLOCK_NR +
+		     (size_t)TX_FRAME_SIZE * TX_FRAME_NR;
+	p->map = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_POPULATE, p->fd, 0);
 	if (p->map == MAP_FAILED) {
 		p->map = NULL;
-		return io_err(err, errlen, errno, "packet:%s: mmap rings: %s", name,
-			      strerror(errno));
+		return io_err(err, errlen, errno, "packet:%s: mmap rings: %s",
+			      name, strerror(errno));
 	}
 	p->rx_ring = p->map;
 	p->tx_ring = p->map + (size_t)RX_BLOCK_SIZE * RX_BLOCK_NR;
 
 	/* Membership ends with the socket: nothing to undo by hand. */
 	if (promisc)
-		ret = setopt(p->fd, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr), "promiscuous mode",
-			     name, err, errlen);
+		ret = setopt(p->fd, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr),
+			     "promiscuous mode", name, err, errlen);
 	if (!ret && bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		ret = io_err(err, errlen, errno, "packet:%s: bind: %s", name, strerror(errno));
+		ret = io_err(err, errlen, errno, "packet:%s: bind: %s", name,
+			     strerror(errno));
 	return ret;
 }
 
 static int packet_open(struct nuse_backend *b, const char *arg,
-		       const struct nuse_backend_conf *conf, char *err, size_t errlen)
+		       const struct nuse_backend_conf *conf, char *err,
+		       size_t errlen)
 {
 	struct packet *p;
 	uint8_t hwaddr[6] = { 0 };
@@ -168,33 +175,40 @@ static int packet_open(struct nuse_backend *b, const char *arg,
 	int ret;
 
 	if (strlen(arg) >= IFNAMSIZ)
-		return io_err(err, errlen, EINVAL, "packet:%s: bad interface name", arg);
+		return io_err(err, errlen, EINVAL,
+			      "packet:%s: bad interface name", arg);
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return io_err(err, errlen, ENOMEM, "packet:%s: out of memory", arg);
+		return io_err(err, errlen, ENOMEM, "packet:%s: out of memory",
+			      arg);
 	p->ifindex = if_nametoindex(arg);
 	if (!p->ifindex) {
-		ret = io_err(err, errlen, ENODEV, "packet:%s: no such interface", arg);
+		ret = io_err(err, errlen, ENODEV,
+			     "packet:%s: no such interface", arg);
 		goto err_free;
 	}
 	b->info.mtu = conf->mtu;
 	ret = if_info(arg, &b->info, hwaddr, &flags);
 	if (ret == -EPROTOTYPE) {
-		ret = io_err(err, errlen, EPROTOTYPE, "packet:%s: not an Ethernet interface", arg);
+		ret = io_err(err, errlen, EPROTOTYPE,
+			     "packet:%s: not an Ethernet interface", arg);
 		goto err_free;
 	}
 	if (ret < 0) {
-		ret = io_err(err, errlen, -ret, "packet:%s: %s", arg, strerror(-ret));
+		ret = io_err(err, errlen, -ret, "packet:%s: %s", arg,
+			     strerror(-ret));
 		goto err_free;
 	}
 	if (!(flags & IFF_UP)) {
-		ret = io_err(err, errlen, ENETDOWN, "packet:%s: interface is down", arg);
+		ret = io_err(err, errlen, ENETDOWN,
+			     "packet:%s: interface is down", arg);
 		goto err_free;
 	}
 
 	p->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (p->fd < 0) {
-		ret = io_err(err, errlen, errno, "packet:%s: socket: %s%s", arg, strerror(errno),
+		ret = io_err(err, errlen, errno, "packet:%s: socket: %s%s", arg,
+			     strerror(errno),
 			     errno == EPERM ? " (needs CAP_NET_RAW)" : "");
 		goto err_free;
 	}
@@ -208,11 +222,13 @@ static int packet_open(struct nuse_backend *b, const char *arg,
 		memcpy(b->info.mac, conf->mac, 6);
 	else
 		io_random_mac(b->info.mac);
-	ret = packet_setup(p, arg, memcmp(b->info.mac, hwaddr, 6) != 0, err, errlen);
+	ret = packet_setup(p, arg, memcmp(b->info.mac, hwaddr, 6) != 0, err,
+			   errlen);
 	if (ret)
 		goto err_close;
 
-	b->info.features = NUSE_BACKEND_F_CSUM | NUSE_BACKEND_F_TSO4 | NUSE_BACKEND_F_TSO6;
+	b->info.features = NUSE_BACKEND_F_CSUM | NUSE_BACKEND_F_TSO4 |
+			   NUSE_BACKEND_F_TSO6;
 	b->info.max_frame = NUSE_BACKEND_MAX_FRAME;
 	b->priv = p;
 	return 0;
@@ -235,7 +251,8 @@ static void packet_close(struct nuse_backend *b)
 	free(p);
 }
 
-static int packet_tx(struct nuse_backend *b, const struct nuse_pkt *pkts, unsigned int n)
+static int packet_tx(struct nuse_backend *b, const struct nuse_pkt *pkts,
+		     unsigned int n)
 {
 	struct packet *p = b->priv;
 	unsigned int i;
@@ -243,27 +260,31 @@ static int packet_tx(struct nuse_backend *b, const struct nuse_pkt *pkts, unsign
 	for (i = 0; i < n; i++) {
 		uint8_t *slot = p->tx_ring + (size_t)p->tx_head * TX_FRAME_SIZE;
 		struct tpacket3_hdr *h = (struct tpacket3_hdr *)slot;
-		uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+		uint32_t status =
+			__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
 
 		/* Still owned by the kernel: the ring is full. */
 		if (status & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING))
 			break;
 		memcpy(slot + TX_DATA_OFF, &pkts[i].vh, VNET_LEN);
-		memcpy(slot + TX_DATA_OFF + VNET_LEN, pkts[i].data, pkts[i].len);
+		memcpy(slot + TX_DATA_OFF + VNET_LEN, pkts[i].data,
+		       pkts[i].len);
 		h->tp_len = VNET_LEN + pkts[i].len;
 		h->tp_next_offset = 0;
-		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,
+				 __ATOMIC_RELEASE);
 		p->tx_head = (p->tx_head + 1) % TX_FRAME_NR;
 	}
 	/* With qdisc bypass the kernel sends every requested slot in this call. */
-	if (i && sendto(p->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
-	    errno != ENOBUFS && errno != EINTR)
+	if (i && sendto(p->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
+	    errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
 		return -errno;
 	return i;
 }
 
 /* Hand one retired block to the receiver, RX_BATCH frames at a time. */
-static unsigned int rx_block(struct nuse_backend *b, struct tpacket_block_desc *bd)
+static unsigned int rx_block(struct nuse_backend *b,
+			     struct tpacket_block_desc *bd)
 {
 	struct packet *p = b->priv;
 	uint32_t num = bd->hdr.bh1.num_pkts, k = 0, total = 0;
@@ -272,7 +293,8 @@ static unsigned int rx_block(struct nuse_backend *b, struct tpacket_block_desc *
 	for (uint32_t i = 0; i < num; i++) {
 		struct tpacket3_hdr *h = (struct tpacket3_hdr *)ptr;
 		struct sockaddr_ll *sll =
-			(struct sockaddr_ll *)((uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
+			(struct sockaddr_ll *)((uint8_t *)h +
+					       TPACKET_ALIGN(sizeof(*h)));
 		uint8_t *data = (uint8_t *)h + h->tp_mac;
 
 		ptr += h->tp_next_offset;
@@ -305,11 +327,14 @@ static int packet_rx(struct nuse_backend *b, int timeout_ms)
 
 	for (int spins = 0; spins < RX_BLOCK_NR; spins++) {
 		struct tpacket_block_desc *bd =
-			(void *)(p->rx_ring + (size_t)p->rx_block * RX_BLOCK_SIZE);
+			(void *)(p->rx_ring +
+				 (size_t)p->rx_block * RX_BLOCK_SIZE);
 
-		if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) &
+		if (!(__atomic_load_n(&bd->hdr.bh1.block_status,
+				      __ATOMIC_ACQUIRE) &
 		      TP_STATUS_USER)) {
-			struct pollfd pfd = { .fd = p->fd, .events = POLLIN | POLLERR };
+			struct pollfd pfd = { .fd = p->fd,
+					      .events = POLLIN | POLLERR };
 			int ret;
 
 			if (total)
@@ -322,12 +347,14 @@ static int packet_rx(struct nuse_backend *b, int timeout_ms)
 			/* One wait per call: after it, only ready blocks. */
 			timeout_ms = 0;
 			spins--;
-			if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) &
+			if (!(__atomic_load_n(&bd->hdr.bh1.block_status,
+					      __ATOMIC_ACQUIRE) &
 			      TP_STATUS_USER))
 				break;
 		}
 		total += rx_block(b, bd);
-		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
+				 __ATOMIC_RELEASE);
 		p->rx_block = (p->rx_block + 1) % RX_BLOCK_NR;
 	}
 	return total;

@@ -14,9 +14,9 @@
 
 #include "pcap.h"
 
-#define PCAP_MAGIC_NSEC		0xa1b23c4du
-#define PCAP_SNAPLEN		262144u
-#define LINKTYPE_ETHERNET	1u
+#define PCAP_MAGIC_NSEC 0xa1b23c4du
+#define PCAP_SNAPLEN 262144u
+#define LINKTYPE_ETHERNET 1u
 
 struct pcap_file_hdr {
 	uint32_t magic;
@@ -31,7 +31,7 @@ struct pcap_rec_hdr {
 
 struct nuse_pcap {
 	FILE *f;
-	pthread_mutex_t lock;	/* tx and rx threads both write */
+	pthread_mutex_t lock; /* tx and rx threads both write */
 };
 
 struct nuse_pcap *nuse_pcap_open(const char *path)

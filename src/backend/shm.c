@@ -34,26 +34,27 @@
 
 #include "io.h"
 
-#define SHM_MAGIC	0x6e757365u	/* "nuse" */
-#define SHM_VERSION	1
-#define SHM_SLOTS	256
-#define SHM_SLOT_SIZE	(17u << 12)	/* slot header + 64 KiB frame, page multiple */
-#define SHM_HDR_SIZE	4096
-#define SHM_BATCH	64
+#define SHM_MAGIC 0x6e757365u /* "nuse" */
+#define SHM_VERSION 1
+#define SHM_SLOTS 256
+#define SHM_SLOT_SIZE \
+	(17u << 12) /* slot header + 64 KiB frame, page multiple */
+#define SHM_HDR_SIZE 4096
+#define SHM_BATCH 64
 #define SHM_ATTACH_WAIT_MS 2000
 
 struct shm_ring {
-	_Alignas(64) uint32_t head;	/* written by the producer */
-	_Alignas(64) uint32_t tail;	/* written by the consumer */
-	_Alignas(64) uint32_t waiting;	/* consumer is (about to be) asleep */
+	_Alignas(64) uint32_t head; /* written by the producer */
+	_Alignas(64) uint32_t tail; /* written by the consumer */
+	_Alignas(64) uint32_t waiting; /* consumer is (about to be) asleep */
 };
 
 struct shm_hdr {
 	uint32_t magic, version, nslots, slot_size;
-	uint32_t attached;		/* end B present */
-	uint32_t closed[2];		/* end A / B has gone */
+	uint32_t attached; /* end B present */
+	uint32_t closed[2]; /* end A / B has gone */
 	uint32_t mtu;
-	struct shm_ring ring[2];	/* ring[0]: A to B, ring[1]: B to A */
+	struct shm_ring ring[2]; /* ring[0]: A to B, ring[1]: B to A */
 };
 
 struct shm_slot {
@@ -67,9 +68,9 @@ _Static_assert(sizeof(struct shm_hdr) <= SHM_HDR_SIZE, "shm header too large");
 
 struct shm {
 	struct shm_hdr *hdr;
-	int fd;				/* kept for the liveness lock */
+	int fd; /* kept for the liveness lock */
 	size_t len;
-	int end;			/* 0: A, 1: B */
+	int end; /* 0: A, 1: B */
 	char path[128];
 	struct nuse_pkt pkts[SHM_BATCH];
 };
@@ -84,10 +85,12 @@ static struct shm_slot *slot(struct shm *s, int ring, uint32_t idx)
 	uint8_t *base = (uint8_t *)s->hdr + SHM_HDR_SIZE +
 			(size_t)ring * SHM_SLOTS * SHM_SLOT_SIZE;
 
-	return (struct shm_slot *)(base + (size_t)(idx % SHM_SLOTS) * SHM_SLOT_SIZE);
+	return (struct shm_slot *)(base +
+				   (size_t)(idx % SHM_SLOTS) * SHM_SLOT_SIZE);
 }
 
-static long futex(uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
+static long futex(uint32_t *addr, int op, uint32_t val,
+		  const struct timespec *ts)
 {
 	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
 }
@@ -100,7 +103,9 @@ static long futex(uint32_t *addr, int op, uint32_t val, const struct timespec *t
  */
 static int end_lock(int fd, int end, int cmd, struct flock *fl)
 {
-	*fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = end,
+	*fl = (struct flock){ .l_type = F_WRLCK,
+			      .l_whence = SEEK_SET,
+			      .l_start = end,
 			      .l_len = 1 };
 	return fcntl(fd, cmd, fl);
 }
@@ -116,15 +121,18 @@ static int peer_alive(struct shm *s)
 
 static int shm_create(struct shm *s, const struct nuse_backend_conf *conf)
 {
-	int fd = open(s->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600), ret;
+	int fd = open(s->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600),
+	    ret;
 
 	struct flock fl;
 
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, shm_size()) < 0 || end_lock(fd, 0, F_OFD_SETLK, &fl) < 0)
+	if (ftruncate(fd, shm_size()) < 0 ||
+	    end_lock(fd, 0, F_OFD_SETLK, &fl) < 0)
 		goto err;
-	s->hdr = mmap(NULL, shm_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	s->hdr = mmap(NULL, shm_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      0);
 	if (s->hdr == MAP_FAILED)
 		goto err;
 	s->fd = fd;
@@ -167,7 +175,8 @@ static int shm_attach(struct shm *s)
 		}
 		usleep(1000);
 	}
-	s->hdr = mmap(NULL, shm_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	s->hdr = mmap(NULL, shm_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      0);
 	if (s->hdr == MAP_FAILED) {
 		s->hdr = NULL;
 		ret = -errno;
@@ -187,8 +196,8 @@ static int shm_attach(struct shm *s)
 	}
 	uint32_t zero = 0;
 
-	if (!__atomic_compare_exchange_n(&s->hdr->attached, &zero, 1, 0, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
+	if (!__atomic_compare_exchange_n(&s->hdr->attached, &zero, 1, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		ret = -EBUSY;
 		goto err_unmap;
 	}
@@ -209,17 +218,20 @@ out:
 	return ret;
 }
 
-static int shm_open_(struct nuse_backend *b, const char *arg, const struct nuse_backend_conf *conf,
-		     char *err, size_t errlen)
+static int shm_open_(struct nuse_backend *b, const char *arg,
+		     const struct nuse_backend_conf *conf, char *err,
+		     size_t errlen)
 {
 	struct shm *s;
 	int ret;
 
 	if (!*arg || strlen(arg) > 64 || strchr(arg, '/'))
-		return io_err(err, errlen, EINVAL, "shm:%s: bad link name", arg);
+		return io_err(err, errlen, EINVAL, "shm:%s: bad link name",
+			      arg);
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return io_err(err, errlen, ENOMEM, "shm:%s: out of memory", arg);
+		return io_err(err, errlen, ENOMEM, "shm:%s: out of memory",
+			      arg);
 	snprintf(s->path, sizeof(s->path), "/dev/shm/nuse-%s", arg);
 
 	/* Create, or join the one that exists; retry once if it vanished
@@ -233,21 +245,25 @@ static int shm_open_(struct nuse_backend *b, const char *arg, const struct nuse_
 			break;
 	}
 	if (ret == -EBUSY) {
-		ret = io_err(err, errlen, EBUSY, "shm:%s: busy (both ends attached)", arg);
+		ret = io_err(err, errlen, EBUSY,
+			     "shm:%s: busy (both ends attached)", arg);
 		goto err_free;
 	}
 	if (ret == -EPROTO) {
-		ret = io_err(err, errlen, EPROTO, "shm:%s: %s is not a nuse link", arg, s->path);
+		ret = io_err(err, errlen, EPROTO,
+			     "shm:%s: %s is not a nuse link", arg, s->path);
 		goto err_free;
 	}
 	if (ret < 0) {
-		ret = io_err(err, errlen, -ret, "shm:%s: %s: %s", arg, s->path, strerror(-ret));
+		ret = io_err(err, errlen, -ret, "shm:%s: %s: %s", arg, s->path,
+			     strerror(-ret));
 		goto err_free;
 	}
 	s->len = shm_size();
 	b->info.mtu = s->hdr->mtu;
 	b->info.max_frame = NUSE_BACKEND_MAX_FRAME;
-	b->info.features = NUSE_BACKEND_F_CSUM | NUSE_BACKEND_F_TSO4 | NUSE_BACKEND_F_TSO6;
+	b->info.features = NUSE_BACKEND_F_CSUM | NUSE_BACKEND_F_TSO4 |
+			   NUSE_BACKEND_F_TSO6;
 	if (conf->has_mac)
 		memcpy(b->info.mac, conf->mac, 6);
 	else
@@ -267,7 +283,8 @@ static void shm_close(struct nuse_backend *b)
 	__atomic_store_n(&s->hdr->closed[s->end], 1, __ATOMIC_RELEASE);
 	/* Wake a peer asleep on our ring so it sees the carrier go. */
 	futex(&s->hdr->ring[s->end].head, FUTEX_WAKE, 1, NULL);
-	if (s->end == 0 && !__atomic_load_n(&s->hdr->attached, __ATOMIC_ACQUIRE))
+	if (s->end == 0 &&
+	    !__atomic_load_n(&s->hdr->attached, __ATOMIC_ACQUIRE))
 		unlink(s->path);
 	munmap(s->hdr, s->len);
 	close(s->fd);
@@ -279,14 +296,17 @@ static int shm_carrier(struct nuse_backend *b)
 	struct shm *s = b->priv;
 
 	return __atomic_load_n(&s->hdr->attached, __ATOMIC_ACQUIRE) &&
-	       !__atomic_load_n(&s->hdr->closed[!s->end], __ATOMIC_ACQUIRE) && peer_alive(s);
+	       !__atomic_load_n(&s->hdr->closed[!s->end], __ATOMIC_ACQUIRE) &&
+	       peer_alive(s);
 }
 
-static int shm_tx(struct nuse_backend *b, const struct nuse_pkt *pkts, unsigned int n)
+static int shm_tx(struct nuse_backend *b, const struct nuse_pkt *pkts,
+		  unsigned int n)
 {
 	struct shm *s = b->priv;
 	struct shm_ring *r = &s->hdr->ring[s->end];
-	uint32_t head = r->head, tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+	uint32_t head = r->head,
+		 tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
 	unsigned int i;
 
 	/* Nobody will ever read: drop like a cable with no one at the end. */
@@ -318,15 +338,18 @@ static int shm_tx(struct nuse_backend *b, const struct nuse_pkt *pkts, unsigned 
 	return i;
 }
 
-static int shm_wait(struct shm *s, struct shm_ring *r, uint32_t tail, int timeout_ms)
+static int shm_wait(struct shm *s, struct shm_ring *r, uint32_t tail,
+		    int timeout_ms)
 {
-	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
+	struct timespec ts = { timeout_ms / 1000,
+			       (timeout_ms % 1000) * 1000000L };
 	uint32_t head;
 
 	__atomic_store_n(&r->waiting, 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-	if (head == tail && !__atomic_load_n(&s->hdr->closed[!s->end], __ATOMIC_ACQUIRE))
+	if (head == tail &&
+	    !__atomic_load_n(&s->hdr->closed[!s->end], __ATOMIC_ACQUIRE))
 		futex(&r->head, FUTEX_WAIT, head, timeout_ms < 0 ? NULL : &ts);
 	__atomic_store_n(&r->waiting, 0, __ATOMIC_RELAXED);
 	return 0;
@@ -336,7 +359,8 @@ static int shm_rx(struct nuse_backend *b, int timeout_ms)
 {
 	struct shm *s = b->priv;
 	struct shm_ring *r = &s->hdr->ring[!s->end];
-	uint32_t tail = r->tail, head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	uint32_t tail = r->tail,
+		 head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
 	unsigned int total = 0;
 
 	if (head == tail) {

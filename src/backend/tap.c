@@ -39,14 +39,18 @@ static int tap_open_err(const char *name, int e, char *err, size_t errlen)
 {
 	switch (e) {
 	case EBUSY:
-		return io_err(err, errlen, e, "tap:%s: device busy (attached by another process)",
-			      name);
+		return io_err(
+			err, errlen, e,
+			"tap:%s: device busy (attached by another process)",
+			name);
 	case EPERM:
 	case EACCES:
-		return io_err(err, errlen, e, "tap:%s: permission denied (needs CAP_NET_ADMIN)",
+		return io_err(err, errlen, e,
+			      "tap:%s: permission denied (needs CAP_NET_ADMIN)",
 			      name);
 	case EINVAL:
-		return io_err(err, errlen, e, "tap:%s: exists and is not a TAP device", name);
+		return io_err(err, errlen, e,
+			      "tap:%s: exists and is not a TAP device", name);
 	default:
 		return io_err(err, errlen, e, "tap:%s: %s", name, strerror(e));
 	}
@@ -69,8 +73,9 @@ static int tap_query(struct tap *t, struct nuse_backend_info *info)
 	return ret;
 }
 
-static int tap_open(struct nuse_backend *b, const char *arg, const struct nuse_backend_conf *conf,
-		    char *err, size_t errlen)
+static int tap_open(struct nuse_backend *b, const char *arg,
+		    const struct nuse_backend_conf *conf, char *err,
+		    size_t errlen)
 {
 	unsigned int offload = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
 	int hdrsz = sizeof(struct virtio_net_hdr);
@@ -80,10 +85,12 @@ static int tap_open(struct nuse_backend *b, const char *arg, const struct nuse_b
 
 	/* No "%d" templates: the kernel would pick a name we do not know. */
 	if (strlen(arg) >= IFNAMSIZ || strpbrk(arg, "/ %:"))
-		return io_err(err, errlen, EINVAL, "tap:%s: bad interface name", arg);
+		return io_err(err, errlen, EINVAL, "tap:%s: bad interface name",
+			      arg);
 	t = calloc(1, sizeof(*t));
 	if (!t)
-		return io_err(err, errlen, ENOMEM, "tap:%s: out of memory", arg);
+		return io_err(err, errlen, ENOMEM, "tap:%s: out of memory",
+			      arg);
 	strcpy(t->name, arg);
 	t->bufs = malloc((size_t)TAP_BATCH * TAP_BUF);
 	if (!t->bufs) {
@@ -96,7 +103,8 @@ static int tap_open(struct nuse_backend *b, const char *arg, const struct nuse_b
 		if (errno == EACCES || errno == EPERM)
 			ret = tap_open_err(arg, errno, err, errlen);
 		else
-			ret = io_err(err, errlen, errno, "tap:%s: /dev/net/tun: %s", arg,
+			ret = io_err(err, errlen, errno,
+				     "tap:%s: /dev/net/tun: %s", arg,
 				     strerror(errno));
 		goto err_bufs;
 	}
@@ -107,20 +115,24 @@ static int tap_open(struct nuse_backend *b, const char *arg, const struct nuse_b
 		goto err_close;
 	}
 	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hdrsz) < 0) {
-		ret = io_err(err, errlen, errno, "tap:%s: TUNSETVNETHDRSZ: %s", arg, strerror(errno));
+		ret = io_err(err, errlen, errno, "tap:%s: TUNSETVNETHDRSZ: %s",
+			     arg, strerror(errno));
 		goto err_close;
 	}
 	/* Without offloads the link still works, frame by frame. */
 	if (ioctl(t->fd, TUNSETOFFLOAD, offload) == 0)
-		b->info.features = NUSE_BACKEND_F_CSUM | NUSE_BACKEND_F_TSO4 | NUSE_BACKEND_F_TSO6;
+		b->info.features = NUSE_BACKEND_F_CSUM | NUSE_BACKEND_F_TSO4 |
+				   NUSE_BACKEND_F_TSO6;
 
 	b->info.mtu = conf->mtu;
 	ret = tap_query(t, &b->info);
 	if (ret < 0) {
-		ret = io_err(err, errlen, -ret, "tap:%s: %s", arg, strerror(-ret));
+		ret = io_err(err, errlen, -ret, "tap:%s: %s", arg,
+			     strerror(-ret));
 		goto err_close;
 	}
-	b->info.max_frame = b->info.features ? NUSE_BACKEND_MAX_FRAME : b->info.mtu + 14 + 4;
+	b->info.max_frame = b->info.features ? NUSE_BACKEND_MAX_FRAME :
+					       b->info.mtu + 14 + 4;
 	/* The host side has its own MAC; ours is the other end of the wire. */
 	if (conf->has_mac)
 		memcpy(b->info.mac, conf->mac, 6);
@@ -147,7 +159,8 @@ static void tap_close(struct nuse_backend *b)
 	free(t);
 }
 
-static int tap_tx(struct nuse_backend *b, const struct nuse_pkt *pkts, unsigned int n)
+static int tap_tx(struct nuse_backend *b, const struct nuse_pkt *pkts,
+		  unsigned int n)
 {
 	struct tap *t = b->priv;
 	unsigned int i;

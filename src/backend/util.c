@@ -13,13 +13,15 @@ int io_parse_mac(const char *s, uint8_t mac[6])
 	int n = 0;
 
 	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-		   &n) != 6 || n != 17)
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &n) != 6 ||
+	    n != 17)
 		return -1;
 	for (int i = 0; i < 6; i++) {
 		/* sscanf's %x takes "+f" and " f": only hex digits are MACs. */
 		if (!strchr("0123456789abcdefABCDEF", s[i * 3]) ||
-		    !strchr("0123456789abcdefABCDEF", s[i * 3 + 1]) || !s[i * 3] || !s[i * 3 + 1])
+		    !strchr("0123456789abcdefABCDEF", s[i * 3 + 1]) ||
+		    !s[i * 3] || !s[i * 3 + 1])
 			return -1;
 		mac[i] = v[i];
 	}
@@ -36,7 +38,7 @@ void io_random_mac(uint8_t mac[6])
 
 		memcpy(mac + 2, &pid, 4);
 	}
-	mac[0] = (mac[0] & 0xfc) | 0x02;	/* locally administered, unicast */
+	mac[0] = (mac[0] & 0xfc) | 0x02; /* locally administered, unicast */
 }
 
 static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t len)

@@ -18,7 +18,7 @@ ip link add va netns "$A" type veth peer name vb netns "$B" || skip "cannot crea
 ip -n "$A" link set va up
 ip -n "$B" link set vb up
 ip -n "$B" addr add 10.99.3.1/24 dev vb
-bg ip netns exec "$A" timeout 40 "$LINK" -n 3 -t 30 respond dpdk:net_af_packet0,iface=va,ip=10.99.3.2/24
+bg ip netns exec "$A" timeout 40 "$LINK" -n 3 -t 15 respond dpdk:net_af_packet0,iface=va,ip=10.99.3.2/24
 R=$BG_PID
 RO=$BG_OUT
 wait_for 20 grep -q responding "$RO"
@@ -30,7 +30,7 @@ fi
 wait_bg "$R" || fail "af_packet responder: $(cat "$RO")"
 
 # net_tap: the PMD creates the TAP; we configure its host side.
-bg ip netns exec "$A" timeout 40 "$LINK" -n 3 -t 30 respond dpdk:net_tap0,iface=dtap0,ip=10.99.4.2/24
+bg ip netns exec "$A" timeout 40 "$LINK" -n 3 -t 15 respond dpdk:net_tap0,iface=dtap0,ip=10.99.4.2/24
 R=$BG_PID
 RO=$BG_OUT
 if wait_for 20 ip -n "$A" link show dtap0 && wait_for 20 grep -q responding "$RO"; then
@@ -47,11 +47,11 @@ ip -n "$A" link show dtap0 >/dev/null 2>&1 && fail "dtap0 left behind" || pass "
 # net_memif between two processes sharing a socket path.
 SOCK=$T/memif.sock
 N=50000
-bg timeout 40 "$LINK" -n $N -t 30 recv "dpdk:net_memif0,role=server,socket=$SOCK"
+bg timeout 40 "$LINK" -n $N -t 20 recv "dpdk:net_memif0,role=server,socket=$SOCK"
 R=$BG_PID
 RO=$BG_OUT
 wait_for 20 grep -q receiving "$RO"
-if timeout 40 "$LINK" -n $N -t 30 --linger send "dpdk:net_memif0,role=client,socket=$SOCK" >"$T/send" 2>&1; then
+if timeout 40 "$LINK" -n $N -t 20 --linger send "dpdk:net_memif0,role=client,socket=$SOCK" >"$T/send" 2>&1; then
 	pass "memif sender: $(grep sent "$T/send")"
 else
 	fail "memif sender: $(cat "$T/send")"

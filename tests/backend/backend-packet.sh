@@ -12,7 +12,7 @@ ip -n "$A" link set va up
 ip -n "$B" link set vb up
 ip -n "$B" addr add 10.99.1.1/24 dev vb
 
-bg ip netns exec "$A" timeout 30 "$LINK" -n 3 -t 20 respond packet:va,ip=10.99.1.2/24
+bg ip netns exec "$A" timeout 30 "$LINK" -n 3 -t 15 respond packet:va,ip=10.99.1.2/24
 R=$BG_PID
 RO=$BG_OUT
 wait_for 15 grep -q responding "$RO"

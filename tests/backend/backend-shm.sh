@@ -9,11 +9,11 @@
 NAME=$TEST_NAME-$$
 N=100000
 
-bg timeout 50 "$LINK" -n $N -t 40 recv "shm:$NAME"
+bg timeout 30 "$LINK" -n $N -t 25 recv "shm:$NAME"
 R=$BG_PID
 RO=$BG_OUT
 wait_for 15 grep -q receiving "$RO"
-if timeout 50 "$LINK" -n $N -t 40 send "shm:$NAME" >"$T/send" 2>&1; then
+if timeout 30 "$LINK" -n $N -t 25 send "shm:$NAME" >"$T/send" 2>&1; then
 	pass "sender: $(grep sent "$T/send")"
 else
 	fail "sender: $(cat "$T/send")"

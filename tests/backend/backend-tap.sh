@@ -13,7 +13,7 @@ nsx() { ip netns exec "$NS" "$@"; }
 nsx ip tuntap add dev nt0 mode tap vnet_hdr || skip "cannot create TAP devices"
 nsx ip link set nt0 up
 nsx ip addr add 10.99.0.1/24 dev nt0
-bg ip netns exec "$NS" timeout 30 "$LINK" -n 3 -t 20 --pcap "$T/tap.pcap" respond tap:nt0,ip=10.99.0.2/24
+bg ip netns exec "$NS" timeout 30 "$LINK" -n 3 -t 15 --pcap "$T/tap.pcap" respond tap:nt0,ip=10.99.0.2/24
 R=$BG_PID
 RO=$BG_OUT
 wait_for 15 grep -q responding "$RO"
@@ -42,7 +42,7 @@ else
 fi
 
 # Create: a TAP the backend makes goes away with it.
-bg ip netns exec "$NS" timeout 30 "$LINK" -n 2 -t 20 respond tap:nt1,ip=10.99.5.2/24
+bg ip netns exec "$NS" timeout 30 "$LINK" -n 2 -t 15 respond tap:nt1,ip=10.99.5.2/24
 R=$BG_PID
 RO=$BG_OUT
 if wait_for 15 nsx ip link show nt1; then

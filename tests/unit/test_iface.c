@@ -29,7 +29,8 @@ static void assert_err(const char *arg, const char *needle)
 	ck_assert_int_eq(parse(arg), -1);
 	ck_assert_msg(!strncmp(err, "--iface: ", 9), "'%s' -> '%s'", arg, err);
 	ck_assert_msg(!strchr(err, '\n'), "'%s' -> multi-line '%s'", arg, err);
-	ck_assert_msg(strstr(err, needle), "'%s' -> '%s' lacks '%s'", arg, err, needle);
+	ck_assert_msg(strstr(err, needle), "'%s' -> '%s' lacks '%s'", arg, err,
+		      needle);
 }
 
 START_TEST(plain_specs)
@@ -48,16 +49,23 @@ START_TEST(all_options)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	ck_assert_int_eq(parse("tap:nt0,ip=10.1.2.3/24,ip6=fd00::2/64,gw=10.1.2.1,"
-			       "gw6=fd00::1,mac=02:00:00:aa:bb:Cc,mtu=9000"), 0);
+	ck_assert_int_eq(
+		parse("tap:nt0,ip=10.1.2.3/24,ip6=fd00::2/64,gw=10.1.2.1,"
+		      "gw6=fd00::1,mac=02:00:00:aa:bb:Cc,mtu=9000"),
+		0);
 	ck_assert_str_eq(ifc.spec, "tap:nt0");
-	ck_assert(ifc.has_ip && ifc.has_ip6 && ifc.has_gw && ifc.has_gw6 && ifc.has_mac);
-	ck_assert_str_eq(inet_ntop(AF_INET, &ifc.ip, buf, sizeof(buf)), "10.1.2.3");
+	ck_assert(ifc.has_ip && ifc.has_ip6 && ifc.has_gw && ifc.has_gw6 &&
+		  ifc.has_mac);
+	ck_assert_str_eq(inet_ntop(AF_INET, &ifc.ip, buf, sizeof(buf)),
+			 "10.1.2.3");
 	ck_assert_int_eq(ifc.prefix, 24);
-	ck_assert_str_eq(inet_ntop(AF_INET6, &ifc.ip6, buf, sizeof(buf)), "fd00::2");
+	ck_assert_str_eq(inet_ntop(AF_INET6, &ifc.ip6, buf, sizeof(buf)),
+			 "fd00::2");
 	ck_assert_int_eq(ifc.prefix6, 64);
-	ck_assert_str_eq(inet_ntop(AF_INET, &ifc.gw, buf, sizeof(buf)), "10.1.2.1");
-	ck_assert_str_eq(inet_ntop(AF_INET6, &ifc.gw6, buf, sizeof(buf)), "fd00::1");
+	ck_assert_str_eq(inet_ntop(AF_INET, &ifc.gw, buf, sizeof(buf)),
+			 "10.1.2.1");
+	ck_assert_str_eq(inet_ntop(AF_INET6, &ifc.gw6, buf, sizeof(buf)),
+			 "fd00::1");
 	ck_assert_int_eq(ifc.mac[0], 0x02);
 	ck_assert_int_eq(ifc.mac[5], 0xcc);
 	ck_assert_int_eq(ifc.mtu, 9000);
@@ -68,9 +76,11 @@ END_TEST
 
 START_TEST(dpdk_devargs_stay_in_spec)
 {
-	ck_assert_int_eq(parse("dpdk:net_memif0,role=server,ip=10.0.0.1/8,socket=/tmp/m.sock"),
-			 0);
-	ck_assert_str_eq(ifc.spec, "dpdk:net_memif0,role=server,socket=/tmp/m.sock");
+	ck_assert_int_eq(
+		parse("dpdk:net_memif0,role=server,ip=10.0.0.1/8,socket=/tmp/m.sock"),
+		0);
+	ck_assert_str_eq(ifc.spec,
+			 "dpdk:net_memif0,role=server,socket=/tmp/m.sock");
 	ck_assert(ifc.has_ip);
 	ck_assert_int_eq(parse("dpdk:net_af_packet0,iface=veth0,mtu=1400"), 0);
 	ck_assert_str_eq(ifc.spec, "dpdk:net_af_packet0,iface=veth0");
@@ -80,9 +90,10 @@ END_TEST
 
 START_TEST(errors_name_the_option)
 {
-	assert_err("tap:nt0,mac=zz:00:00:00:00:01", "bad MAC 'zz:00:00:00:00:01'");
+	assert_err("tap:nt0,mac=zz:00:00:00:00:01",
+		   "bad MAC 'zz:00:00:00:00:01'");
 	assert_err("tap:nt0,mac=02:00:00:00:00", "bad MAC");
-	assert_err("tap:nt0,mac=01:00:5e:00:00:01", "bad MAC");	/* multicast */
+	assert_err("tap:nt0,mac=01:00:5e:00:00:01", "bad MAC"); /* multicast */
 	assert_err("tap:nt0,mac=02:00:00:00:00:+1", "bad MAC");
 	assert_err("tap:nt0,ip=10.0.0.300/24", "bad ip address '10.0.0.300'");
 	assert_err("tap:nt0,ip=10.0.0.1/33", "bad ip prefix length '33'");
@@ -90,7 +101,8 @@ START_TEST(errors_name_the_option)
 	assert_err("tap:nt0,ip=10.0.0.1", "needs a prefix length");
 	assert_err("tap:nt0,ip6=fd00::1/129", "bad ip6 prefix length '129'");
 	assert_err("tap:nt0,ip6=fd00:::1/64", "bad ip6 address");
-	assert_err("tap:nt0,ip=10.0.0.1/8,gw=10.0.0", "bad gw address '10.0.0'");
+	assert_err("tap:nt0,ip=10.0.0.1/8,gw=10.0.0",
+		   "bad gw address '10.0.0'");
 	assert_err("tap:nt0,gw6=10.0.0.1", "bad gw6 address");
 	assert_err("tap:nt0,mtu=67", "bad MTU '67'");
 	assert_err("tap:nt0,mtu=70000", "bad MTU");
@@ -122,12 +134,16 @@ START_TEST(open_errors_are_one_line)
 {
 	struct nuse_backend *b = NULL;
 
-	ck_assert_int_lt(nuse_backend_open(&b, "nope:x", NULL, err, sizeof(err)), 0);
+	ck_assert_int_lt(
+		nuse_backend_open(&b, "nope:x", NULL, err, sizeof(err)), 0);
 	ck_assert_ptr_null(strchr(err, '\n'));
 	ck_assert_ptr_nonnull(strstr(err, "unknown backend"));
-	ck_assert_int_lt(nuse_backend_open(&b, "packet:nonexistent0", NULL, err, sizeof(err)), 0);
+	ck_assert_int_lt(nuse_backend_open(&b, "packet:nonexistent0", NULL, err,
+					   sizeof(err)),
+			 0);
 	ck_assert_ptr_nonnull(strstr(err, "no such interface"));
-	ck_assert_int_lt(nuse_backend_open(&b, "shm:a/b", NULL, err, sizeof(err)), 0);
+	ck_assert_int_lt(
+		nuse_backend_open(&b, "shm:a/b", NULL, err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(err, "bad link name"));
 	ck_assert_ptr_null(b);
 }
@@ -159,10 +175,12 @@ START_TEST(shm_loopback_keeps_offload_metadata)
 
 	snprintf(name, sizeof(name), "shm:unit-%d", (int)getpid());
 	snprintf(path, sizeof(path), "/dev/shm/nuse-unit-%d", (int)getpid());
-	ck_assert_int_eq(nuse_backend_open(&a, name, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(nuse_backend_open(&a, name, NULL, err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(access(path, F_OK), 0);
 	ck_assert_int_eq(nuse_backend_carrier(a), 0);
-	ck_assert_int_eq(nuse_backend_open(&b, name, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(nuse_backend_open(&b, name, NULL, err, sizeof(err)),
+			 0);
 	/* Both ends attached: the name is gone. */
 	ck_assert_int_ne(access(path, F_OK), 0);
 	ck_assert_int_eq(nuse_backend_carrier(a), 1);
@@ -202,7 +220,7 @@ START_TEST(shm_rx_thread)
 	static uint8_t frame[NUSE_BACKEND_MAX_FRAME + 1];
 	struct nuse_pkt p[3] = {
 		{ .data = frame, .len = 100 },
-		{ .data = frame, .len = sizeof(frame) },	/* too large */
+		{ .data = frame, .len = sizeof(frame) }, /* too large */
 		{ .data = frame, .len = 60 },
 	};
 	struct nuse_backend_stats st;
@@ -210,13 +228,16 @@ START_TEST(shm_rx_thread)
 	char name[64];
 
 	snprintf(name, sizeof(name), "shm:unit-thread-%d", (int)getpid());
-	ck_assert_int_eq(nuse_backend_open(&a, name, &conf, err, sizeof(err)), 0);
-	ck_assert_int_eq(nuse_backend_open(&b, name, &conf, err, sizeof(err)), 0);
+	ck_assert_int_eq(nuse_backend_open(&a, name, &conf, err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(nuse_backend_open(&b, name, &conf, err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(nuse_backend_info(b)->mtu, 1500);
 	ck_assert_int_eq(nuse_backend_rx_start(b, record, &seen), 0);
 	ck_assert_int_eq(nuse_backend_rx_start(b, record, &seen), -EBUSY);
 	ck_assert_int_eq(nuse_backend_tx_batch(a, p, 3), 3);
-	for (int i = 0; i < 2000 && __atomic_load_n(&seen.n, __ATOMIC_ACQUIRE) < 2; i++)
+	for (int i = 0;
+	     i < 2000 && __atomic_load_n(&seen.n, __ATOMIC_ACQUIRE) < 2; i++)
 		usleep(1000);
 	nuse_backend_rx_stop(b);
 	ck_assert_int_eq(seen.n, 2);
@@ -238,7 +259,8 @@ START_TEST(shm_peer_crash)
 	pid_t pid;
 
 	snprintf(name, sizeof(name), "shm:unit-crash-%d", (int)getpid());
-	ck_assert_int_eq(nuse_backend_open(&a, name, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(nuse_backend_open(&a, name, NULL, err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(pipe(pipefd), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -281,7 +303,8 @@ START_TEST(csum_fixup)
 	uint8_t f[14 + 20 + 8 + 37] = { 0 }, g[sizeof(f)];
 	uint8_t *ip = f + 14, *udp = ip + 20;
 	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-				     .csum_start = 34, .csum_offset = 6 };
+				     .csum_start = 34,
+				     .csum_offset = 6 };
 	uint16_t ulen = 8 + 37, full, pseudo;
 
 	ip[0] = 0x45;

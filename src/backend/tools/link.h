@@ -8,16 +8,16 @@
 
 #include <nuse/backend.h>
 
-#define ETH_P_ARP_	0x0806
-#define ETH_P_IP_	0x0800
-#define HDR_LEN		14
+#define ETH_P_ARP_ 0x0806
+#define ETH_P_IP_ 0x0800
+#define HDR_LEN 14
 
 struct link_opts {
 	unsigned long count, size, batch, timeout;
 	const char *pcap;
-	const char *peer;		/* tcp: ADDR:PORT */
-	int linger;			/* send: wait for the peer to hang up */
-	int raw;			/* fixed size, no per-byte work */
+	const char *peer; /* tcp: ADDR:PORT */
+	int linger; /* send: wait for the peer to hang up */
+	int raw; /* fixed size, no per-byte work */
 };
 
 extern struct link_opts opt;

@@ -31,10 +31,13 @@
 
 #include "link.h"
 
-#define ETH_P_TEST	0x88b5	/* IEEE local experimental */
-#define TEST_MIN	60
+#define ETH_P_TEST 0x88b5 /* IEEE local experimental */
+#define TEST_MIN 60
 
-struct link_opts opt = { .count = 1000, .size = 1514, .batch = 32, .timeout = 20 };
+struct link_opts opt = { .count = 1000,
+			 .size = 1514,
+			 .batch = 32,
+			 .timeout = 20 };
 struct nuse_backend *be;
 const struct nuse_backend_info *info;
 struct nuse_iface ifc;
@@ -80,13 +83,15 @@ int send_all(struct nuse_pkt *pkts, unsigned int n)
 		int ret = nuse_backend_tx_batch(be, pkts + done, n - done);
 
 		if (ret < 0) {
-			fprintf(stderr, "nuse-link: send: %s\n", strerror(-ret));
+			fprintf(stderr, "nuse-link: send: %s\n",
+				strerror(-ret));
 			return -1;
 		}
 		done += ret;
 		if (done < n) {
 			if (now() > deadline) {
-				fprintf(stderr, "nuse-link: send: ring stayed full\n");
+				fprintf(stderr,
+					"nuse-link: send: ring stayed full\n");
 				return -1;
 			}
 			usleep(20);
@@ -128,7 +133,8 @@ static int wait_carrier(void)
 
 	while (!nuse_backend_carrier(be)) {
 		if (now() > deadline) {
-			fprintf(stderr, "nuse-link: no carrier after %lus\n", opt.timeout);
+			fprintf(stderr, "nuse-link: no carrier after %lus\n",
+				opt.timeout);
 			return -1;
 		}
 		usleep(10000);
@@ -153,11 +159,13 @@ static int do_send(void)
 		unsigned int k = 0;
 
 		for (; k < opt.batch && seq < opt.count; k++, seq++) {
-			pkts[k] = (struct nuse_pkt){ .data = bufs + k * opt.size,
-						     .len = test_len(seq) };
+			pkts[k] =
+				(struct nuse_pkt){ .data = bufs + k * opt.size,
+						   .len = test_len(seq) };
 			/* --raw: frames built once, only the number changes. */
 			if (opt.raw && seq >= opt.batch)
-				memcpy((uint8_t *)pkts[k].data + 14, &(uint32_t){ seq }, 4);
+				memcpy((uint8_t *)pkts[k].data + 14,
+				       &(uint32_t){ seq }, 4);
 			else
 				test_fill(pkts[k].data, seq);
 		}
@@ -225,14 +233,15 @@ static int do_recv(void)
 		int ret = nuse_backend_rx_poll(be, 100, recv_rx, NULL);
 
 		if (ret < 0) {
-			fprintf(stderr, "nuse-link: receive: %s\n", strerror(-ret));
+			fprintf(stderr, "nuse-link: receive: %s\n",
+				strerror(-ret));
 			return 1;
 		}
 	}
 	/* First to last frame: a run that timed out is not diluted by the wait. */
 	t = rs.last - rs.first;
-	printf("received %lu bad %lu out-of-order %lu in %.3f s: %.0f pps\n", rs.got, rs.bad,
-	       rs.order, t, rs.got > 1 ? rs.got / t : 0.0);
+	printf("received %lu bad %lu out-of-order %lu in %.3f s: %.0f pps\n",
+	       rs.got, rs.bad, rs.order, t, rs.got > 1 ? rs.got / t : 0.0);
 	return rs.got < opt.count || rs.bad || rs.order;
 }
 
@@ -241,22 +250,24 @@ static int do_info(void)
 	const uint8_t *m = info->mac;
 
 	printf("%s mtu %u max_frame %u mac %02x:%02x:%02x:%02x:%02x:%02x features%s%s%s carrier %d\n",
-	       info->kind, info->mtu, info->max_frame, m[0], m[1], m[2], m[3], m[4], m[5],
-	       info->features & NUSE_BACKEND_F_CSUM ? " csum" : "",
+	       info->kind, info->mtu, info->max_frame, m[0], m[1], m[2], m[3],
+	       m[4], m[5], info->features & NUSE_BACKEND_F_CSUM ? " csum" : "",
 	       info->features & NUSE_BACKEND_F_TSO4 ? " tso4" : "",
-	       info->features & NUSE_BACKEND_F_TSO6 ? " tso6" : "", nuse_backend_carrier(be));
+	       info->features & NUSE_BACKEND_F_TSO6 ? " tso6" : "",
+	       nuse_backend_carrier(be));
 	return 0;
 }
 
-static int number(const char *name, const char *s, unsigned long min, unsigned long max,
-		  unsigned long *out)
+static int number(const char *name, const char *s, unsigned long min,
+		  unsigned long max, unsigned long *out)
 {
 	char *end;
 
 	errno = 0;
 	*out = strtoul(s, &end, 10);
 	if (errno || *end || !*s || *out < min || *out > max) {
-		fprintf(stderr, "nuse-link: bad %s '%s' (%lu-%lu)\n", name, s, min, max);
+		fprintf(stderr, "nuse-link: bad %s '%s' (%lu-%lu)\n", name, s,
+			min, max);
 		return -1;
 	}
 	return 0;
@@ -278,14 +289,16 @@ int main(int argc, char **argv)
 	char err[256];
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "+n:s:b:t:c:lrh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+n:s:b:t:c:lrh", lopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'n':
 			if (number("count", optarg, 0, ~0UL >> 1, &opt.count))
 				return 2;
 			break;
 		case 's':
-			if (number("size", optarg, TEST_MIN, NUSE_BACKEND_MAX_FRAME, &opt.size))
+			if (number("size", optarg, TEST_MIN,
+				   NUSE_BACKEND_MAX_FRAME, &opt.size))
 				return 2;
 			break;
 		case 'b':
@@ -309,8 +322,9 @@ int main(int argc, char **argv)
 			opt.raw = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: nuse-link [-n N] [-s SIZE] [-b BATCH] [-t SEC] "
-					"[--pcap FILE] [-c ADDR:PORT] [--linger] [--raw] info|respond|send|recv|tcp IFACE\n");
+			fprintf(stderr,
+				"usage: nuse-link [-n N] [-s SIZE] [-b BATCH] [-t SEC] "
+				"[--pcap FILE] [-c ADDR:PORT] [--linger] [--raw] info|respond|send|recv|tcp IFACE\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
@@ -319,8 +333,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mode = argv[optind];
-	if (strcmp(mode, "info") && strcmp(mode, "respond") && strcmp(mode, "send") &&
-	    strcmp(mode, "recv") && strcmp(mode, "tcp")) {
+	if (strcmp(mode, "info") && strcmp(mode, "respond") &&
+	    strcmp(mode, "send") && strcmp(mode, "recv") &&
+	    strcmp(mode, "tcp")) {
 		fprintf(stderr, "nuse-link: unknown mode '%s'\n", mode);
 		return 2;
 	}
@@ -354,7 +369,8 @@ int main(int argc, char **argv)
 	nuse_backend_stats(be, &st);
 	fprintf(stderr, "stats: tx %llu rx %llu tx_drops %llu rx_drops %llu\n",
 		(unsigned long long)st.tx_pkts, (unsigned long long)st.rx_pkts,
-		(unsigned long long)st.tx_drops, (unsigned long long)st.rx_drops);
+		(unsigned long long)st.tx_drops,
+		(unsigned long long)st.rx_drops);
 	nuse_backend_close(be);
 	return ret;
 }

@@ -12,7 +12,6 @@
 
 static unsigned long replied;
 
-
 void reply(uint8_t *f, uint32_t len)
 {
 	struct nuse_pkt p = { .len = len, .data = f };
@@ -30,9 +29,9 @@ void respond_arp(const uint8_t *in, uint32_t len)
 	if (len < 42 || in[14 + 7] != 1 || memcmp(in + 38, &ifc.ip, 4))
 		return;
 	memcpy(f, in, 42);
-	f[21] = 2;					/* reply */
-	memcpy(f + 32, in + 22, 10);			/* target := sender */
-	memcpy(f + 22, info->mac, 6);			/* sender := us */
+	f[21] = 2; /* reply */
+	memcpy(f + 32, in + 22, 10); /* target := sender */
+	memcpy(f + 22, info->mac, 6); /* sender := us */
 	memcpy(f + 28, &ifc.ip, 4);
 	reply(f, 42);
 }
@@ -43,19 +42,22 @@ static void respond_icmp(const uint8_t *in, uint32_t len)
 	unsigned int ihl = (in[14] & 15) * 4;
 	uint8_t *ip = f + 14, *icmp;
 
-	if (len < 14 + 20 || (in[14] >> 4) != 4 || in[14 + 9] != 1 || ihl < 20 ||
-	    len < 14 + ihl + 8 || memcmp(in + 14 + 16, &ifc.ip, 4) || in[14 + ihl] != 8)
+	if (len < 14 + 20 || (in[14] >> 4) != 4 || in[14 + 9] != 1 ||
+	    ihl < 20 || len < 14 + ihl + 8 ||
+	    memcmp(in + 14 + 16, &ifc.ip, 4) || in[14 + ihl] != 8)
 		return;
 	memcpy(f, in, len);
 	icmp = ip + ihl;
-	memcpy(ip + 16, in + 14 + 12, 4);		/* dst := src */
+	memcpy(ip + 16, in + 14 + 12, 4); /* dst := src */
 	memcpy(ip + 12, &ifc.ip, 4);
 	ip[8] = 64;
 	ip[10] = ip[11] = 0;
 	memcpy(ip + 10, &(uint16_t){ csum(ip, ihl) }, 2);
-	icmp[0] = 0;					/* echo reply */
+	icmp[0] = 0; /* echo reply */
 	icmp[2] = icmp[3] = 0;
-	memcpy(icmp + 2, &(uint16_t){ csum(icmp, ntohs(*(uint16_t *)(ip + 2)) - ihl) }, 2);
+	memcpy(icmp + 2,
+	       &(uint16_t){ csum(icmp, ntohs(*(uint16_t *)(ip + 2)) - ihl) },
+	       2);
 	reply(f, 14 + ntohs(*(uint16_t *)(ip + 2)));
 	replied++;
 }
@@ -90,11 +92,11 @@ int do_respond(void)
 		int ret = nuse_backend_rx_poll(be, 100, respond_rx, NULL);
 
 		if (ret < 0) {
-			fprintf(stderr, "nuse-link: receive: %s\n", strerror(-ret));
+			fprintf(stderr, "nuse-link: receive: %s\n",
+				strerror(-ret));
 			return 1;
 		}
 	}
 	printf("replied %lu\n", replied);
 	return opt.count && replied < opt.count;
 }
-

@@ -18,9 +18,9 @@
 
 #include "link.h"
 
-#define TSO_LEN		30000
-#define GSO_SIZE	1448
-#define SPORT		40001
+#define TSO_LEN 30000
+#define GSO_SIZE 1448
+#define SPORT 40001
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -77,7 +77,8 @@ static uint16_t fold(uint32_t s)
 	return s;
 }
 
-static int tcp_send(uint8_t flags, const uint8_t *payload, uint32_t plen, int gso)
+static int tcp_send(uint8_t flags, const uint8_t *payload, uint32_t plen,
+		    int gso)
 {
 	unsigned int thl = flags & TH_SYN ? 24 : 20;
 	uint8_t *f = txbuf, *ip = f + HDR_LEN, *th = ip + 20;
@@ -92,7 +93,7 @@ static int tcp_send(uint8_t flags, const uint8_t *payload, uint32_t plen, int gs
 	ip[0] = 0x45;
 	put16(ip + 2, tot);
 	put16(ip + 4, tc.ip_id++);
-	put16(ip + 6, 0x4000);				/* DF */
+	put16(ip + 6, 0x4000); /* DF */
 	ip[8] = 64;
 	ip[9] = 6;
 	memcpy(ip + 12, &ifc.ip, 4);
@@ -108,7 +109,7 @@ static int tcp_send(uint8_t flags, const uint8_t *payload, uint32_t plen, int gs
 	th[13] = flags;
 	put16(th + 14, 65535);
 	if (flags & TH_SYN) {
-		th[20] = 2;				/* MSS */
+		th[20] = 2; /* MSS */
 		th[21] = 4;
 		put16(th + 22, GSO_SIZE + 12);
 	}
@@ -140,8 +141,8 @@ static void tcp_in(const struct nuse_pkt *pk)
 	uint32_t seq, ack, plen;
 	uint8_t flags;
 
-	if (pk->len < HDR_LEN + 40 || ip[9] != 6 || memcmp(ip + 12, &tc.addr, 4) ||
-	    memcmp(ip + 16, &ifc.ip, 4))
+	if (pk->len < HDR_LEN + 40 || ip[9] != 6 ||
+	    memcmp(ip + 12, &tc.addr, 4) || memcmp(ip + 16, &ifc.ip, 4))
 		return;
 	th = ip + ihl;
 	if (get16(th) != tc.port || get16(th + 2) != SPORT)
@@ -164,7 +165,8 @@ static void tcp_in(const struct nuse_pkt *pk)
 		return;
 	}
 	if (!tc.established) {
-		if ((flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && ack == tc.snd_nxt) {
+		if ((flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
+		    ack == tc.snd_nxt) {
 			tc.rcv_nxt = seq + 1;
 			tc.snd_una = ack;
 			tc.established = 1;
@@ -290,12 +292,14 @@ int do_tcp(void)
 	int ok;
 
 	if (!ifc.has_ip || !opt.peer || strlen(opt.peer) >= sizeof(addr)) {
-		fprintf(stderr, "nuse-link: tcp needs ip= in IFACE and -c ADDR:PORT\n");
+		fprintf(stderr,
+			"nuse-link: tcp needs ip= in IFACE and -c ADDR:PORT\n");
 		return 2;
 	}
 	strcpy(addr, opt.peer);
 	colon = strrchr(addr, ':');
-	if (!colon || (*colon = '\0', inet_pton(AF_INET, addr, &tc.addr) != 1) ||
+	if (!colon ||
+	    (*colon = '\0', inet_pton(AF_INET, addr, &tc.addr) != 1) ||
 	    !(tc.port = atoi(colon + 1))) {
 		fprintf(stderr, "nuse-link: bad peer '%s'\n", opt.peer);
 		return 2;
@@ -313,13 +317,14 @@ int do_tcp(void)
 		return 1;
 	}
 	if (run_until(established, send_syn, deadline)) {
-		fprintf(stderr, "nuse-link: tcp: no connection to %s%s\n", opt.peer,
-			tc.reset ? " (reset)" : "");
+		fprintf(stderr, "nuse-link: tcp: no connection to %s%s\n",
+			opt.peer, tc.reset ? " (reset)" : "");
 		return 1;
 	}
 	ok = !run_until(all_acked, send_data, deadline);
 	printf("tcp: sent %d bytes as one GSO frame of %d bytes: %s\n", TSO_LEN,
-	       HDR_LEN + 40 + TSO_LEN, ok ? "acknowledged" : "NOT acknowledged");
+	       HDR_LEN + 40 + TSO_LEN,
+	       ok ? "acknowledged" : "NOT acknowledged");
 	if (ok && run_until(all_back, NULL, deadline))
 		ok = 0;
 	printf("tcp: received %lu bytes in %lu frames, %lu GSO, %lu partial-csum, largest %lu\n",
