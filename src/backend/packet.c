@@ -344,6 +344,15 @@ static int packet_rx(struct nuse_backend *b, int timeout_ms)
 				return -errno;
 			if (!ret)
 				break;
+			/* The interface went down (ENETDOWN): reading the
+			 * error clears it, and frames flow again once it is
+			 * back up; until then poll must not return at once. */
+			if (pfd.revents & POLLERR) {
+				int e;
+				socklen_t l = sizeof(e);
+
+				getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &e, &l);
+			}
 			/* One wait per call: after it, only ready blocks. */
 			timeout_ms = 0;
 			spins--;

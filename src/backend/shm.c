@@ -348,8 +348,9 @@ static int shm_wait(struct shm *s, struct shm_ring *r, uint32_t tail,
 	__atomic_store_n(&r->waiting, 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-	if (head == tail &&
-	    !__atomic_load_n(&s->hdr->closed[!s->end], __ATOMIC_ACQUIRE))
+	/* Also when the peer has gone: waiting out the timeout keeps an rx
+	 * thread from spinning on a dead link. */
+	if (head == tail)
 		futex(&r->head, FUTEX_WAIT, head, timeout_ms < 0 ? NULL : &ts);
 	__atomic_store_n(&r->waiting, 0, __ATOMIC_RELAXED);
 	return 0;

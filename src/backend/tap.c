@@ -198,6 +198,9 @@ static int tap_rx(struct nuse_backend *b, int timeout_ms)
 		return -errno;
 	if (!ret)
 		return 0;
+	/* tun says POLLERR, forever, once the device is deleted under us. */
+	if ((pfd.revents & POLLERR) && !(pfd.revents & POLLIN))
+		return -ENODEV;
 	while (n < TAP_BATCH) {
 		struct nuse_pkt *p = &t->pkts[n];
 		struct iovec iov[2];
