@@ -28,10 +28,11 @@ static int round_trip(int a, int b, const struct sockaddr_in *to)
 	struct sockaddr_in from;
 	socklen_t flen = sizeof(from);
 
-	if (sendto(a, buf, sizeof(buf), 0, (const struct sockaddr *)to, sizeof(*to)) !=
-	    sizeof(buf))
+	if (sendto(a, buf, sizeof(buf), 0, (const struct sockaddr *)to,
+		   sizeof(*to)) != sizeof(buf))
 		return -1;
-	if (recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen) != sizeof(buf))
+	if (recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen) !=
+	    sizeof(buf))
 		return -1;
 	return 0;
 }

@@ -39,7 +39,8 @@ static int io_all(int fd, void *buf, size_t n, int wr)
 	char *p = buf;
 
 	while (n) {
-		ssize_t r = wr ? send(fd, p, n, MSG_NOSIGNAL) : recv(fd, p, n, 0);
+		ssize_t r = wr ? send(fd, p, n, MSG_NOSIGNAL) :
+				 recv(fd, p, n, 0);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -121,13 +122,15 @@ static void *worker(void *p)
 
 static int serve(int threads, long conns, int port, const char *portfile)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
 	socklen_t len = sizeof(a);
 	int one = 1, lfd;
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	if (lfd < 0 ||
+	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 128) ||
 	    getsockname(lfd, (struct sockaddr *)&a, &len)) {
 		perror("mtserver: listen");
@@ -139,8 +142,8 @@ static int serve(int threads, long conns, int port, const char *portfile)
 
 		snprintf(tmp, sizeof(tmp), "%s.tmp", portfile);
 		f = fopen(tmp, "w");
-		if (!f || fprintf(f, "%d\n", ntohs(a.sin_port)) < 0 || fclose(f) ||
-		    rename(tmp, portfile)) {
+		if (!f || fprintf(f, "%d\n", ntohs(a.sin_port)) < 0 ||
+		    fclose(f) || rename(tmp, portfile)) {
 			perror("mtserver: port file");
 			return 1;
 		}
@@ -177,14 +180,16 @@ struct cres {
 static void *client(void *p)
 {
 	struct cres *r = p;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(cport) };
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(cport) };
 	unsigned char *out = malloc(MAXREQ), *in = malloc(MAXREQ);
 	uint32_t h = 2166136261u;
 	int one = 1, fd;
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (!out || !in || fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+	if (!out || !in || fd < 0 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)))
 		goto out;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	for (int i = 0; i < creqs; i++) {
@@ -233,8 +238,8 @@ static int run_clients(int threads)
 		bytes += r[i].bytes;
 		sum ^= r[i].sum;
 	}
-	printf("mtclient: %d/%d clients ok, %ld requests, %ld bytes, checksum %08x\n", ok,
-	       threads, (long)ok * creqs, bytes, sum);
+	printf("mtclient: %d/%d clients ok, %ld requests, %ld bytes, checksum %08x\n",
+	       ok, threads, (long)ok * creqs, bytes, sum);
 	free(t);
 	free(r);
 	return ok == threads ? 0 : 1;
@@ -260,12 +265,23 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((opt = getopt(argc, argv, "t:c:P:f:r:")) != -1) {
 		switch (opt) {
-		case 't': threads = atoi(optarg); break;
-		case 'c': conns = atol(optarg); break;
-		case 'P': port = atoi(optarg); break;
-		case 'f': portfile = optarg; break;
-		case 'r': creqs = atoi(optarg); break;
-		default: usage();
+		case 't':
+			threads = atoi(optarg);
+			break;
+		case 'c':
+			conns = atol(optarg);
+			break;
+		case 'P':
+			port = atoi(optarg);
+			break;
+		case 'f':
+			portfile = optarg;
+			break;
+		case 'r':
+			creqs = atoi(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (threads < 1)

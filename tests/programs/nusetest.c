@@ -54,38 +54,57 @@ extern char **environ;
 
 static int failures;
 
-#define CHECK(cond, ...)                                             \
-	do {                                                         \
-		if (!(cond)) {                                       \
-			printf("FAIL %s:%d: ", __func__, __LINE__);  \
-			printf(__VA_ARGS__);                         \
-			printf(" (errno %d)\n", errno);              \
-			failures++;                                  \
-		}                                                    \
+#define CHECK(cond, ...)                                            \
+	do {                                                        \
+		if (!(cond)) {                                      \
+			printf("FAIL %s:%d: ", __func__, __LINE__); \
+			printf(__VA_ARGS__);                        \
+			printf(" (errno %d)\n", errno);             \
+			failures++;                                 \
+		}                                                   \
 	} while (0)
 
 static const char *errname(int e)
 {
 	switch (e) {
-	case 0: return "0";
-	case ENOSYS: return "ENOSYS";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case EINVAL: return "EINVAL";
-	case ENOMEM: return "ENOMEM";
-	case EFAULT: return "EFAULT";
-	case EINTR: return "EINTR";
-	case EAGAIN: return "EAGAIN";
-	case EBADF: return "EBADF";
-	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-	case EAFNOSUPPORT: return "EAFNOSUPPORT";
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case ENOTSOCK: return "ENOTSOCK";
-	case ENOTCONN: return "ENOTCONN";
-	case EPIPE: return "EPIPE";
-	case ENOPROTOOPT: return "ENOPROTOOPT";
-	case EISCONN: return "EISCONN";
-	default: return "other";
+	case 0:
+		return "0";
+	case ENOSYS:
+		return "ENOSYS";
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EACCES";
+	case EINVAL:
+		return "EINVAL";
+	case ENOMEM:
+		return "ENOMEM";
+	case EFAULT:
+		return "EFAULT";
+	case EINTR:
+		return "EINTR";
+	case EAGAIN:
+		return "EAGAIN";
+	case EBADF:
+		return "EBADF";
+	case EADDRNOTAVAIL:
+		return "EADDRNOTAVAIL";
+	case EAFNOSUPPORT:
+		return "EAFNOSUPPORT";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case ENOTSOCK:
+		return "ENOTSOCK";
+	case ENOTCONN:
+		return "ENOTCONN";
+	case EPIPE:
+		return "EPIPE";
+	case ENOPROTOOPT:
+		return "ENOPROTOOPT";
+	case EISCONN:
+		return "EISCONN";
+	default:
+		return "other";
 	}
 }
 
@@ -209,7 +228,8 @@ static void test_threads(void)
 
 	for (int i = 0; i < NTHREADS; i++) {
 		a[i] = (struct tharg){ .id = i };
-		CHECK(!pthread_create(&t[i], NULL, thread_main, &a[i]), "pthread_create");
+		CHECK(!pthread_create(&t[i], NULL, thread_main, &a[i]),
+		      "pthread_create");
 	}
 	for (int i = 0; i < NTHREADS; i++) {
 		pthread_join(t[i], NULL);
@@ -260,10 +280,14 @@ static void stack_handler(int sig)
 static const char *code_name(int code)
 {
 	switch (code) {
-	case SI_USER: return "SI_USER";
-	case SI_TKILL: return "SI_TKILL";
-	case SI_QUEUE: return "SI_QUEUE";
-	default: return "other";
+	case SI_USER:
+		return "SI_USER";
+	case SI_TKILL:
+		return "SI_TKILL";
+	case SI_QUEUE:
+		return "SI_QUEUE";
+	default:
+		return "other";
 	}
 }
 
@@ -271,7 +295,8 @@ static const char *code_name(int code)
 static void restart_case(int restart)
 {
 	struct sigaction sa = { .sa_handler = alarm_handler };
-	struct itimerval it = { { 0, 20000 }, { 0, 20000 } }, off = { { 0, 0 }, { 0, 0 } };
+	struct itimerval it = { { 0, 20000 }, { 0, 20000 } },
+			 off = { { 0, 0 }, { 0, 0 } };
 	char buf[16] = "";
 	int p[2];
 	ssize_t n;
@@ -290,13 +315,16 @@ static void restart_case(int restart)
 		/* Without SA_RESTART the first tick interrupts; wait for the write. */
 		while (alarm_count < 3)
 			pause();
-		printf("no_restart: read=%zd %s\n", n, n < 0 ? errname(e) : buf);
+		printf("no_restart: read=%zd %s\n", n,
+		       n < 0 ? errname(e) : buf);
 		n = read(p[0], buf, sizeof(buf));
 	}
 	setitimer(ITIMER_REAL, &off, NULL);
 	alarm_pipe = -1;
-	printf("%s: read=%zd '%.*s' ticks>=3 %s\n", restart ? "sa_restart" : "no_restart_after",
-	       n, n > 0 ? (int)n : 0, buf, alarm_count >= 3 && alarm_count < 100 ? "yes" : "no");
+	printf("%s: read=%zd '%.*s' ticks>=3 %s\n",
+	       restart ? "sa_restart" : "no_restart_after", n,
+	       n > 0 ? (int)n : 0, buf,
+	       alarm_count >= 3 && alarm_count < 100 ? "yes" : "no");
 	close(p[0]);
 	close(p[1]);
 	signal(SIGALRM, SIG_DFL);
@@ -304,7 +332,8 @@ static void restart_case(int restart)
 
 static void test_signals(void)
 {
-	struct sigaction sa = { .sa_sigaction = info_handler, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = { .sa_sigaction = info_handler,
+				.sa_flags = SA_SIGINFO };
 	static char stackbuf[65536] __attribute__((aligned(16)));
 	stack_t ss = { .ss_sp = stackbuf, .ss_size = sizeof(stackbuf) };
 	sigset_t full, old, cur, pend;
@@ -314,7 +343,8 @@ static void test_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	raise(SIGUSR1);
-	printf("siginfo raise: signo=%d code=%s\n", (int)got_signo, code_name(got_code));
+	printf("siginfo raise: signo=%d code=%s\n", (int)got_signo,
+	       code_name(got_code));
 	sigqueue(getpid(), SIGUSR1, v);
 	printf("siginfo sigqueue: signo=%d code=%s value=%d\n", (int)got_signo,
 	       code_name(got_code), (int)got_value);
@@ -328,12 +358,14 @@ static void test_signals(void)
 	altstack_hi = stackbuf + sizeof(stackbuf);
 	CHECK(!sigaltstack(&ss, NULL), "sigaltstack");
 	{
-		struct sigaction sb = { .sa_handler = stack_handler, .sa_flags = SA_ONSTACK };
+		struct sigaction sb = { .sa_handler = stack_handler,
+					.sa_flags = SA_ONSTACK };
 
 		sigemptyset(&sb.sa_mask);
 		sigaction(SIGUSR2, &sb, NULL);
 		raise(SIGUSR2);
-		printf("sa_onstack: handler on altstack %s\n", on_altstack ? "yes" : "no");
+		printf("sa_onstack: handler on altstack %s\n",
+		       on_altstack ? "yes" : "no");
 		ss.ss_flags = SS_DISABLE;
 		sigaltstack(&ss, NULL);
 		signal(SIGUSR2, SIG_DFL);
@@ -343,8 +375,9 @@ static void test_signals(void)
 	sigfillset(&full);
 	sigprocmask(SIG_SETMASK, &full, &old);
 	sigprocmask(SIG_BLOCK, NULL, &cur);
-	printf("full mask: USR1 %d ALRM %d SYS %d TERM %d\n", sigismember(&cur, SIGUSR1),
-	       sigismember(&cur, SIGALRM), sigismember(&cur, SIGSYS), sigismember(&cur, SIGTERM));
+	printf("full mask: USR1 %d ALRM %d SYS %d TERM %d\n",
+	       sigismember(&cur, SIGUSR1), sigismember(&cur, SIGALRM),
+	       sigismember(&cur, SIGSYS), sigismember(&cur, SIGTERM));
 	got_count = 0;
 	raise(SIGUSR1);
 	/* The network still works with everything blocked. */
@@ -355,8 +388,8 @@ static void test_signals(void)
 		close(fd);
 	}
 	sigpending(&pend);
-	printf("full mask: USR1 pending %d, handled %d\n", sigismember(&pend, SIGUSR1),
-	       (int)got_count);
+	printf("full mask: USR1 pending %d, handled %d\n",
+	       sigismember(&pend, SIGUSR1), (int)got_count);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	printf("full mask: after unblock handled %d\n", (int)got_count);
 
@@ -364,7 +397,8 @@ static void test_signals(void)
 	sigaction(SIGSYS, &sa, NULL);
 	got_signo = 0;
 	raise(SIGSYS);
-	printf("own sigsys: signo=%d code=%s\n", (int)got_signo, code_name(got_code));
+	printf("own sigsys: signo=%d code=%s\n", (int)got_signo,
+	       code_name(got_code));
 
 	/* Blocking SIGSYS must not be fatal, whatever the mode uses it for. */
 	{
@@ -376,8 +410,10 @@ static void test_signals(void)
 		sigaddset(&sys, SIGSYS);
 		sigprocmask(SIG_BLOCK, &sys, &old);
 		got_count = 0;
-		CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair with SIGSYS blocked");
-		CHECK(write(sv[0], "x", 1) == 1 && read(sv[1], &c, 1) == 1 && c == 'x',
+		CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv),
+		      "socketpair with SIGSYS blocked");
+		CHECK(write(sv[0], "x", 1) == 1 && read(sv[1], &c, 1) == 1 &&
+			      c == 'x',
 		      "io with SIGSYS blocked");
 		close(sv[0]);
 		close(sv[1]);
@@ -417,7 +453,8 @@ static void test_processes(void)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		const char *m = getppid() == me ? "child sees parent" : "child lost parent";
+		const char *m = getppid() == me ? "child sees parent" :
+						  "child lost parent";
 
 		close(p[0]);
 		if (write(p[1], m, strlen(m)) < 0)
@@ -446,7 +483,8 @@ static void test_processes(void)
 	/* posix_spawn of ourselves. */
 	cargv[2] = "spawn";
 	fflush(stdout);
-	CHECK(!posix_spawn(&pid, "/proc/self/exe", NULL, NULL, cargv, environ), "posix_spawn");
+	CHECK(!posix_spawn(&pid, "/proc/self/exe", NULL, NULL, cargv, environ),
+	      "posix_spawn");
 	waitpid(pid, &st, 0);
 	print_status("posix_spawn", st);
 }
@@ -459,8 +497,8 @@ static int child_main(const char *what)
 
 	exe[n > 0 ? n : 0] = '\0';
 	prctl(PR_GET_NAME, comm, 0, 0, 0);
-	printf("child %s: argv0=nusetest-child exe=%s comm=%s socket=%s\n", what,
-	       base(exe), comm, fd >= 0 ? "ok" : errname(errno));
+	printf("child %s: argv0=nusetest-child exe=%s comm=%s socket=%s\n",
+	       what, base(exe), comm, fd >= 0 ? "ok" : errname(errno));
 	return strcmp(what, "vfork") ? 5 : 7;
 }
 
@@ -527,7 +565,8 @@ static void test_tcp(int family)
 	}
 	setsockopt(srv.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	CHECK(!listen(srv.lfd, 8), "listen");
-	CHECK(!getsockname(srv.lfd, (struct sockaddr *)&ss, &len), "getsockname");
+	CHECK(!getsockname(srv.lfd, (struct sockaddr *)&ss, &len),
+	      "getsockname");
 	pthread_create(&t, NULL, tcp_server, &srv);
 
 	for (size_t i = 0; i < sizeof(data); i++)
@@ -535,18 +574,21 @@ static void test_tcp(int family)
 	h = fnv(h, data, sizeof(data));
 	cfd = socket(family, SOCK_STREAM, 0);
 	CHECK(!connect(cfd, (struct sockaddr *)&ss, len), "connect");
-	CHECK(!setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), "TCP_NODELAY");
+	CHECK(!setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)),
+	      "TCP_NODELAY");
 	{
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
 
-		CHECK(!getpeername(cfd, (struct sockaddr *)&peer, &plen) && plen == len &&
-		      !memcmp(&peer, &ss, len), "getpeername");
+		CHECK(!getpeername(cfd, (struct sockaddr *)&peer, &plen) &&
+			      plen == len && !memcmp(&peer, &ss, len),
+		      "getpeername");
 	}
 	/* Mix write, send, writev and sendmsg. */
 	{
 		size_t q = sizeof(data) / 4;
-		struct iovec iov[2] = { { data + q, q / 2 }, { data + q + q / 2, q - q / 2 } };
+		struct iovec iov[2] = { { data + q, q / 2 },
+					{ data + q + q / 2, q - q / 2 } };
 		struct msghdr mh = { 0 };
 		struct iovec iv = { data + 3 * q, sizeof(data) - 3 * q };
 
@@ -606,8 +648,10 @@ static void test_udp(int family)
 		if (sendto(sa, msg, n, 0, (struct sockaddr *)&b, blen) != n)
 			break;
 		flen = sizeof(from);
-		r = recvfrom(sb, in, sizeof(in), 0, (struct sockaddr *)&from, &flen);
-		if (r != n || memcmp(in, msg, n) || flen != alen || memcmp(&from, &a, alen))
+		r = recvfrom(sb, in, sizeof(in), 0, (struct sockaddr *)&from,
+			     &flen);
+		if (r != n || memcmp(in, msg, n) || flen != alen ||
+		    memcmp(&from, &a, alen))
 			break;
 		ok++;
 	}
@@ -638,8 +682,8 @@ static void test_udp(int family)
 				break;
 			got += r;
 		}
-		printf("%s: %d/100 sendto/recvfrom, sendmmsg/recvmmsg %d '%s' '%s'\n", name, ok,
-		       got, bufs[0], bufs[3]);
+		printf("%s: %d/100 sendto/recvfrom, sendmmsg/recvmmsg %d '%s' '%s'\n",
+		       name, ok, got, bufs[0], bufs[3]);
 		CHECK(send(sa, "xyz", 3, 0) == 3, "udp send");
 		CHECK(recv(sb, bufs[0], sizeof(bufs[0]), 0) == 3, "udp recv");
 	}
@@ -664,8 +708,10 @@ static void test_unix(void)
 
 	CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair stream");
 	CHECK(!socketpair(AF_UNIX, SOCK_DGRAM, 0, dv), "socketpair dgram");
-	CHECK(write(dv[0], "one", 3) == 3 && write(dv[0], "two!", 4) == 4, "dgram write");
-	printf("unix dgram: %zd %zd\n", read(dv[1], buf, sizeof(buf)), read(dv[1], buf, sizeof(buf)));
+	CHECK(write(dv[0], "one", 3) == 3 && write(dv[0], "two!", 4) == 4,
+	      "dgram write");
+	printf("unix dgram: %zd %zd\n", read(dv[1], buf, sizeof(buf)),
+	       read(dv[1], buf, sizeof(buf)));
 
 	/* Pass a pipe's read end over the stream pair. */
 	CHECK(!pipe(p), "pipe");
@@ -692,7 +738,8 @@ static void test_unix(void)
 	CHECK(write(p[1], "via passed fd", 13) == 13, "pipe write");
 	memset(buf, 0, sizeof(buf));
 	printf("unix scm_rights: byte %c, passed fd reads '%s'\n", c,
-	       got >= 0 && read(got, buf, sizeof(buf) - 1) > 0 ? buf : "(nothing)");
+	       got >= 0 && read(got, buf, sizeof(buf) - 1) > 0 ? buf :
+								 "(nothing)");
 	if (got >= 0)
 		close(got);
 	close(p[1]);
@@ -717,7 +764,8 @@ static void test_poll_select(void)
 	r0 = poll(&pf, 1, 0);
 	CHECK(write(p[1], "z", 1) == 1, "write");
 	r1 = poll(&pf, 1, 1000);
-	printf("poll: empty %d, ready %d revents %s\n", r0, r1, pf.revents == POLLIN ? "POLLIN" : "other");
+	printf("poll: empty %d, ready %d revents %s\n", r0, r1,
+	       pf.revents == POLLIN ? "POLLIN" : "other");
 	pf.revents = 0;
 	printf("ppoll: ready %d\n", ppoll(&pf, 1, &ts, NULL));
 	FD_ZERO(&rs);
@@ -726,7 +774,8 @@ static void test_poll_select(void)
 	printf("select: ready %d isset %d\n", s0, FD_ISSET(p[0], &rs) ? 1 : 0);
 	FD_ZERO(&rs);
 	FD_SET(p[0], &rs);
-	printf("pselect: ready %d\n", pselect(p[0] + 1, &rs, NULL, NULL, &ts, NULL));
+	printf("pselect: ready %d\n",
+	       pselect(p[0] + 1, &rs, NULL, NULL, &ts, NULL));
 	close(p[0]);
 	close(p[1]);
 }
@@ -745,7 +794,8 @@ static void test_epoll(void)
 	char buf[8];
 
 	/* Level-triggered: stays ready until drained. */
-	CHECK(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), "socketpair");
+	CHECK(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv),
+	      "socketpair");
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	ev.events = EPOLLIN;
 	ev.data.u64 = 0x1122334455667788ull;
@@ -756,7 +806,8 @@ static void test_epoll(void)
 	{
 		struct epoll_event out;
 
-		CHECK(epoll_wait(ep, &out, 1, 0) == 1 && out.data.u64 == 0x1122334455667788ull,
+		CHECK(epoll_wait(ep, &out, 1, 0) == 1 &&
+			      out.data.u64 == 0x1122334455667788ull,
 		      "epoll data");
 	}
 	CHECK(read(sv[1], buf, sizeof(buf)) == 2, "read");
@@ -776,7 +827,8 @@ static void test_epoll(void)
 
 	/* One-shot: disarmed after one report until EPOLL_CTL_MOD. */
 	ev.events = EPOLLIN | EPOLLONESHOT;
-	CHECK(!epoll_ctl(ep, EPOLL_CTL_MOD, sv[1], &ev), "epoll_ctl mod oneshot");
+	CHECK(!epoll_ctl(ep, EPOLL_CTL_MOD, sv[1], &ev),
+	      "epoll_ctl mod oneshot");
 	CHECK(write(sv[0], "e", 1) == 1, "write");
 	os[0] = ewait(ep);
 	os[1] = ewait(ep);
@@ -814,9 +866,11 @@ static void test_errors(void)
 	CHECK(!pipe(p), "pipe");
 	CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
 	printf("errno close(-1): %s\n", ERR(close(-1)));
-	printf("errno socket(bad family): %s\n", ERR(socket(12345, SOCK_STREAM, 0)));
+	printf("errno socket(bad family): %s\n",
+	       ERR(socket(12345, SOCK_STREAM, 0)));
 	printf("errno recv(pipe): %s\n", ERR(recv(p[0], &c, 1, 0)));
-	printf("errno recv(empty, MSG_DONTWAIT): %s\n", ERR(recv(sv[0], &c, 1, MSG_DONTWAIT)));
+	printf("errno recv(empty, MSG_DONTWAIT): %s\n",
+	       ERR(recv(sv[0], &c, 1, MSG_DONTWAIT)));
 	printf("errno setsockopt(bad option): %s\n",
 	       ERR(setsockopt(sv[0], SOL_SOCKET, 12345, &one, sizeof(one))));
 	CHECK(write(p[1], "x", 1) == 1, "write");
@@ -833,16 +887,20 @@ static void test_errors(void)
 	getsockname(s, (struct sockaddr *)&a, &len);
 	close(s);
 	s = socket(AF_INET, SOCK_STREAM, 0);
-	printf("errno connect(closed port): %s\n", ERR(connect(s, (struct sockaddr *)&a, sizeof(a))));
+	printf("errno connect(closed port): %s\n",
+	       ERR(connect(s, (struct sockaddr *)&a, sizeof(a))));
 	close(s);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
-	a.sin_addr.s_addr = htonl(0xc0000201); /* 192.0.2.1: TEST-NET-1, not ours */
-	printf("errno bind(foreign address): %s\n", ERR(bind(s, (struct sockaddr *)&a, sizeof(a))));
+	a.sin_addr.s_addr =
+		htonl(0xc0000201); /* 192.0.2.1: TEST-NET-1, not ours */
+	printf("errno bind(foreign address): %s\n",
+	       ERR(bind(s, (struct sockaddr *)&a, sizeof(a))));
 	close(s);
 
 	signal(SIGPIPE, SIG_IGN);
 	close(p[0]);
-	printf("errno write(pipe without reader): %s\n", ERR(write(p[1], "x", 1)));
+	printf("errno write(pipe without reader): %s\n",
+	       ERR(write(p[1], "x", 1)));
 	close(sv[1]);
 	printf("errno send(peer closed): %s\n", ERR(send(sv[0], "x", 1, 0)));
 	signal(SIGPIPE, SIG_DFL);
@@ -862,7 +920,8 @@ static void test_io_uring(void)
 		printf("io_uring_setup: ok (ENOSYS expected under nuse)\n");
 		close((int)r);
 	} else {
-		printf("io_uring_setup: %s (ENOSYS expected under nuse)\n", errname(errno));
+		printf("io_uring_setup: %s (ENOSYS expected under nuse)\n",
+		       errname(errno));
 	}
 }
 
@@ -892,6 +951,7 @@ int main(int argc, char **argv)
 	test_epoll();
 	test_errors();
 	test_io_uring();
-	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS", failures);
+	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS",
+	       failures);
 	return failures ? 1 : 0;
 }

@@ -59,7 +59,8 @@ static inline __attribute__((always_inline)) long ret(long r)
 #define FWD1(nr, a) ret(nuse_dispatch(nr, L(a), 0, 0, 0, 0, 0))
 #define FWD2(nr, a, b) ret(nuse_dispatch(nr, L(a), L(b), 0, 0, 0, 0))
 #define FWD3(nr, a, b, c) ret(nuse_dispatch(nr, L(a), L(b), L(c), 0, 0, 0))
-#define FWD4(nr, a, b, c, d) ret(nuse_dispatch(nr, L(a), L(b), L(c), L(d), 0, 0))
+#define FWD4(nr, a, b, c, d) \
+	ret(nuse_dispatch(nr, L(a), L(b), L(c), L(d), 0, 0))
 #define FWD5(nr, a, b, c, d, e) \
 	ret(nuse_dispatch(nr, L(a), L(b), L(c), L(d), L(e), 0))
 #define FWD6(nr, a, b, c, d, e, f) \
@@ -334,7 +335,8 @@ SHIM int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 SHIM int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout,
 		     const sigset_t *mask)
 {
-	return FWD6(SYS_epoll_pwait, epfd, ev, max, timeout, mask, KSIGSET_SIZE);
+	return FWD6(SYS_epoll_pwait, epfd, ev, max, timeout, mask,
+		    KSIGSET_SIZE);
 }
 
 SHIM int epoll_pwait2(int epfd, struct epoll_event *ev, int max,
@@ -394,7 +396,8 @@ static inline long raw_syscall(long nr, long a0, long a1, long a2, long a3,
 
 	__asm__ volatile("syscall"
 			 : "=a"(r)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10),
+			   "r"(r8), "r"(r9)
 			 : "rcx", "r11", "memory");
 	return r;
 }
