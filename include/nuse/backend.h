@@ -26,13 +26,24 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
-/* One Ethernet frame (no FCS) and its offload metadata, host byte order. */
+/*
+ * One Ethernet frame (no FCS) and its offload metadata, host byte order.
+ * On transmit the frame may also come in pieces, as a stack's socket
+ * buffer holds it (headers, then page fragments): data NULL and iov/niov
+ * set, len the total. Backends then gather it straight into their ring
+ * slot, mbuf or writev, with no copy in between. Receive always gives data.
+ */
 struct nuse_pkt {
 	struct virtio_net_hdr vh;
 	uint32_t len;
 	void *data;
+	const struct iovec *iov; /* tx only, when data is NULL */
+	unsigned int niov; /* at most NUSE_BACKEND_MAX_IOV */
 };
+
+#define NUSE_BACKEND_MAX_IOV 64
 
 /* Offloads a backend accepts on transmit and may deliver on receive. A
  * frame using an offload the backend lacks is fixed in software when that

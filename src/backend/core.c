@@ -105,6 +105,7 @@ void nuse_backend_close(struct nuse_backend *b)
 	nuse_backend_rx_stop(b);
 	b->ops->close(b);
 	nuse_pcap_close(b->pcap);
+	free(b->bounce);
 	free(b);
 }
 
@@ -133,6 +134,16 @@ static int tx_check(struct nuse_backend *b, const struct nuse_pkt *p)
 
 	if (p->len < 14 || p->len > b->info.max_frame)
 		return -1;
+	if (!p->data) {
+		size_t have = 0;
+
+		if (!p->iov || !p->niov || p->niov > NUSE_BACKEND_MAX_IOV)
+			return -1;
+		for (unsigned int i = 0; i < p->niov; i++)
+			have += p->iov[i].iov_len;
+		if (have < p->len)
+			return -1;
+	}
 	if (gso == VIRTIO_NET_HDR_GSO_TCPV4 && !(f & NUSE_BACKEND_F_TSO4))
 		return -1;
 	if (gso == VIRTIO_NET_HDR_GSO_TCPV6 && !(f & NUSE_BACKEND_F_TSO6))
@@ -148,9 +159,10 @@ static int tx_check(struct nuse_backend *b, const struct nuse_pkt *p)
 
 /*
  * Frames the backend cannot carry as they are: a partial checksum is
- * completed in place (the stack gave up the buffer for the call); GSO
- * without TSO is dropped, since segmenting is the stack's job and it was
- * told the features.
+ * completed in place (the stack gave up the buffer for the call) — a frame
+ * in pieces first goes whole into the bounce buffer, one per call to the
+ * backend; GSO without TSO is dropped, since segmenting is the stack's job
+ * and it was told the features.
  */
 int nuse_backend_tx_batch(struct nuse_backend *b, const struct nuse_pkt *pkts,
 			  unsigned int n)
@@ -162,6 +174,7 @@ int nuse_backend_tx_batch(struct nuse_backend *b, const struct nuse_pkt *pkts,
 
 	while (i < n) {
 		unsigned int k = 0;
+		int bounced = 0;
 
 		for (; i < n && k < 64; i++) {
 			int ok = tx_check(b, &pkts[i]);
@@ -172,6 +185,18 @@ int nuse_backend_tx_batch(struct nuse_backend *b, const struct nuse_pkt *pkts,
 				continue;
 			}
 			fixed[k] = pkts[i];
+			if (!ok && !fixed[k].data) {
+				if (bounced)
+					break;
+				if (!b->bounce)
+					b->bounce =
+						malloc(NUSE_BACKEND_MAX_FRAME);
+				if (!b->bounce)
+					break;
+				io_pkt_copy(b->bounce, &fixed[k]);
+				fixed[k].data = b->bounce;
+				bounced = 1;
+			}
 			if (!ok) {
 				io_csum_fixup(fixed[k].data, fixed[k].len,
 					      &fixed[k].vh);
@@ -181,15 +206,20 @@ int nuse_backend_tx_batch(struct nuse_backend *b, const struct nuse_pkt *pkts,
 			idx[k++] = i;
 		}
 		if (!k)
-			break;
+			return i;
 		ret = b->ops->tx(b, fixed, k);
 		if (ret < 0)
 			return idx[0] ? (int)idx[0] : ret;
 		for (int j = 0; j < ret; j++) {
 			b->st.tx_bytes += fixed[j].len;
-			if (b->pcap)
+			if (!b->pcap)
+				continue;
+			if (fixed[j].data)
 				nuse_pcap_write(b->pcap, fixed[j].data,
 						fixed[j].len);
+			else
+				nuse_pcap_writev(b->pcap, fixed[j].iov,
+						 fixed[j].niov, fixed[j].len);
 		}
 		b->st.tx_pkts += ret;
 		/* A full ring stops the batch at the first frame not taken. */

@@ -392,7 +392,7 @@ static int dpdk_tx(struct nuse_backend *b, const struct nuse_pkt *pkts,
 	for (k = 0; k < n; k++) {
 		char *p = rte_pktmbuf_append(m[k], pkts[k].len);
 
-		memcpy(p, pkts[k].data, pkts[k].len);
+		io_pkt_copy(p, &pkts[k]);
 	}
 	sent = rte_eth_tx_burst(d->port, 0, m, n);
 	for (k = sent; k < n; k++)

@@ -45,6 +45,9 @@ struct nuse_backend {
 	int rx_running;
 	atomic_int rx_stop;
 
+	/* Linear copy of a frame in pieces that needs a software checksum. */
+	uint8_t *bounce;
+
 	/* Counters written by one tx and one rx thread each. */
 	struct nuse_backend_stats st;
 };
@@ -67,6 +70,9 @@ int io_err(char *err, size_t errlen, int errnum, const char *fmt, ...)
 int io_parse_mac(const char *s, uint8_t mac[6]);
 /* A locally administered unicast address, different per call and process. */
 void io_random_mac(uint8_t mac[6]);
+
+/* Copy a frame given either way (data, or iov pieces) to dst. */
+void io_pkt_copy(void *dst, const struct nuse_pkt *p);
 
 /* Complete a partial checksum in place (VIRTIO_NET_HDR_F_NEEDS_CSUM). */
 int io_csum_fixup(void *frame, uint32_t len, const struct virtio_net_hdr *vh);

@@ -267,8 +267,7 @@ static int packet_tx(struct nuse_backend *b, const struct nuse_pkt *pkts,
 		if (status & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING))
 			break;
 		memcpy(slot + TX_DATA_OFF, &pkts[i].vh, VNET_LEN);
-		memcpy(slot + TX_DATA_OFF + VNET_LEN, pkts[i].data,
-		       pkts[i].len);
+		io_pkt_copy(slot + TX_DATA_OFF + VNET_LEN, &pkts[i]);
 		h->tp_len = VNET_LEN + pkts[i].len;
 		h->tp_next_offset = 0;
 		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,

@@ -69,22 +69,39 @@ err_free:
 	return NULL;
 }
 
-void nuse_pcap_write(struct nuse_pcap *p, const void *data, uint32_t len)
+void nuse_pcap_writev(struct nuse_pcap *p, const struct iovec *iov,
+		      unsigned int niov, uint32_t len)
 {
 	struct pcap_rec_hdr r;
 	struct timespec ts;
+	uint32_t left;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r.ts_sec = (uint32_t)ts.tv_sec;
 	r.ts_nsec = (uint32_t)ts.tv_nsec;
 	r.len = len;
 	r.caplen = len < PCAP_SNAPLEN ? len : PCAP_SNAPLEN;
+	left = r.caplen;
 	pthread_mutex_lock(&p->lock);
 	/* A short write leaves a truncated record tcpdump reports at the end;
 	 * capture must never stop the link, so it is not an error here. */
-	if (fwrite(&r, sizeof(r), 1, p->f) == 1)
-		fwrite(data, 1, r.caplen, p->f);
+	if (fwrite(&r, sizeof(r), 1, p->f) == 1) {
+		for (unsigned int i = 0; i < niov && left; i++) {
+			size_t n = iov[i].iov_len < left ? iov[i].iov_len :
+							   left;
+
+			fwrite(iov[i].iov_base, 1, n, p->f);
+			left -= n;
+		}
+	}
 	pthread_mutex_unlock(&p->lock);
+}
+
+void nuse_pcap_write(struct nuse_pcap *p, const void *data, uint32_t len)
+{
+	struct iovec iov = { (void *)data, len };
+
+	nuse_pcap_writev(p, &iov, 1, len);
 }
 
 int nuse_pcap_close(struct nuse_pcap *p)

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 struct nuse_pcap;
 
@@ -12,6 +13,9 @@ struct nuse_pcap;
 struct nuse_pcap *nuse_pcap_open(const char *path);
 /* Append one frame, stamped now. Safe from several threads. */
 void nuse_pcap_write(struct nuse_pcap *p, const void *data, uint32_t len);
+/* The same for a frame in pieces (len bytes in total). */
+void nuse_pcap_writev(struct nuse_pcap *p, const struct iovec *iov,
+		      unsigned int niov, uint32_t len);
 int nuse_pcap_close(struct nuse_pcap *p);
 
 #endif

@@ -325,7 +325,7 @@ static int shm_tx(struct nuse_backend *b, const struct nuse_pkt *pkts,
 		sl = slot(s, s->end, head);
 		sl->len = pkts[i].len;
 		sl->vh = pkts[i].vh;
-		memcpy(sl->data, pkts[i].data, pkts[i].len);
+		io_pkt_copy(sl->data, &pkts[i]);
 	}
 	if (!i)
 		return 0;

@@ -159,21 +159,40 @@ static void tap_close(struct nuse_backend *b)
 	free(t);
 }
 
+/* The vnet header, then the frame as it is: tun reads the pieces itself. */
+static int tap_iov(const struct nuse_pkt *p, struct iovec *iov)
+{
+	uint32_t left = p->len;
+	int n = 1;
+
+	iov[0] = (struct iovec){ (void *)&p->vh, sizeof(p->vh) };
+	if (p->data) {
+		iov[1] = (struct iovec){ p->data, p->len };
+		return 2;
+	}
+	for (unsigned int i = 0; i < p->niov && left; i++) {
+		size_t len = p->iov[i].iov_len < left ? p->iov[i].iov_len :
+							left;
+
+		iov[n++] = (struct iovec){ p->iov[i].iov_base, len };
+		left -= len;
+	}
+	return n;
+}
+
 static int tap_tx(struct nuse_backend *b, const struct nuse_pkt *pkts,
 		  unsigned int n)
 {
 	struct tap *t = b->priv;
+	struct iovec iov[NUSE_BACKEND_MAX_IOV + 1];
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		struct iovec iov[2] = {
-			{ (void *)&pkts[i].vh, sizeof(pkts[i].vh) },
-			{ pkts[i].data, pkts[i].len },
-		};
+		int niov = tap_iov(&pkts[i], iov);
 		ssize_t ret;
 
 		do
-			ret = writev(t->fd, iov, 2);
+			ret = writev(t->fd, iov, niov);
 		while (ret < 0 && errno == EINTR);
 		if (ret >= 0)
 			continue;

@@ -41,6 +41,25 @@ void io_random_mac(uint8_t mac[6])
 	mac[0] = (mac[0] & 0xfc) | 0x02; /* locally administered, unicast */
 }
 
+void io_pkt_copy(void *dst, const struct nuse_pkt *p)
+{
+	uint8_t *d = dst;
+	uint32_t left = p->len;
+
+	if (p->data) {
+		memcpy(d, p->data, p->len);
+		return;
+	}
+	/* len is the contract; pieces beyond it are not read. */
+	for (unsigned int i = 0; i < p->niov && left; i++) {
+		size_t n = p->iov[i].iov_len < left ? p->iov[i].iov_len : left;
+
+		memcpy(d, p->iov[i].iov_base, n);
+		d += n;
+		left -= n;
+	}
+}
+
 static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
 {
 	for (; len > 1; p += 2, len -= 2)

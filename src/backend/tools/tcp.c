@@ -5,7 +5,8 @@
  *
  * A hand-made TCP client (one connection, no retransmission queue, no
  * options but MSS: a test harness) connects to a host-kernel listener,
- * sends TSO_LEN bytes as ONE frame marked GSO_TCPV4 + NEEDS_CSUM and waits
+ * sends TSO_LEN bytes as ONE frame marked GSO_TCPV4 + NEEDS_CSUM (given to
+ * the backend in pieces, headers apart from the payload) and waits
  * for the peer to acknowledge all of them, then takes TSO_LEN bytes back
  * and counts how many arrived in frames larger than the MTU (a GSO segment
  * the host kernel handed over whole).
@@ -113,11 +114,24 @@ static int tcp_send(uint8_t flags, const uint8_t *payload, uint32_t plen,
 		th[21] = 4;
 		put16(th + 22, GSO_SIZE + 12);
 	}
-	if (plen)
+	if (plen && !gso)
 		memcpy(th + thl, payload, plen);
 
 	pseudo = sum(ip + 12, 8, 6 + thl + plen);
 	if (gso) {
+		/* In pieces, as a socket buffer holds it: headers, then the
+		 * payload where it lies, in three fragments. */
+		uint32_t third = plen / 3;
+		struct iovec iov[4] = {
+			{ f, HDR_LEN + 20 + thl },
+			{ (void *)payload, third },
+			{ (void *)(payload + third), third },
+			{ (void *)(payload + 2 * third), plen - 2 * third },
+		};
+
+		p.data = NULL;
+		p.iov = iov;
+		p.niov = 4;
 		/* As Linux hands it to a device: the checksum field holds the
 		 * folded pseudo-header sum, the rest is the device's job. */
 		p.vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
@@ -127,9 +141,10 @@ static int tcp_send(uint8_t flags, const uint8_t *payload, uint32_t plen,
 		p.vh.csum_start = HDR_LEN + 20;
 		p.vh.csum_offset = 16;
 		put16(th + 16, fold(pseudo));
-	} else {
-		put16(th + 16, ~fold(sum(th, thl + plen, pseudo)));
+		tc.snd_nxt += plen;
+		return send_all(&p, 1);
 	}
+	put16(th + 16, ~fold(sum(th, thl + plen, pseudo)));
 	tc.snd_nxt += plen + !!(flags & (TH_SYN | TH_FIN));
 	return send_all(&p, 1);
 }
