@@ -286,9 +286,12 @@ sha() {
 # IPv6), without connecting to it.
 wait_listen() {
 	_hex=$(printf '%04X' "$1")
+	_tables=/proc/net/tcp
+	[ -r /proc/net/tcp6 ] && _tables="$_tables /proc/net/tcp6"
 	_i=0
+	# shellcheck disable=SC2086 # one or two file names
 	until awk -v p=":$_hex" 'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 }
-		END { exit !f }' /proc/net/tcp /proc/net/tcp6; do
+		END { exit !f }' $_tables; do
 		_i=$((_i + 1))
 		[ "$_i" -le 200 ] || return 1
 		sleep 0.05
