@@ -295,7 +295,11 @@ static const char *code_name(int code)
 static void restart_case(int restart)
 {
 	struct sigaction sa = { .sa_handler = alarm_handler };
-	struct itimerval it = { { 0, 20000 }, { 0, 20000 } },
+	/*
+	 * First tick after 100 ms, so that even a slow mode is blocked in
+	 * read() by then; then every 20 ms.
+	 */
+	struct itimerval it = { { 0, 20000 }, { 0, 100000 } },
 			 off = { { 0, 0 }, { 0, 0 } };
 	char buf[16] = "";
 	int p[2];
