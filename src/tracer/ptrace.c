@@ -114,9 +114,22 @@ static bool is_stop_signal(int sig)
 	       sig == SIGTTOU;
 }
 
-static void pt_stopped(const struct nuse_sup *s, pid_t tid, int st)
+/*
+ * The program's stops are mirrored by the front only once it has exec'd:
+ * the SIGSTOP/SIGCONT of its start are nuse's, not the shell's business.
+ */
+static bool pt_main_execd;
+
+static void pt_stopped(struct nuse_sup *s, pid_t tid, int st)
 {
+	bool main = tid == s->main_pid && pt_main_execd;
 	int sig = WSTOPSIG(st);
+
+	if (tid == s->main_pid && (st >> 16) == PTRACE_EVENT_EXEC)
+		pt_main_execd = true;
+	/* Any other stop of the leader means its group-stop is over. */
+	if (main && !((st >> 16) == PTRACE_EVENT_STOP && is_stop_signal(sig)))
+		nuse_sup_main_continued(s);
 
 	switch (st >> 16) {
 	case 0:
@@ -129,6 +142,8 @@ static void pt_stopped(const struct nuse_sup *s, pid_t tid, int st)
 	case PTRACE_EVENT_STOP:
 		if (is_stop_signal(sig)) {
 			/* Group-stop: stay stopped until SIGCONT. */
+			if (main)
+				nuse_sup_main_stopped(s, sig);
 			if (ptrace(PTRACE_LISTEN, tid, 0L, 0L) < 0 &&
 			    errno != ESRCH)
 				nuse_sup_log(s, 0, "[%d] PTRACE_LISTEN: %s",

@@ -53,6 +53,9 @@
 #define __X32_SYSCALL_BIT 0x40000000
 #endif
 
+/* From the supervisor to the front: stop by the signal in si_value. */
+#define SUP_SIG_STOP (SIGRTMIN + 2)
+
 /* Messages from the supervisor to the front. */
 enum { MSG_PID = 'P', MSG_STATUS = 'S', MSG_FAIL = 'F' };
 struct sup_msg {
@@ -208,6 +211,39 @@ static void sup_detach_fds(int keep)
 	}
 }
 
+/* Signal the front, if it is still the one that started us. */
+static void sup_signal_front(struct nuse_sup *s, int sig)
+{
+	if (s->report_fd >= 0 && getppid() == s->front_pid)
+		kill(s->front_pid, sig);
+}
+
+void nuse_sup_main_stopped(struct nuse_sup *s, int sig)
+{
+	if (s->main_stopped)
+		return;
+	s->main_stopped = true;
+	nuse_sup_log(s, 1, "program %d stopped (%s)", s->main_pid,
+		     strsignal(sig));
+	/*
+	 * Queued, so it cannot merge with a SIGTSTP from the terminal that
+	 * the front has yet to handle (and ignore); the front then stops
+	 * by @sig itself.
+	 */
+	if (s->report_fd >= 0 && getppid() == s->front_pid)
+		sigqueue(s->front_pid, SUP_SIG_STOP,
+			 (union sigval){ .sival_int = sig });
+}
+
+void nuse_sup_main_continued(struct nuse_sup *s)
+{
+	if (!s->main_stopped)
+		return;
+	s->main_stopped = false;
+	nuse_sup_log(s, 1, "program %d continued", s->main_pid);
+	sup_signal_front(s, SIGCONT);
+}
+
 void nuse_sup_main_exited(struct nuse_sup *s, int status)
 {
 	int null;
@@ -215,6 +251,8 @@ void nuse_sup_main_exited(struct nuse_sup *s, int status)
 	sup_main_pid = 0;
 	if (s->report_fd < 0)
 		return;
+	/* Killed while stopped: the front must wake up to report it. */
+	nuse_sup_main_continued(s);
 	prctl(PR_SET_PDEATHSIG, 0);
 	nuse_sup_log(s, 1, "program %d ended (wait status 0x%x)", s->main_pid,
 		     status);
@@ -343,8 +381,11 @@ sup_run(struct nuse_sup *s, const struct nuse_program *p, char **argv,
 
 /* --- the front ----------------------------------------------------------- */
 
-static volatile sig_atomic_t front_main_pid;
+static volatile sig_atomic_t front_main_pid, front_sup_pid;
 static volatile sig_atomic_t front_pending[NSIG];
+/* Stop signals, whose handling follows the program's stops. */
+static const int stops[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+static bool stop_ignored[NSIG];
 
 static void front_forward(int sig, siginfo_t *si, void *uc)
 {
@@ -358,8 +399,52 @@ static void front_forward(int sig, siginfo_t *si, void *uc)
 		front_pending[sig] = 1;
 }
 
+static void front_install_stops(void);
+
+/* The program has stopped: stop by the same signal, as the shell sees it. */
+static void front_mirror_stop(int rt, siginfo_t *si, void *uc)
+{
+	int sig = si->si_value.sival_int;
+
+	if (si->si_code != SI_QUEUE || si->si_pid != front_sup_pid) {
+		front_forward(rt, si, uc);
+		return;
+	}
+	if (sig <= 0 || sig >= NSIG || stop_ignored[sig])
+		sig = SIGSTOP;
+	signal(sig, SIG_DFL);
+	/* A SIGCONT resumes us and front_cont() catches it again. */
+	raise(sig);
+}
+
+/* Continued: catch stop signals again (a SIGCONT also drops pending ones). */
+static void front_cont(int sig)
+{
+	(void)sig;
+	front_install_stops();
+}
+
+/*
+ * Stop signals: one from the terminal is ignored, since the program got its
+ * own and the supervisor tells whether it stopped (it may ignore or handle
+ * it); one from kill(2) is passed on.
+ */
+static void front_install_stops(void)
+{
+	struct sigaction sa = { .sa_sigaction = front_forward,
+				.sa_flags = SA_SIGINFO | SA_RESTART };
+	unsigned int i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		if (!stop_ignored[stops[i]])
+			sigaction(stops[i], &sa, NULL);
+}
+
 static void front_install_forwarding(void)
 {
+	struct sigaction cont = { .sa_handler = front_cont,
+				  .sa_flags = SA_RESTART };
 	struct sigaction sa = { .sa_sigaction = front_forward,
 				.sa_flags = SA_SIGINFO | SA_RESTART };
 	struct sigaction old;
@@ -373,6 +458,15 @@ static void front_install_forwarding(void)
 			continue;
 		sigaction(forwarded[i], &sa, NULL);
 	}
+	/* Ignored: the program ignores it too, and stops only by SIGSTOP. */
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		stop_ignored[stops[i]] = !sigaction(stops[i], NULL, &old) &&
+					 old.sa_handler == SIG_IGN;
+	front_install_stops();
+	sigemptyset(&cont.sa_mask);
+	sigaction(SIGCONT, &cont, NULL);
+	sa.sa_sigaction = front_mirror_stop;
+	sigaction(SUP_SIG_STOP, &sa, NULL);
 }
 
 static int front_read(int fd, struct sup_msg *m)
@@ -426,6 +520,7 @@ int nuse_supervise(const struct nuse_sup_mode *m, const struct nuse_opts *o,
 		sup_run(&s, p, argv, envp);
 	}
 	close(pfd[1]);
+	front_sup_pid = sup;
 	front_install_forwarding();
 
 	while (!front_read(pfd[0], &msg)) {

@@ -98,6 +98,7 @@ struct nuse_sup {
 	pid_t main_pid;		/* the program */
 	pid_t front_pid;	/* the nuse-exec process the shell waits for */
 	int report_fd;		/* to the front; -1 once the status is sent */
+	bool main_stopped;	/* the front was stopped with the program */
 	void *mode_data;
 };
 
@@ -107,6 +108,13 @@ int nuse_supervise(const struct nuse_sup_mode *m, const struct nuse_opts *o,
 
 /* The program exited with wait status @status: tell the front. */
 void nuse_sup_main_exited(struct nuse_sup *s, int status);
+
+/*
+ * Job control: the program was stopped by @sig, or continued.  The front
+ * stands for it before the shell, so it stops and continues with it.
+ */
+void nuse_sup_main_stopped(struct nuse_sup *s, int sig);
+void nuse_sup_main_continued(struct nuse_sup *s);
 
 /*
  * In the child: load the filter @prog with seccomp(2) @flags.  Returns the

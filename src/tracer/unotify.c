@@ -19,10 +19,12 @@
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -44,7 +46,8 @@
 
 struct un_state {
 	int listener;
-	int main_fd;	/* pidfd of the program until it is reaped */
+	int main_fd;	/* pidfd of the program, to fetch its listener */
+	int chld_fd;	/* signalfd for SIGCHLD until the program is reaped */
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
@@ -192,40 +195,69 @@ static int un_notification(const struct nuse_sup *s, struct un_state *u)
 	return 0;
 }
 
-static void un_reap_main(struct nuse_sup *s, struct un_state *u, int flags)
+/*
+ * What became of the program: stopped and continued (the front follows,
+ * for the shell's job control) or gone.  @flags 0 waits for its end.
+ */
+static void un_watch_main(struct nuse_sup *s, struct un_state *u, int flags)
 {
 	int st;
 	pid_t r;
 
-	do
+	for (;;) {
 		r = waitpid(s->main_pid, &st, flags);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return;
-	close(u->main_fd);
-	u->main_fd = -1;
-	if (r == s->main_pid)
-		nuse_sup_main_exited(s, st);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		if (WIFSTOPPED(st)) {
+			nuse_sup_main_stopped(s, WSTOPSIG(st));
+		} else if (WIFCONTINUED(st)) {
+			nuse_sup_main_continued(s);
+		} else {
+			close(u->chld_fd);
+			u->chld_fd = -1;
+			nuse_sup_main_exited(s, st);
+			return;
+		}
+	}
 }
 
 static int un_serve(struct nuse_sup *s)
 {
 	struct un_state *u = s->mode_data;
+	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
+	sigset_t chld;
 	nfds_t n;
+
+	close(u->main_fd);
+	u->main_fd = -1;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	u->chld_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (u->chld_fd < 0) {
+		nuse_sup_log(s, 0, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	un_watch_main(s, u, WNOHANG | WUNTRACED | WCONTINUED);
 
 	for (;;) {
 		pfd[0] = (struct pollfd){ .fd = u->listener, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = u->main_fd, .events = POLLIN };
-		n = u->main_fd >= 0 ? 2 : 1;
+		pfd[1] = (struct pollfd){ .fd = u->chld_fd, .events = POLLIN };
+		n = u->chld_fd >= 0 ? 2 : 1;
 		if (poll(pfd, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			nuse_sup_log(s, 0, "poll: %s", strerror(errno));
 			return -1;
 		}
-		if (n == 2 && pfd[1].revents)
-			un_reap_main(s, u, WNOHANG);
+		if (n == 2 && pfd[1].revents) {
+			while (read(u->chld_fd, &si, sizeof(si)) == sizeof(si))
+				;
+			un_watch_main(s, u, WNOHANG | WUNTRACED | WCONTINUED);
+		}
 		if (pfd[0].revents & POLLIN) {
 			if (un_notification(s, u) < 0)
 				return -1;
@@ -233,8 +265,8 @@ static int un_serve(struct nuse_sup *s)
 		}
 		/* No task uses the filter any more: every process is gone. */
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-			if (u->main_fd >= 0)
-				un_reap_main(s, u, 0);
+			if (u->chld_fd >= 0)
+				un_watch_main(s, u, 0);
 			return 0;
 		}
 	}
