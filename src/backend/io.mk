@@ -57,3 +57,6 @@ check-backend: src/backend/nuse-link tests/unit/test_iface
 	@cat $(BACKEND_TEST_LOGS:.log=.trs) | grep '^:test-result:' | sort | uniq -c
 	@! grep -q '^:test-result: \(FAIL\|ERROR\)' $(BACKEND_TEST_LOGS:.log=.trs)
 .PHONY: check-backend
+
+# make bench-link-raw: raw frames per second through each backend.
+BENCHES += link-raw
