@@ -86,6 +86,11 @@ expect 1 "shm:a/b: bad link name" "$LINK" info shm:a/b
 # DPDK: bad devargs, when DPDK is built in.
 if "$LINK" info dpdk:net_null0 >/dev/null 2>&1; then
 	expect 1 "dpdk:net_bogus0: probe failed" "$LINK" info dpdk:net_bogus0
+	# net_tap makes its TAP at probe; a port that then fails must take it away.
+	expect 1 "dpdk:net_tap0: port setup: Invalid argument (Frame size" \
+		ax "$LINK" info dpdk:net_tap0,iface=dtapx,mtu=65000
+	[ "$(links)" -eq 0 ] && pass "no TAP left by a DPDK port that failed" ||
+		fail "left behind: $(ax ip -o link show)"
 	[ -n "$(eal_leftovers)" ] && fail "EAL directory left behind: $(eal_leftovers)" ||
 		pass "no EAL directory after a failed probe"
 else
