@@ -22,7 +22,8 @@ SUPERVISOR_TESTS = \
 	tests/integration/supervisor-tcp.sh \
 	tests/integration/supervisor-signals.sh \
 	tests/integration/supervisor-background.sh \
-	tests/integration/supervisor-verbose.sh
+	tests/integration/supervisor-verbose.sh \
+	tests/integration/supervisor-tty.sh
 TESTS += $(SUPERVISOR_TESTS)
 EXTRA_DIST += $(SUPERVISOR_TESTS) tests/integration/supervisor.mk \
 	tests/integration/supervisor.lib
