@@ -35,6 +35,8 @@ struct nuse_host_tls {
 	/* %fs base of the owning thread: clone() copies %gs to a new thread,
 	 * a different %fs tells that the block is not the caller's */
 	unsigned long fs;
+	/* the process it was made in: after fork() the child's copy is stale */
+	long pid;
 	long tid;
 	void *slot[NUSE_HOST_TLS_SLOTS];
 };
@@ -55,6 +57,10 @@ void nuse_host_mutex_unlock(struct nuse_host_mutex *mutex);
 
 /* A host thread with its own stack, all signals blocked and no libc. */
 struct nuse_host_thread *nuse_host_thread_create(void (*fn)(void *), void *arg);
+/* The same on memory the caller provides (and frees after the join), e.g.
+ * memory shared with other processes: control block on top, stack below. */
+struct nuse_host_thread *nuse_host_thread_create_on(void *mem, unsigned long size,
+						    void (*fn)(void *), void *arg);
 /* Wait for the thread to end (it returned or called _exit) and free it. */
 void nuse_host_thread_join(struct nuse_host_thread *thread);
 void nuse_host_thread_exit(void) __attribute__((noreturn));
@@ -77,6 +83,12 @@ void nuse_host_timer_free(struct nuse_host_timer *timer);
 /* Page-aligned anonymous memory; shared survives fork as shared. */
 void *nuse_host_mem_alloc(unsigned long size, int shared);
 void nuse_host_mem_free(void *addr, unsigned long size);
+/* Turn [start, start+len) (page-aligned, private) into a shared mapping
+ * with the same contents at the same address: 0 or -errno. */
+int nuse_host_mem_share(void *start, unsigned long len);
+
+/* Does host thread tid of process pid still exist? */
+int nuse_host_alive(long pid, long tid);
 
 /* This thread's block; created on first use (an application thread). */
 struct nuse_host_tls *nuse_host_self(void);

@@ -18,6 +18,7 @@ STACK_PATCHES = $(sort $(wildcard $(srcdir)/src/stack/patches/*.patch))
 STACK_API_HDRS = $(srcdir)/include/nuse/host.h $(srcdir)/include/nuse/stack.h
 
 EXTRA_DIST += src/stack/arch src/stack/nuse.config src/stack/nuse.syms \
+	src/stack/nuse-shared.lds \
 	docs/stack.md
 
 # 1. extract once, link our architecture in, apply our patches
@@ -50,9 +51,9 @@ src/stack/.kernel.stamp: src/stack/.config.stamp $(STACK_ARCH_FILES) $(STACK_API
 
 # 4. one object, host services inside, only nuse_* global
 src/stack/nuse-stack.o: src/stack/.kernel.stamp src/backend/libnuse-host.a \
-		$(srcdir)/src/stack/nuse.syms
+		$(srcdir)/src/stack/nuse.syms $(srcdir)/src/stack/nuse-shared.lds
 	@echo "  LD       $@"
-	@ld -r -z noexecstack -o $@.tmp $(STACK_OBJ_TREE)/vmlinux \
+	@ld -r -z noexecstack -T $(srcdir)/src/stack/nuse-shared.lds -o $@.tmp $(STACK_OBJ_TREE)/vmlinux \
 		--whole-archive src/backend/libnuse-host.a --no-whole-archive
 	@objcopy --keep-global-symbols=$(srcdir)/src/stack/nuse.syms $@.tmp $@
 	@rm -f $@.tmp

@@ -26,6 +26,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <nuse/stack.h>
 
@@ -688,6 +689,77 @@ START_TEST(netdev_backend)
 }
 END_TEST
 
+/* ---- one stack shared by a process and its forked children ---- */
+
+START_TEST(fork_shares_stack)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char buf[32];
+	long l, s;
+	int status;
+	pid_t pid;
+
+	boot();
+	l = listener(AF_INET, &ss, &len);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* the child's own thread enters the same stack */
+		long c = S(socket, AF_INET, SOCK_STREAM, 0, 0, 0, 0);
+
+		if (c < 0 || S(connect, c, A(&ss), len, 0, 0, 0) ||
+		    S(write, c, A("from child"), 10, 0, 0, 0) != 10)
+			_exit(1);
+		/* and the listening socket it inherited is the parent's */
+		if (S(getsockname, l, A(&ss), A(&len), 0, 0, 0))
+			_exit(2);
+		_exit(0);
+	}
+	s = S(accept, l, 0, 0, 0, 0, 0);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(read_all(s, buf, 10), 10);
+	ck_assert_mem_eq(buf, "from child", 10);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+START_TEST(killed_child_does_not_wedge)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char buf[8];
+	long l, c, s;
+	int status;
+	pid_t pid;
+
+	boot();
+	l = listener(AF_INET, &ss, &len);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* blocks inside the stack until killed */
+		S(accept, l, 0, 0, 0, 0, 0);
+		_exit(3);
+	}
+	usleep(200 * 1000);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+
+	/* the connection wakes the dead child's task: the stack goes on */
+	c = xsocket(AF_INET, SOCK_STREAM);
+	ck_assert_int_eq(S(connect, c, A(&ss), len, 0, 0, 0), 0);
+	ck_assert_int_eq(S(write, c, A("alive"), 5, 0, 0, 0), 5);
+	s = S(accept4, l, 0, 0, SOCK_NONBLOCK, 0, 0);
+	ck_assert_int_ge(s, 0);
+	usleep(10 * 1000);
+	ck_assert_int_eq(S(read, s, A(buf), sizeof(buf), 0, 0, 0), 5);
+}
+END_TEST
+
 static Suite *stack_suite(void)
 {
 	Suite *s = suite_create("stack");
@@ -709,6 +781,8 @@ static Suite *stack_suite(void)
 	tcase_add_test(tc, netlink_addresses_routes);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, netdev_backend);
+	tcase_add_test(tc, fork_shares_stack);
+	tcase_add_test(tc, killed_child_does_not_wedge);
 	suite_add_tcase(s, tc);
 	return s;
 }

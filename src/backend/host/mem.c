@@ -26,6 +26,29 @@ void nuse_host_mem_free(void *addr, unsigned long size)
 	sys2(NR_munmap, addr, size);
 }
 
+int nuse_host_mem_share(void *start, unsigned long len)
+{
+	void *tmp = nuse_host_mem_alloc(len, 1);
+	long ret;
+
+	if (!tmp)
+		return -12;
+	nuse_host_memcpy(tmp, start, len);
+	/* atomically replaces the private pages with the shared copy */
+	ret = sys6(NR_mremap, (long)tmp, (long)len, (long)len,
+		   3 /* MREMAP_MAYMOVE | MREMAP_FIXED */, (long)start, 0);
+	if (ret < 0 && ret > -4096) {
+		nuse_host_mem_free(tmp, len);
+		return (int)ret;
+	}
+	return 0;
+}
+
+int nuse_host_alive(long pid, long tid)
+{
+	return sys3(NR_tgkill, pid, tid, 0) != -ESRCH;
+}
+
 /*
  * process_vm_readv/writev on our own process: the host kernel checks
  * the application's pointer and answers EFAULT instead of a SIGSEGV.
@@ -34,7 +57,7 @@ static unsigned long vm_copy(long nr, void *local, const void *remote, unsigned 
 {
 	struct host_iovec l, r;
 	unsigned long done = 0;
-	long pid = sys0(NR_getpid);
+	long pid = nuse_host_getpid();
 
 	while (done < n) {
 		long ret;

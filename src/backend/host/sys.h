@@ -9,6 +9,8 @@
 #define NR_close		3
 #define NR_mmap			9
 #define NR_munmap		11
+#define NR_mremap		25
+#define NR_madvise		28
 #define NR_rt_sigprocmask	14
 #define NR_sched_yield		24
 #define NR_getpid		39
@@ -32,6 +34,7 @@
 #define EINTR		4
 #define EAGAIN		11
 #define ETIMEDOUT	110
+#define ESRCH		3
 
 struct host_timespec {
 	long tv_sec;

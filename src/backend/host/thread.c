@@ -29,7 +29,7 @@
 
 struct nuse_host_thread {
 	int tid;		/* cleared by the kernel when the thread ends */
-	int pad;
+	int own_map;		/* the mapping is ours to free at join */
 	void (*fn)(void *);
 	void *arg;
 	unsigned long map_size;
@@ -37,6 +37,39 @@ struct nuse_host_thread {
 };
 
 static int have_fsgsbase = -1;
+
+/*
+ * One page per process, wiped in a forked child (MADV_WIPEONFORK): it holds
+ * the pid the per-thread blocks were made for. A child finds 0 there, so
+ * the blocks it inherited are known stale without a syscall per call.
+ */
+#define MADV_WIPEONFORK		18
+static long *proc_page;
+
+static long this_pid(void)
+{
+	long *page = __atomic_load_n(&proc_page, __ATOMIC_ACQUIRE);
+	long pid;
+
+	if (__builtin_expect(!page, 0)) {
+		long *fresh = nuse_host_mem_alloc(PAGE_SZ, 0);
+		long *none = 0;
+
+		if (!fresh)
+			nuse_host_panic("nuse: cannot allocate the process page");
+		sys3(NR_madvise, fresh, PAGE_SZ, MADV_WIPEONFORK);
+		if (!__atomic_compare_exchange_n(&proc_page, &none, fresh, 0,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			nuse_host_mem_free(fresh, PAGE_SZ);
+		page = __atomic_load_n(&proc_page, __ATOMIC_ACQUIRE);
+	}
+	pid = __atomic_load_n(page, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(!pid, 0)) {
+		pid = sys0(NR_getpid);
+		__atomic_store_n(page, pid, __ATOMIC_RELEASE);
+	}
+	return pid;
+}
 
 static int probe_fsgsbase(void)
 {
@@ -102,6 +135,7 @@ static void tls_init(struct nuse_host_tls *tls)
 	nuse_host_memset(tls, 0, sizeof(*tls));
 	tls->self = tls;
 	tls->fs = fs_base();
+	tls->pid = this_pid();
 	tls->tid = sys0(NR_gettid);
 	set_gs_base((unsigned long)tls);
 }
@@ -113,9 +147,9 @@ struct nuse_host_tls *nuse_host_self(void)
 
 	if (__builtin_expect(base != 0, 1)) {
 		tls = (struct nuse_host_tls *)base;
-		if (__builtin_expect(tls->fs == fs_base(), 1))
+		if (__builtin_expect(tls->fs == fs_base() && tls->pid == this_pid(), 1))
 			return tls;
-		/* inherited from the thread that cloned this one */
+		/* inherited from the thread (or process) that cloned this one */
 	}
 	/* first call on an application thread */
 	tls = nuse_host_mem_alloc(PAGE_SZ, 0);
@@ -132,7 +166,7 @@ long nuse_host_gettid(void)
 
 long nuse_host_getpid(void)
 {
-	return sys0(NR_getpid);
+	return this_pid();
 }
 
 /* Runs first on the new thread, on its own stack (which a sanitizer, when
@@ -170,36 +204,54 @@ static long clone_thread(unsigned long flags, void *stack, int *ptid, int *ctid,
 	return ret;
 }
 
-struct nuse_host_thread *nuse_host_thread_create(void (*fn)(void *), void *arg)
+static struct nuse_host_thread *create_on(char *mem, unsigned long size, int own,
+					  void (*fn)(void *), void *arg)
 {
-	unsigned long size = THREAD_STACK_SIZE + PAGE_SZ;
 	unsigned long all = ~0UL, old;
-	char *map = nuse_host_mem_alloc(size, 0);
 	struct nuse_host_thread *t;
+	unsigned long top;
 	long ret;
 
-	if (!map)
-		return 0;
 	if (have_fsgsbase < 0)
 		nuse_host_init();
 	/* control block in the top page, stack right below it */
-	t = (struct nuse_host_thread *)(map + THREAD_STACK_SIZE);
+	top = ((unsigned long)mem + size - PAGE_SZ) & ~15UL;
+	t = (struct nuse_host_thread *)top;
 	t->fn = fn;
 	t->arg = arg;
 	t->map_size = size;
+	t->own_map = own;
 	/* the thread starts with every signal blocked: signals belong to
 	 * the application's threads, never to ours */
 	sys4(NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, &old, 8);
 	ret = clone_thread(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
 			   CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT_SETTID |
 			   CLONE_CHILD_CLEARTID,
-			   map + THREAD_STACK_SIZE, &t->tid, &t->tid, t);
+			   (void *)top, &t->tid, &t->tid, t);
 	sys4(NR_rt_sigprocmask, 2, &old, 0, 8);
-	if (ret < 0) {
-		nuse_host_mem_free(map, size);
+	return ret < 0 ? 0 : t;
+}
+
+struct nuse_host_thread *nuse_host_thread_create(void (*fn)(void *), void *arg)
+{
+	unsigned long size = THREAD_STACK_SIZE + PAGE_SZ;
+	char *map = nuse_host_mem_alloc(size, 0);
+	struct nuse_host_thread *t;
+
+	if (!map)
 		return 0;
-	}
+	t = create_on(map, size, 1, fn, arg);
+	if (!t)
+		nuse_host_mem_free(map, size);
 	return t;
+}
+
+struct nuse_host_thread *nuse_host_thread_create_on(void *mem, unsigned long size,
+						    void (*fn)(void *), void *arg)
+{
+	if (size < 4 * PAGE_SZ)
+		return 0;
+	return create_on(mem, size, 0, fn, arg);
 }
 
 void nuse_host_thread_join(struct nuse_host_thread *t)
@@ -208,7 +260,8 @@ void nuse_host_thread_join(struct nuse_host_thread *t)
 
 	while ((tid = __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE)) != 0)
 		futex_wait(&t->tid, tid, 0);
-	nuse_host_mem_free((char *)t - THREAD_STACK_SIZE, t->map_size);
+	if (t->own_map)
+		nuse_host_mem_free((char *)t - THREAD_STACK_SIZE, t->map_size);
 }
 
 long nuse_host_thread_id(struct nuse_host_thread *t)

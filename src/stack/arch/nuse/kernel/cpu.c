@@ -21,12 +21,15 @@
 #include <linux/kthread.h>
 #include <linux/init.h>
 #include <linux/cpu.h>
+#include <linux/pid.h>
 #include <asm/nuse.h>
 #include <nuse/host.h>
 
 static struct {
 	struct nuse_host_mutex lock;
 	long owner;
+	long owner_pid;
+	int took_over;
 	int count;
 	int sleepers;
 	int shutdown;
@@ -87,18 +90,47 @@ struct nuse_thread_state *nuse_thread_state(void)
 	if (!ts)
 		nuse_host_panic("nuse: out of memory for thread state");
 	ts->tid = tls->tid;
+	ts->pid = tls->pid;
 	tls->slot[0] = ts;
 	return ts;
 }
 
-void nuse_cpu_set_owner(long tid)
+void nuse_cpu_set_owner(long tid, long pid)
 {
 	__atomic_store_n(&cpu.owner, tid, __ATOMIC_RELEASE);
+	cpu.owner_pid = pid;
+}
+
+/*
+ * The stack is shared by processes. One killed while it held the CPU (in
+ * a syscall, or its task just switched to) must not stop the others: a
+ * waiter that finds the holder's thread gone takes the CPU over. What the
+ * dead task held (a socket lock, say) stays held; see docs/stack.md.
+ */
+static int owner_dead(void)
+{
+	return cpu.owner && cpu.owner_pid &&
+	       !nuse_host_alive(cpu.owner_pid, cpu.owner);
+}
+
+/* Called with the CPU after nuse_cpu_get(): repair the dead task's CPU
+ * state (it may have died with interrupts off or inside a softirq). */
+int nuse_cpu_took_over(void)
+{
+	if (likely(!cpu.took_over))
+		return 0;
+	cpu.took_over = 0;
+	pr_warn("nuse: a thread died inside the stack (task %s/%d); taking over\n",
+		current->comm, task_pid_nr(current));
+	current_thread_info()->preempt_count = INIT_PREEMPT_COUNT;
+	nuse_irq_flags = ARCH_IRQ_ENABLED;
+	return 1;
 }
 
 int nuse_cpu_get(void)
 {
-	long self = nuse_thread_state()->tid;
+	struct nuse_thread_state *ts = nuse_thread_state();
+	long self = ts->tid;
 	int i;
 
 	/* the holder is usually about to leave: wait a little before queueing */
@@ -111,17 +143,26 @@ int nuse_cpu_get(void)
 		return -ESHUTDOWN;
 	}
 	while (cpu.count && cpu.owner != self) {
+		int timed_out;
+
 		cpu.sleepers++;
 		nuse_host_mutex_unlock(&cpu.lock);
-		nuse_host_sem_down(&cpu.sem);
+		timed_out = nuse_host_sem_down_timeout(&cpu.sem, 100 * NSEC_PER_MSEC);
 		nuse_host_mutex_lock(&cpu.lock);
+		if (timed_out)
+			cpu.sleepers--;
 		if (cpu.shutdown) {
 			nuse_host_mutex_unlock(&cpu.lock);
 			return -ESHUTDOWN;
 		}
+		if (timed_out && cpu.count && owner_dead()) {
+			cpu.count = 0;
+			cpu.took_over = 1;
+		}
 	}
 	cpu.count++;
 	cpu.owner = self;
+	cpu.owner_pid = ts->pid;
 	nuse_host_mutex_unlock(&cpu.lock);
 	return 0;
 }
@@ -177,6 +218,7 @@ void nuse_cpu_put(void)
 	}
 	if (--cpu.count == 0) {
 		cpu.owner = 0;
+		cpu.owner_pid = 0;
 		if (cpu.sleepers) {
 			cpu.sleepers--;
 			nuse_host_sem_up(&cpu.sem);
@@ -215,6 +257,7 @@ void nuse_irq_raise(int irq)
 		/* the CPU is free: take it; nuse_cpu_put() runs the irq */
 		cpu.count = 1;
 		cpu.owner = self;
+		cpu.owner_pid = nuse_host_getpid();
 		nuse_host_mutex_unlock(&cpu.lock);
 		nuse_cpu_put();
 		return;

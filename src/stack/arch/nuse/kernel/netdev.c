@@ -95,24 +95,18 @@ static const struct net_device_ops nuse_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 };
 
-int nuse_netdev_add(const struct nuse_netdev_params *params)
+static long netdev_add(void *data)
 {
+	const struct nuse_netdev_params *params = data;
 	struct net_device *dev;
 	struct nuse_netdev *nd;
 	netdev_features_t features = 0;
 	int ret;
 
-	if (!params || !params->xmit)
-		return -EINVAL;
-	ret = nuse_enter();
-	if (ret)
-		return ret;
 	dev = alloc_netdev(sizeof(*nd), params->name ? params->name : "eth%d",
 			   NET_NAME_USER, ether_setup);
-	if (!dev) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!dev)
+		return -ENOMEM;
 	nd = netdev_priv(dev);
 	nd->xmit = params->xmit;
 	nd->priv = params->priv;
@@ -129,10 +123,21 @@ int nuse_netdev_add(const struct nuse_netdev_params *params)
 	ret = register_netdev(dev);
 	if (ret) {
 		free_netdev(dev);
-		goto out;
+		return ret;
 	}
-	ret = dev->ifindex;
-out:
+	return dev->ifindex;
+}
+
+int nuse_netdev_add(const struct nuse_netdev_params *params)
+{
+	int ret;
+
+	if (!params || !params->xmit)
+		return -EINVAL;
+	ret = nuse_enter();
+	if (ret)
+		return ret;
+	ret = nuse_on_task_stack(netdev_add, (void *)params);
 	nuse_leave();
 	return ret;
 }
@@ -164,27 +169,39 @@ static void receive_one(struct net_device *dev, const struct nuse_rx_frame *f)
 	netif_receive_skb(skb);
 }
 
+struct rx_call {
+	int ifindex;
+	const struct nuse_rx_frame *frames;
+	int n;
+};
+
+static long netdev_rx(void *data)
+{
+	struct rx_call *c = data;
+	struct net_device *dev;
+	int i;
+
+	dev = dev_get_by_index(&init_net, c->ifindex);
+	if (!dev)
+		return -ENODEV;
+	/* as from a NAPI poll: softirq context for the receive path */
+	local_bh_disable();
+	for (i = 0; i < c->n; i++)
+		receive_one(dev, &c->frames[i]);
+	local_bh_enable();
+	dev_put(dev);
+	return c->n;
+}
+
 int nuse_netdev_rx(int ifindex, const struct nuse_rx_frame *frames, int n)
 {
-	struct net_device *dev;
-	int i, ret;
+	struct rx_call call = { ifindex, frames, n };
+	int ret;
 
 	ret = nuse_enter();
 	if (ret)
 		return ret;
-	dev = dev_get_by_index(&init_net, ifindex);
-	if (!dev) {
-		ret = -ENODEV;
-		goto out;
-	}
-	/* as from a NAPI poll: softirq context for the receive path */
-	local_bh_disable();
-	for (i = 0; i < n; i++)
-		receive_one(dev, &frames[i]);
-	local_bh_enable();
-	dev_put(dev);
-	ret = n;
-out:
+	ret = nuse_on_task_stack(netdev_rx, &call);
 	nuse_leave();
 	return ret;
 }

@@ -31,6 +31,8 @@
 #include <nuse/stack.h>
 
 int nuse_halted;
+/* bounds of the kernel's writable sections (src/stack/nuse-shared.lds) */
+extern char __nuse_shared_start[], __nuse_shared_end[];
 static int booted;
 static unsigned long boot_mem_size;
 static struct nuse_host_sem boot_sem;
@@ -52,6 +54,7 @@ static void __ref start_kernel_thread(void *unused)
 
 	/* this host thread is init_task, later the idle task */
 	init_thread_info.tid = ts->tid;
+	init_thread_info.pid = ts->pid;
 	nuse_host_sem_init(&init_thread_info.sched_sem, 0);
 	if (nuse_cpu_get())
 		nuse_host_panic("nuse: cannot take the CPU at boot");
@@ -170,6 +173,11 @@ int __ref nuse_boot(const struct nuse_boot_params *params)
 	if (booted || nuse_halted)
 		return -EALREADY;
 	nuse_host_init();
+	/* all kernel data shared, at the same address, with forked children */
+	ret = nuse_host_mem_share(__nuse_shared_start,
+				  __nuse_shared_end - __nuse_shared_start);
+	if (ret)
+		return ret;
 	boot_mem_size = params && params->mem_size ? params->mem_size : NUSE_DEFAULT_MEM;
 	strscpy(boot_command_line, cmdline, COMMAND_LINE_SIZE);
 	nuse_host_sem_init(&boot_sem, 0);

@@ -6,6 +6,7 @@
 #include <linux/kernel.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
 #include <linux/task_work.h>
 #include <linux/signal.h>
 #include <linux/errno.h>
@@ -31,6 +32,36 @@ static int take_signals(void)
 	return sigpipe;
 }
 
+/*
+ * Run fn(arg) on the current task's kernel stack (see thread_info.h):
+ * rdi = fn, rsi = arg, rdx = stack top (16-byte aligned).
+ */
+long nuse_call_on_stack(long (*fn)(void *), void *arg, unsigned long top);
+__asm__(".text\n"
+	".globl nuse_call_on_stack\n"
+	".type nuse_call_on_stack,@function\n"
+	"nuse_call_on_stack:\n"
+	"	push %rbp\n"
+	"	mov %rsp, %rbp\n"
+	"	mov %rdx, %rsp\n"
+	"	mov %rdi, %rax\n"
+	"	mov %rsi, %rdi\n"
+	"	call *%rax\n"
+	"	mov %rbp, %rsp\n"
+	"	pop %rbp\n"
+	"	ret\n"
+	".size nuse_call_on_stack, .-nuse_call_on_stack\n");
+
+long nuse_on_task_stack(long (*fn)(void *), void *arg)
+{
+	unsigned long base = (unsigned long)task_stack_page(current);
+	unsigned long sp = (unsigned long)__builtin_frame_address(0);
+
+	if (sp >= base && sp < base + THREAD_SIZE)
+		return fn(arg);
+	return nuse_call_on_stack(fn, arg, (base + THREAD_SIZE) & ~15UL);
+}
+
 /* Take the CPU and run as the calling thread's task. */
 int nuse_enter(void)
 {
@@ -39,6 +70,7 @@ int nuse_enter(void)
 
 	if (ret)
 		return ret;
+	nuse_cpu_took_over();
 	if (unlikely(!ts->task)) {
 		struct task_struct *task = nuse_host_task_create();
 
@@ -59,20 +91,33 @@ void nuse_leave(void)
 	nuse_cpu_put();
 }
 
+struct syscall_call {
+	nuse_sys_fn fn;
+	long *args;
+};
+
+static long run_syscall(void *data)
+{
+	struct syscall_call *c = data;
+
+	return c->fn(c->args[0], c->args[1], c->args[2], c->args[3], c->args[4], c->args[5]);
+}
+
 long nuse_syscall(long nr, long *args)
 {
-	nuse_sys_fn fn;
+	struct syscall_call call;
 	int sigpipe = 0;
 	long ret;
 
 	if (nr < 0 || nr >= nuse_syscall_table_size || !nuse_syscall_table[nr])
 		return -ENOSYS;
-	fn = nuse_syscall_table[nr];
+	call.fn = nuse_syscall_table[nr];
+	call.args = args;
 	ret = nuse_enter();
 	if (ret)
 		return ret;
 
-	ret = fn(args[0], args[1], args[2], args[3], args[4], args[5]);
+	ret = nuse_on_task_stack(run_syscall, &call);
 
 	/* what the return to user mode would do: deferred fput() etc. */
 	if (current->task_works)

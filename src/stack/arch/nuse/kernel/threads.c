@@ -33,6 +33,14 @@ struct task_struct *nuse_host0;
 
 /* a kernel thread that ended; its host stack is freed by the next create */
 static struct nuse_host_thread *zombie;
+static void *zombie_stack;
+
+/*
+ * Kernel threads run on stacks taken from the kernel's memory, for the
+ * same reason as syscalls run on task stacks: what they leave on their
+ * stack (wait entries) must be visible to every process sharing the stack.
+ */
+#define KTHREAD_STACK_ORDER	4
 
 struct thread_bootstrap {
 	int (*fn)(void *);
@@ -65,6 +73,7 @@ static void reap_zombie(void)
 {
 	if (zombie) {
 		nuse_host_thread_join(zombie);
+		free_pages((unsigned long)zombie_stack, KTHREAD_STACK_ORDER);
 		zombie = NULL;
 	}
 }
@@ -73,11 +82,14 @@ int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 {
 	struct thread_info *ti = task_thread_info(p);
 	struct thread_bootstrap *tb;
+	void *stack;
 
 	/* the thread_info was copied from the parent: start afresh */
 	nuse_host_sem_init(&ti->sched_sem, 0);
 	ti->tid = 0;
+	ti->pid = 0;
 	ti->thread = NULL;
+	ti->stack = NULL;
 	clear_ti_thread_flag(ti, TIF_HOST_THREAD);
 	clear_ti_thread_flag(ti, TIF_NUSE_EXIT);
 
@@ -95,12 +107,21 @@ int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 	tb->fn = args->fn;
 	tb->arg = args->fn_arg;
 	tb->ti = ti;
-	ti->thread = nuse_host_thread_create(thread_bootstrap, tb);
+	stack = (void *)__get_free_pages(GFP_KERNEL, KTHREAD_STACK_ORDER);
+	if (!stack) {
+		kfree(tb);
+		return -ENOMEM;
+	}
+	ti->stack = stack;
+	ti->thread = nuse_host_thread_create_on(stack, PAGE_SIZE << KTHREAD_STACK_ORDER,
+						thread_bootstrap, tb);
 	if (!ti->thread) {
+		free_pages((unsigned long)stack, KTHREAD_STACK_ORDER);
 		kfree(tb);
 		return -ENOMEM;
 	}
 	ti->tid = nuse_host_thread_id(ti->thread);
+	ti->pid = nuse_host_getpid();
 	return 0;
 }
 
@@ -112,7 +133,7 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
 
 	nuse_current_ti = nti;
 	nuse_prev_task = prev;
-	nuse_cpu_set_owner(nti->tid);
+	nuse_cpu_set_owner(nti->tid, nti->pid);
 
 	/* the borrower's own task was picked: go on as that task */
 	if (nti->tid == ts->tid) {
@@ -127,6 +148,7 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
 	if (READ_ONCE(prev->__state) == TASK_DEAD) {
 		/* a kernel thread ends: its host thread goes with it */
 		zombie = pti->thread;
+		zombie_stack = pti->stack;
 		nuse_host_sem_up(&nti->sched_sem);
 		nuse_host_thread_exit();
 	}
@@ -161,6 +183,7 @@ void nuse_switch_to_host_task(struct task_struct *task)
 	struct nuse_thread_state *ts = nuse_thread_state();
 
 	ti->tid = ts->tid;
+	ti->pid = ts->pid;
 	while (current != task) {
 		if (WARN_ON_ONCE(!test_thread_flag(TIF_HOST_THREAD)))
 			return;

@@ -10,6 +10,7 @@ struct task_struct;
 /* Per host thread, kernel side (behind nuse_host_tls.slot[0]). */
 struct nuse_thread_state {
 	long tid;
+	long pid;
 	/* the task this host thread runs syscalls as (application threads) */
 	struct task_struct *task;
 	/* set while this thread borrows a parked task to call schedule():
@@ -26,7 +27,8 @@ void nuse_longjmp(unsigned long *jb) __attribute__((noreturn));
 /* virtual CPU (kernel/cpu.c) */
 int nuse_cpu_get(void);
 void nuse_cpu_put(void);
-void nuse_cpu_set_owner(long tid);
+void nuse_cpu_set_owner(long tid, long pid);
+int nuse_cpu_took_over(void);
 void nuse_cpu_shutdown(void);
 int nuse_irq_request(void (*handler)(void));
 void nuse_irq_raise(int irq);
@@ -44,6 +46,7 @@ void nuse_threads_halt(void);
 /* entry (kernel/syscalls.c) */
 int nuse_enter(void);
 void nuse_leave(void);
+long nuse_on_task_stack(long (*fn)(void *), void *arg);
 
 /* memory (kernel/mem.c) */
 int nuse_mem_init(unsigned long size);

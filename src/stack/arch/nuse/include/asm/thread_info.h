@@ -3,10 +3,13 @@
 #define _ASM_NUSE_THREAD_INFO_H
 
 /*
- * Tasks never execute on their kernel stack: each task is a host thread
- * with its own host stack. The kernel stack only holds thread_info.
+ * An application thread runs its syscalls on its task's kernel stack
+ * (kernel/syscalls.c): kernel code keeps pointers into the stack (wait
+ * queue entries, mutex waiters) in shared structures, so the stack must
+ * be in the kernel's memory, which forked processes share. 32 KiB: the
+ * receive path runs softirqs on the same stack.
  */
-#define THREAD_SIZE_ORDER	0
+#define THREAD_SIZE_ORDER	3
 #define THREAD_SIZE		(PAGE_SIZE << THREAD_SIZE_ORDER)
 
 #ifndef __ASSEMBLY__
@@ -22,12 +25,14 @@ struct thread_info {
 	struct task_struct *task;
 	unsigned long flags;
 	int preempt_count;
-	/* host thread currently bound to this task; 0 if none */
+	/* host thread currently bound to this task (0 if none), its process */
 	long tid;
+	long pid;
 	/* posted when the scheduler hands the CPU to this task */
 	struct nuse_host_sem sched_sem;
-	/* kernel threads: the host thread backing them */
+	/* kernel threads: the host thread backing them, and its stack */
 	struct nuse_host_thread *thread;
+	void *stack;
 };
 
 #define INIT_THREAD_INFO(tsk)			\
