@@ -8,7 +8,8 @@ INTERCEPT_TESTS = \
 	tests/integration/intercept-http.sh \
 	tests/integration/intercept-nc.sh \
 	tests/integration/intercept-mtserver.sh \
-	tests/integration/intercept-go.sh
+	tests/integration/intercept-go.sh \
+	tests/integration/intercept-nginx.sh
 TESTS += $(INTERCEPT_TESTS)
 EXTRA_DIST += $(INTERCEPT_TESTS) tests/integration/intercept.mk
 
