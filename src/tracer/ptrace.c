@@ -33,15 +33,39 @@ static int pt_child_setup(const void *prog)
 	return nuse_sup_load_filter(prog, 0);
 }
 
+/* The tracer of @pid, or 0 (from /proc/PID/status). */
+static pid_t tracer_of(pid_t pid)
+{
+	char path[64], line[128];
+	pid_t t = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %d", &t) == 1)
+			break;
+	fclose(f);
+	return t;
+}
+
 static int pt_attach(struct nuse_sup *s, pid_t pid, int child_val)
 {
 	(void)child_val;
 	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)PT_OPTIONS) < 0) {
 		int e = errno;
+		pid_t t = e == EPERM ? tracer_of(pid) : 0;
 
-		fprintf(stderr, "nuse-exec: --mode=ptrace: cannot trace the program: %s%s\n",
-			strerror(e),
-			e == EPERM ? " (ptrace restricted: see kernel.yama.ptrace_scope, or use --mode=unotify)" : "");
+		if (t)
+			/* strace -f, gdb, or an outer nuse-exec --mode=ptrace */
+			fprintf(stderr, "nuse-exec: --mode=ptrace: the program is traced already (by pid %d); use --mode=unotify\n",
+				t);
+		else
+			fprintf(stderr, "nuse-exec: --mode=ptrace: cannot trace the program: %s%s\n",
+				strerror(e),
+				e == EPERM ? " (ptrace restricted: see kernel.yama.ptrace_scope, or use --mode=unotify)" : "");
 		return -e;
 	}
 	nuse_sup_log(s, 1, "seized %d", pid);

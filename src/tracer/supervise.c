@@ -278,8 +278,10 @@ child_exec(const struct nuse_sup_mode *m, const struct sock_fprog *prog,
 
 	if (r < 0) {
 		dprintf(STDERR_FILENO,
-			"nuse-exec: --mode=%s: cannot install the seccomp filter: %s\n",
-			m->name, strerror(-r));
+			"nuse-exec: --mode=%s: cannot install the seccomp filter: %s%s\n",
+			m->name, strerror(-r),
+			/* one listener per filter chain */
+			r == -EBUSY ? " (one seccomp listener per process: is --mode=unotify nested?)" : "");
 		_exit(126);
 	}
 	*shared = r;

@@ -15,5 +15,10 @@ for m in $MODES; do
 	compare_one "script" "$m" "$BUSYBOX" sh -c \
 		'for i in 1 2 3; do echo $i; done | sort -r; echo "$0 $#" x y'
 	expect_status "not found [$m]" 127 "$NUSE_EXEC" --mode="$m" /nonexistent/prog
+	# The same mode cannot nest (one tracer, one listener): a clear 126.
+	expect_status "nested [$m]" 126 "$NUSE_EXEC" --mode="$m" \
+		"$NUSE_EXEC" --mode="$m" "$BUSYBOX" true &&
+		grep -q "^nuse-exec: --mode=$m: " "$T/last.err" ||
+		fail "nested [$m]: message '$(cat "$T/last.err")'"
 done
 finish
