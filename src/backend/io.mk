@@ -37,6 +37,19 @@ tests_unit_test_iface_LDFLAGS = $(SAN_CFLAGS)
 tests_unit_test_iface_LDADD = $(BACKEND_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_iface
 
+# Its twin under ASan+UBSan, the backend code compiled in (tests/local.mk).
+UNIT_SAN_TESTS += tests/unit/test_iface-san
+tests_unit_test_iface_san_SOURCES = tests/unit/test_iface.c \
+	$(src_backend_libnuse_backend_a_SOURCES)
+tests_unit_test_iface_san_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ASAN_FLAGS)
+tests_unit_test_iface_san_LDFLAGS = $(ASAN_FLAGS)
+tests_unit_test_iface_san_LDADD = $(CHECK_LIBS) -lpthread
+if HAVE_DPDK
+tests_unit_test_iface_san_SOURCES += src/backend/dpdk.c
+tests_unit_test_iface_san_CFLAGS += $(DPDK_CFLAGS)
+tests_unit_test_iface_san_LDADD += $(DPDK_LIBS)
+endif
+
 # Integration tests: real host-kernel peers in namespaces the tests make
 # (root; shm needs none). Each tears its namespaces down on exit.
 BACKEND_TESTS = \
@@ -50,8 +63,10 @@ EXTRA_DIST += $(BACKEND_TESTS) tests/backend/lib.sh tests/backend/tcp-peer.py
 
 # Only this layer's tests, without building the rest of the tree:
 #   make check-backend
-BACKEND_TEST_LOGS = tests/unit/test_iface.log $(BACKEND_TESTS:.sh=.log)
-check-backend: src/backend/nuse-link tests/unit/test_iface
+BACKEND_TEST_LOGS = tests/unit/test_iface.log tests/unit/test_iface-san.log \
+	$(BACKEND_TESTS:.sh=.log)
+check-backend: src/backend/nuse-link tests/unit/test_iface \
+		tests/unit/test_iface-san
 	@rm -f $(BACKEND_TEST_LOGS) $(BACKEND_TEST_LOGS:.log=.trs)
 	@$(MAKE) $(AM_MAKEFLAGS) $(BACKEND_TEST_LOGS)
 	@cat $(BACKEND_TEST_LOGS:.log=.trs) | grep '^:test-result:' | sort | uniq -c
