@@ -83,6 +83,8 @@ void nuse_host_timer_free(struct nuse_host_timer *timer);
 /* Page-aligned anonymous memory; shared survives fork as shared. */
 void *nuse_host_mem_alloc(unsigned long size, int shared);
 void nuse_host_mem_free(void *addr, unsigned long size);
+/* The same at addr if that range is free, else anywhere. */
+void *nuse_host_mem_alloc_at(unsigned long addr, unsigned long size, int shared);
 /* Turn [start, start+len) (page-aligned, private) into a shared mapping
  * with the same contents at the same address: 0 or -errno. */
 int nuse_host_mem_share(void *start, unsigned long len);

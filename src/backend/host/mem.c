@@ -10,15 +10,30 @@
 #define MAP_ANONYMOUS	0x20
 #define MAP_NORESERVE	0x4000
 
-void *nuse_host_mem_alloc(unsigned long size, int shared)
+#define MAP_FIXED_NOREPLACE	0x100000
+
+static void *map(unsigned long addr, unsigned long size, int shared, int extra)
 {
-	long p = sys6(NR_mmap, 0, (long)size, PROT_READ | PROT_WRITE,
-		      (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_NORESERVE,
-		      -1, 0);
+	long p = sys6(NR_mmap, (long)addr, (long)size, PROT_READ | PROT_WRITE,
+		      (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS |
+		      MAP_NORESERVE | extra, -1, 0);
 
 	if (p < 0 && p > -4096)
 		return 0;
 	return (void *)p;
+}
+
+void *nuse_host_mem_alloc(unsigned long size, int shared)
+{
+	return map(0, size, shared, 0);
+}
+
+void *nuse_host_mem_alloc_at(unsigned long addr, unsigned long size, int shared)
+{
+	void *p = map(addr, size, shared, MAP_FIXED_NOREPLACE);
+
+	/* old kernels ignore the flag and may place it elsewhere: fine */
+	return p ? p : map(0, size, shared, 0);
 }
 
 void nuse_host_mem_free(void *addr, unsigned long size)

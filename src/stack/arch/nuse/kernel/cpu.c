@@ -45,6 +45,17 @@ static int irq_count;
 
 struct task_struct *nuse_idle_host_task;
 
+/*
+ * Leaving a syscall with other tasks runnable, an application thread does
+ * not switch to them itself (it would then wait for the CPU to come back
+ * for its next call): it kicks this host thread, which raises an interrupt;
+ * that schedules the runnable tasks once the CPU is free.
+ */
+static struct nuse_host_sem kick_sem;
+static struct nuse_host_thread *kick_thread;
+static int kick_irq = -1;
+static int kick_pending;
+
 /* ---- setjmp/longjmp for the borrowing schedule (no libc here) ---- */
 __asm__(".text\n"
 	".globl nuse_setjmp\n"
@@ -193,6 +204,8 @@ void nuse_irq_enable_slowpath(void)
 
 void nuse_cpu_put(void)
 {
+	int kick = 0;
+
 	for (;;) {
 		nuse_host_mutex_lock(&cpu.lock);
 		if (__atomic_load_n(&nuse_irq_pending, __ATOMIC_ACQUIRE) &&
@@ -209,6 +222,12 @@ void nuse_cpu_put(void)
 		 */
 		if (cpu.count == 1 && !cpu.shutdown && !in_interrupt() &&
 		    test_thread_flag(TIF_HOST_THREAD) && !single_task_running()) {
+			struct nuse_thread_state *ts = nuse_thread_state();
+
+			if (ts->task == current && kick_thread) {
+				kick = 1;
+				break;
+			}
 			nuse_host_mutex_unlock(&cpu.lock);
 			if (nuse_sched_jb())
 				return;
@@ -220,17 +239,50 @@ void nuse_cpu_put(void)
 		cpu.owner = 0;
 		cpu.owner_pid = 0;
 		if (cpu.sleepers) {
+			/* a waiting thread takes the CPU and schedules anyway */
 			cpu.sleepers--;
 			nuse_host_sem_up(&cpu.sem);
+			kick = 0;
 		}
 	}
 	nuse_host_mutex_unlock(&cpu.lock);
+	if (kick && !__atomic_exchange_n(&kick_pending, 1, __ATOMIC_ACQ_REL))
+		nuse_host_sem_up(&kick_sem);
 }
+
+static void kick_handler(void)
+{
+	/* nothing: nuse_cpu_put() after the interrupt does the scheduling */
+}
+
+static void kick_loop(void *unused)
+{
+	for (;;) {
+		nuse_host_sem_down(&kick_sem);
+		if (cpu.shutdown)
+			return;
+		__atomic_store_n(&kick_pending, 0, __ATOMIC_RELEASE);
+		nuse_irq_raise(kick_irq);
+	}
+}
+
+static int __init nuse_kick_init(void)
+{
+	nuse_host_sem_init(&kick_sem, 0);
+	kick_irq = nuse_irq_request(kick_handler);
+	if (kick_irq < 0)
+		return kick_irq;
+	kick_thread = nuse_host_thread_create(kick_loop, NULL);
+	return kick_thread ? 0 : -ENOMEM;
+}
+early_initcall(nuse_kick_init);
 
 void nuse_cpu_shutdown(void)
 {
 	nuse_host_mutex_lock(&cpu.lock);
 	cpu.shutdown = 1;
+	if (kick_thread)
+		nuse_host_sem_up(&kick_sem);
 	while (cpu.sleepers) {
 		cpu.sleepers--;
 		nuse_host_sem_up(&cpu.sem);

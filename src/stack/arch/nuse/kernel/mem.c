@@ -8,6 +8,9 @@
 #include <asm/nuse.h>
 #include <nuse/host.h>
 
+/* 4 GiB: above where non-PIE programs load, far below mmap's area */
+#define NUSE_MEM_ADDR	0x100000000UL
+
 unsigned long memory_start, memory_end;
 void *empty_zero_page;
 static void *region;
@@ -18,8 +21,14 @@ int __init nuse_mem_init(unsigned long size)
 	unsigned long max_zone_pfn[MAX_NR_ZONES] = { 0 };
 
 	size = PAGE_ALIGN(size);
-	/* shared: processes forked from the application see the same stack */
-	region = nuse_host_mem_alloc(size, 1);
+	/*
+	 * Shared: processes forked from the application see the same stack.
+	 * Low and fixed when possible: the page allocator walks the pfn "hole"
+	 * below the region one pageblock at a time at boot (tens of ms for a
+	 * region at 0x7f...), and a fixed place is what exec'd processes will
+	 * need to find it.
+	 */
+	region = nuse_host_mem_alloc_at(NUSE_MEM_ADDR, size, 1);
 	if (!region)
 		return -ENOMEM;
 	region_size = size;
