@@ -81,9 +81,21 @@ static int install_seccomp(void)
 
 	if ((lo >> 32) != (hi >> 32))
 		return -EINVAL;
-	f = p = calloc(n + 16, sizeof(*f));
+	f = p = calloc(n + 24, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
+	/*
+	 * Other ABIs (int $0x80, x32) go to the host as they are, except
+	 * io_uring_setup, which has the same number in all three.
+	 */
+	*p++ = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					    offsetof(struct seccomp_data, nr));
+	*p++ = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K,
+					    ~(uint32_t)RT_X32_BIT);
+	*p++ = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+					    SYS_io_uring_setup, 0, 1);
+	*p++ = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+					    SECCOMP_RET_ERRNO | ENOSYS);
 	*p++ = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 					    offsetof(struct seccomp_data, arch));
 	*p++ = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,

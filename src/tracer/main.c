@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,9 +39,12 @@ static void usage(FILE *f)
 static int exit_like(int status)
 {
 	if (WIFSIGNALED(status)) {
+		struct rlimit no_core = { 0, 0 };
 		int sig = WTERMSIG(status);
 		sigset_t set;
 
+		/* The program dumped its own core, if any: not a second one. */
+		setrlimit(RLIMIT_CORE, &no_core);
 		signal(sig, SIG_DFL);
 		sigemptyset(&set);
 		sigaddset(&set, sig);

@@ -12,7 +12,7 @@
 
 	.section .text.nuse_gate, "ax", @progbits
 	.globl nuse_gate_start, nuse_gate_end
-	.globl nuse_gate_syscall, nuse_gate_sigreturn, nuse_gate_restorer
+	.globl nuse_gate_syscall, nuse_gate_int80, nuse_gate_sigreturn, nuse_gate_restorer
 	.globl nuse_hook
 	.hidden nuse_gate_start, nuse_gate_end, nuse_hook
 
@@ -31,6 +31,24 @@ nuse_gate_syscall:
 	syscall
 	ret
 	.size nuse_gate_syscall, . - nuse_gate_syscall
+
+/* long nuse_gate_int80(nr, a0..a5): the i386 ABI, for programs that use it. */
+	.type nuse_gate_int80, @function
+nuse_gate_int80:
+	pushq %rbx
+	pushq %rbp
+	movq %rdi, %rax
+	movq %rsi, %rbx
+	xchgq %rdx, %rcx
+	movq %r8, %rsi
+	movq %r9, %rdi
+	movq 24(%rsp), %rbp
+	int $0x80
+	movslq %eax, %rax
+	popq %rbp
+	popq %rbx
+	ret
+	.size nuse_gate_int80, . - nuse_gate_int80
 
 	.type nuse_gate_sigreturn, @function
 nuse_gate_sigreturn:

@@ -18,6 +18,8 @@
 
 long nuse_gate_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 		       long a5);
+long nuse_gate_int80(long nr, long a0, long a1, long a2, long a3, long a4,
+		     long a5);
 /* Resume an interrupted context from its signal frame at @uc_sp. */
 void nuse_gate_sigreturn(void *uc_sp) __attribute__((noreturn));
 /* Signal restorer for the runtime's own handlers. */

@@ -19,27 +19,26 @@
 
 static int rewrite_lock;
 
-int rt_rewrite_init(void)
+/*
+ * One sled page at @base: a call lands at byte RAX - base and slides to the
+ * jump.  Blocks of 0x66 prefixes ending in 0x90 decode as one NOP from any
+ * byte inside them, so the slide is ~SLED_ENTRIES / 15 instructions.
+ */
+static int map_sled(uintptr_t base)
 {
-	uint8_t *p;
 	uint64_t hook = (uint64_t)nuse_hook;
+	uint8_t *p;
 	long r;
 
-	/* Page 0 needs CAP_SYS_RAWIO or vm.mmap_min_addr=0. */
-	r = rt_sys(SYS_mmap, 0, SLED_SIZE, PROT_READ | PROT_WRITE,
+	r = rt_sys(SYS_mmap, base, SLED_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (r != 0) {
-		if (r > 0)
+	if ((uintptr_t)r != base) {
+		if (r >= 0 || r < -4095)
 			rt_sys(SYS_munmap, r, SLED_SIZE);
-		return r < 0 ? (int)r : -EPERM;
+		return r < 0 && r > -4096 ? (int)r : -EEXIST;
 	}
-	/* Hide the null base from the optimiser: page 0 is real memory here. */
+	/* Hide a null base from the optimiser: page 0 is real memory here. */
 	asm("" : "=r"(p) : "0"(r));
-	/*
-	 * A call lands at byte RAX and slides to the jump.  Blocks of 0x66
-	 * prefixes ending in 0x90 decode as one NOP from any byte inside them,
-	 * so the slide is ~SLED_ENTRIES / 15 instructions, not SLED_ENTRIES.
-	 */
 	rt_memset(p, 0xcc, SLED_SIZE);
 	for (int i = 0; i < SLED_ENTRIES; i++)
 		p[i] = (i % SLED_BLOCK == SLED_BLOCK - 1 || i == SLED_ENTRIES - 1) ? 0x90 : 0x66;
@@ -52,7 +51,24 @@ int rt_rewrite_init(void)
 	p[11] = 0xff;
 	p[12] = 0xe3;
 	/* Execute-only where the CPU has protection keys, so NULL reads fault. */
-	return (int)rt_sys(SYS_mprotect, 0, SLED_SIZE, PROT_EXEC);
+	return (int)rt_sys(SYS_mprotect, base, SLED_SIZE, PROT_EXEC);
+}
+
+int rt_rewrite_init(void)
+{
+	int r;
+
+	/* Page 0 needs CAP_SYS_RAWIO or vm.mmap_min_addr=0. */
+	r = map_sled(0);
+	if (r)
+		return r;
+	/*
+	 * x32 calls (RAX = 0x40000000 + n) through a rewritten site land
+	 * here; without it they would jump into the void.  Best effort: a
+	 * program already using that address keeps its mapping.
+	 */
+	map_sled(RT_X32_BIT);
+	return 0;
 }
 
 /* Protection of the mapping holding @addr, from /proc/self/maps. */

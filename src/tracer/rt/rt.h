@@ -17,6 +17,8 @@
 
 #define RT_SIGSYS 31
 #define RT_SECCOMP_DATA 0x4e55 /* SECCOMP_RET_TRAP data: "NU" */
+#define RT_NR_I386_IO_URING_SETUP 425
+#define RT_X32_BIT 0x40000000
 
 enum rt_mode { RT_MODE_SUD, RT_MODE_SUD_TRAP, RT_MODE_SECCOMP };
 

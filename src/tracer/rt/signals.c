@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/audit.h>
 #include <ucontext.h>
 
 #include "rt.h"
@@ -229,6 +230,15 @@ void rt_sigsys_handler(int sig, void *siv, void *ucv)
 	}
 	if (rt_cfg.mode == RT_MODE_SECCOMP)
 		ensure_thread_block();
+	if (si->arch != AUDIT_ARCH_X86_64) {
+		/* int $0x80: i386 numbers and registers; never rewritten. */
+		g[REG_RAX] = nr == RT_NR_I386_IO_URING_SETUP ?
+			-ENOSYS :
+			nuse_gate_int80(nr, (uint32_t)g[REG_RBX], (uint32_t)g[REG_RCX],
+					(uint32_t)g[REG_RDX], (uint32_t)g[REG_RSI],
+					(uint32_t)g[REG_RDI], (uint32_t)g[REG_RBP]);
+		return;
+	}
 	if (rt_cfg.rewrite && rt_rewrite_site(ip - 2)) {
 		g[REG_RIP] = ip - 2; /* run the rewritten call */
 		return;

@@ -109,6 +109,10 @@ long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 	bool handled;
 	long r;
 
+	if (nr & RT_X32_BIT) /* x32 ABI: same numbers for these, host otherwise */
+		return (nr & ~RT_X32_BIT) == SYS_io_uring_setup ?
+			       -ENOSYS :
+			       rt_sys(nr, a0, a1, a2, a3, a4, a5);
 	switch (nr) {
 	case SYS_rt_sigaction:
 		return rt_sigaction(a0, (void *)a1, (void *)a2, a3);
