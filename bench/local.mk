@@ -2,14 +2,9 @@
 # each writes bench/results/NAME.csv (metric,subject,value,unit,runs).
 EXTRA_DIST += $(BENCHES:%=bench/%.sh)
 
-bench: $(BENCHES:%=bench-%)
-
-bench-%: all
-	@mkdir -p bench/results
-	NUSE_EXEC='$(abs_top_builddir)/nuse-exec' top_builddir='$(abs_top_builddir)' \
-		top_srcdir='$(abs_top_srcdir)' $(SHELL) $(srcdir)/bench/$*.sh
-
-.PHONY: bench
+# The rules themselves are at the end of Makefile.am: a static pattern
+# over $(BENCHES) needs the whole list, and a plain `bench-%` pattern would
+# also match files such as bench/progs/bench-*.o.
 
 BENCHES += intercept
 include bench/progs/local.mk

@@ -1,6 +1,6 @@
 # bench/progs: micro-benchmarks run by bench/intercept.sh natively and
 # under each interception mode; dynamic glibc so --mode=preload applies.
-# (No name may start with "bench-": bench/local.mk's `bench-%` pattern
+# (No name may start with "bench-": it reads as a benchmark target
 # rule would match their objects.)
 noinst_PROGRAMS += bench/progs/getppid-loop bench/progs/udp-pingpong
 bench_progs_getppid_loop_SOURCES = bench/progs/getppid-loop.c

@@ -13,8 +13,11 @@
 	.section .text.nuse_gate, "ax", @progbits
 	.globl nuse_gate_start, nuse_gate_end
 	.globl nuse_gate_syscall, nuse_gate_int80, nuse_gate_sigreturn, nuse_gate_restorer
+	.hidden nuse_gate_start, nuse_gate_end
+#ifndef NUSE_GATE_ONLY
 	.globl nuse_hook
-	.hidden nuse_gate_start, nuse_gate_end, nuse_hook
+	.hidden nuse_hook
+#endif
 
 nuse_gate_start:
 
@@ -65,6 +68,7 @@ nuse_gate_restorer:
 	ud2
 	.size nuse_gate_restorer, . - nuse_gate_restorer
 
+#ifndef NUSE_GATE_ONLY /* the preload shim needs only the raw calls above */
 /*
  * nuse_hook: a rewritten site did `call *%rax` with the syscall number in
  * RAX and the arguments in RDI, RSI, RDX, R10, R8, R9; the return address
@@ -174,6 +178,7 @@ nuse_hook:
 	xorl %eax, %eax
 	ret
 	.size nuse_hook, . - nuse_hook
+#endif
 
 nuse_gate_end:
 	.section .note.GNU-stack, "", @progbits
