@@ -1,7 +1,6 @@
 # bench/progs: micro-benchmarks run by bench/intercept.sh natively and
 # under each interception mode; dynamic glibc so --mode=preload applies.
-# (No name may start with "bench-": it reads as a benchmark target
-# rule would match their objects.)
+# (Names avoid the "bench-" prefix, which the benchmark targets use.)
 noinst_PROGRAMS += bench/progs/getppid-loop bench/progs/udp-pingpong
 bench_progs_getppid_loop_SOURCES = bench/progs/getppid-loop.c
 bench_progs_udp_pingpong_SOURCES = bench/progs/udp-pingpong.c
