@@ -85,32 +85,49 @@ long rt_sigpending(uint64_t *set, size_t size)
 	return rt_copy_out(set, &m, sizeof(m));
 }
 
+/* Size, mask and how checked as the kernel does; *m = the program's set. */
+static long read_set(int how, const uint64_t *set, size_t size, uint64_t *m)
+{
+	long r;
+
+	*m = 0;
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	if (!set)
+		return 0;
+	r = rt_copy_in(m, set, sizeof(*m));
+	if (r)
+		return r;
+	if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+		return -EINVAL;
+	return 0;
+}
+
+/* What the program now believes about SIGSYS after (how, m). */
+static void note_sigsys(struct rt_thread *t, int how, uint64_t m)
+{
+	if (how == SIG_SETMASK)
+		t->app_blocks_sigsys = m & SIGSYS_BIT;
+	else if (m & SIGSYS_BIT)
+		t->app_blocks_sigsys = how == SIG_BLOCK;
+}
+
 long rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t size)
 {
 	struct rt_thread *t = rt_self();
 	bool was_blocked = t->app_blocks_sigsys;
-	uint64_t m = 0, k, o;
+	uint64_t m, k, o;
 	long r;
 
-	if (size != sizeof(uint64_t))
-		return -EINVAL;
-	if (set) {
-		r = rt_copy_in(&m, set, sizeof(m));
-		if (r)
-			return r;
-		if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
-			return -EINVAL;
-	}
+	r = read_set(how, set, size, &m);
+	if (r)
+		return r;
 	k = m & ~SIGSYS_BIT; /* never really blocked */
 	r = rt_sys(SYS_rt_sigprocmask, how, set ? &k : NULL, oset, size);
 	if (r)
 		return r;
-	if (set) {
-		if (how == SIG_SETMASK)
-			t->app_blocks_sigsys = m & SIGSYS_BIT;
-		else if (m & SIGSYS_BIT)
-			t->app_blocks_sigsys = how == SIG_BLOCK;
-	}
+	if (set)
+		note_sigsys(t, how, m);
 	if (oset && was_blocked && !rt_copy_in(&o, oset, sizeof(o))) {
 		o |= SIGSYS_BIT;
 		rt_copy_out(oset, &o, sizeof(o));
@@ -127,21 +144,15 @@ long rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t size)
 static long sigprocmask_in_frame(ucontext_t *uc, int how, const uint64_t *set,
 				 uint64_t *oset, size_t size)
 {
+	const uint64_t unblockable = (1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1));
 	struct rt_thread *t = rt_self();
 	uint64_t *saved = (uint64_t *)&uc->uc_sigmask;
-	uint64_t cur = *saved, m = 0, o;
-	const uint64_t unblockable = (1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1));
+	uint64_t cur = *saved, m, o;
 	long r;
 
-	if (size != sizeof(uint64_t))
-		return -EINVAL;
-	if (set) {
-		r = rt_copy_in(&m, set, sizeof(m));
-		if (r)
-			return r;
-		if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
-			return -EINVAL;
-	}
+	r = read_set(how, set, size, &m);
+	if (r)
+		return r;
 	if (oset) {
 		o = cur | (t->app_blocks_sigsys ? SIGSYS_BIT : 0);
 		r = rt_copy_out(oset, &o, sizeof(o));
@@ -156,10 +167,7 @@ static long sigprocmask_in_frame(ucontext_t *uc, int how, const uint64_t *set,
 		cur &= ~m;
 	else
 		cur = m;
-	if (how == SIG_SETMASK)
-		t->app_blocks_sigsys = m & SIGSYS_BIT;
-	else if (m & SIGSYS_BIT)
-		t->app_blocks_sigsys = how == SIG_BLOCK;
+	note_sigsys(t, how, m);
 	*saved = cur & ~(unblockable | SIGSYS_BIT);
 	release_pending(t);
 	return 0;
@@ -177,9 +185,11 @@ static void deliver_app_sigsys(int sig, void *si, void *uc)
 		uint64_t unblock = SIGSYS_BIT;
 
 		rt_sys(SYS_rt_sigaction, RT_SIGSYS, &dfl, NULL, 8);
-		rt_sys(SYS_rt_sigprocmask, SIG_UNBLOCK, &unblock, NULL, 8);
-		long pid = rt_sys(SYS_getpid), tid = rt_sys(SYS_gettid);
+		long pid, tid;
 
+		rt_sys(SYS_rt_sigprocmask, SIG_UNBLOCK, &unblock, NULL, 8);
+		pid = rt_sys(SYS_getpid);
+		tid = rt_sys(SYS_gettid);
 		rt_sys(SYS_tgkill, pid, tid, RT_SIGSYS);
 		return;
 	}
