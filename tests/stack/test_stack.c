@@ -633,7 +633,9 @@ START_TEST(netdev_backend)
 	struct in_addr me = { htonl(0x0a000001) }, peer = { htonl(0x0a000002) };
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9), .sin_addr = peer };
 	struct sockaddr_in bindto = { .sin_family = AF_INET, .sin_port = htons(7777), .sin_addr = me };
-	unsigned char frame[128];
+	/* 2 bytes in, so that the IP header after Ethernet's 14 is aligned */
+	static unsigned char storage[130] __attribute__((aligned(8)));
+	unsigned char *frame = storage + 2;
 	struct nuse_rx_frame rx = { .data = frame };
 	struct ethhdr *eth = (struct ethhdr *)frame;
 	struct iphdr *ip = (struct iphdr *)(frame + 14);
@@ -664,7 +666,7 @@ START_TEST(netdev_backend)
 	ck_assert_mem_eq(seen + 6, mac, 6);
 
 	/* a UDP datagram from the peer arrives through the receive entry */
-	memset(frame, 0, sizeof(frame));
+	memset(storage, 0, sizeof(storage));
 	memcpy(eth->h_dest, mac, 6);
 	memcpy(eth->h_source, peer_mac, 6);
 	eth->h_proto = htons(ETH_P_IP);

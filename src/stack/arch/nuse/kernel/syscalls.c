@@ -62,26 +62,41 @@ long nuse_on_task_stack(long (*fn)(void *), void *arg)
 	return nuse_call_on_stack(fn, arg, (base + THREAD_SIZE) & ~15UL);
 }
 
+/*
+ * Threads meeting the stack for the first time take turns: each runs as
+ * host0 for a moment to clone its task, and two at once would both wait
+ * for host0's turn. Taken before the CPU, never while holding it.
+ */
+static struct nuse_host_mutex create_lock;
+
 /* Take the CPU and run as the calling thread's task. */
 int nuse_enter(void)
 {
 	struct nuse_thread_state *ts = nuse_thread_state();
-	int ret = nuse_cpu_get();
+	int creating = !ts->task;
+	int ret;
 
+	if (unlikely(creating))
+		nuse_host_mutex_lock(&create_lock);
+	ret = nuse_cpu_get();
 	if (ret)
-		return ret;
+		goto out;
 	nuse_cpu_took_over();
 	if (unlikely(!ts->task)) {
 		struct task_struct *task = nuse_host_task_create();
 
 		if (IS_ERR(task)) {
 			nuse_cpu_put();
-			return PTR_ERR(task);
+			ret = PTR_ERR(task);
+			goto out;
 		}
 		ts->task = task;
 	}
 	nuse_switch_to_host_task(ts->task);
-	return 0;
+out:
+	if (unlikely(creating))
+		nuse_host_mutex_unlock(&create_lock);
+	return ret;
 }
 
 void nuse_leave(void)
