@@ -76,4 +76,7 @@ static inline long futex_wake(int *addr, int n)
 	return sys3(NR_futex, addr, FUTEX_WAKE, n);
 }
 
+/* time.c: use the vDSO's clock_gettime found at this ELF header */
+void nuse_host_vdso_setup(unsigned long ehdr);
+
 #endif

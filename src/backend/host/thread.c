@@ -20,6 +20,7 @@
 #define ARCH_GET_FS		0x1003
 #define ARCH_GET_GS		0x1004
 #define AT_HWCAP2		26
+#define AT_SYSINFO_EHDR		33
 #define HWCAP2_FSGSBASE		(1 << 1)
 
 /* 256 KiB of stack: kernel paths nest (softirq inside syscalls), and the
@@ -81,10 +82,15 @@ static int probe_fsgsbase(void)
 		return 0;
 	n = sys3(NR_read, fd, auxv, sizeof(auxv));
 	sys1(NR_close, fd);
-	for (i = 0; i + 1 < n / (long)sizeof(long); i += 2)
+	int found = 0;
+
+	for (i = 0; i + 1 < n / (long)sizeof(long); i += 2) {
 		if (auxv[i] == AT_HWCAP2)
-			return (auxv[i + 1] & HWCAP2_FSGSBASE) != 0;
-	return 0;
+			found = (auxv[i + 1] & HWCAP2_FSGSBASE) != 0;
+		if (auxv[i] == AT_SYSINFO_EHDR)
+			nuse_host_vdso_setup(auxv[i + 1]);
+	}
+	return found;
 }
 
 int nuse_host_init(void)
