@@ -1,10 +1,12 @@
 #!/bin/sh
 # bench-intercept: what interception costs, per mode, against native.
-#   getppid_ns       one getppid() through libc (bench/progs/getppid-loop)
-#   udp_sendrecv_ns  one sendto()+recvfrom() on loopback UDP (bench/progs/udp-pingpong)
+#   getppid_ns       one getppid() through libc (bench/progs/getppid-loop);
+#                    each run reports its fastest batch of 1000 calls
+#   udp_sendrecv_ns  one sendto()+recvfrom() on loopback UDP
+#                    (bench/progs/udp-pingpong), fastest batch of 100 per run
 #   wget_256m_s      busybox-static wget of 256 MiB from a local nginx
 #                    (sendfile on) to /dev/null
-# Medians of BENCH_RUNS (default 5) runs, BENCH_WGET_RUNS (5) for wget;
+# Medians of BENCH_RUNS (default 5) runs, BENCH_WGET_RUNS (9) for wget;
 # subjects take turns within each round.  A subject that fails
 # to run is a "nan" row plus a line on stderr.  Modes: $NUSE_BENCH_MODES
 # (default: every mode).
@@ -18,7 +20,7 @@ set -u
 
 MODES=${NUSE_BENCH_MODES:-"preload sud-trap sud seccomp unotify ptrace"}
 RUNS=${BENCH_RUNS:-5}
-WGET_RUNS=${BENCH_WGET_RUNS:-5}
+WGET_RUNS=${BENCH_WGET_RUNS:-9}
 SECS=${BENCH_SECS:-0.5}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}

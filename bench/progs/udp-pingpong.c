@@ -2,7 +2,8 @@
 /*
  * udp-pingpong [SECONDS]: one sendto() plus one recvfrom() of a 64-byte
  * datagram between two UDP sockets on 127.0.0.1, in ns per pair, through
- * libc (so the preload shim sees them).  Prints one number.
+ * libc (so the preload shim sees them).  Prints the per-pair time of the
+ * fastest batch of 100 (the others measure preemption on a loaded box).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -39,10 +40,9 @@ static int round_trip(int a, int b, const struct sockaddr_in *to)
 
 int main(int argc, char **argv)
 {
-	double secs = argc > 1 ? atof(argv[1]) : 0.5, t0, t;
+	double secs = argc > 1 ? atof(argv[1]) : 0.5, t0, t, tb, best = 1e9;
 	struct sockaddr_in sa = { .sin_family = AF_INET }, sb;
 	socklen_t len = sizeof(sb);
-	unsigned long n = 0;
 	int a, b;
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -59,14 +59,18 @@ int main(int argc, char **argv)
 		if (round_trip(a, b, &sb))
 			goto err;
 	t0 = now();
+	tb = t0;
 	do {
 		for (int i = 0; i < BATCH; i++)
 			if (round_trip(a, b, &sb))
 				goto err;
-		n += BATCH;
 		t = now();
+		/* The fastest batch: what a call costs when not preempted. */
+		if (t - tb < best)
+			best = t - tb;
+		tb = t;
 	} while (t - t0 < secs);
-	printf("%.1f\n", (t - t0) * 1e9 / n);
+	printf("%.1f\n", best * 1e9 / BATCH);
 	return 0;
 err:
 	perror("udp-pingpong: sendto/recvfrom");
