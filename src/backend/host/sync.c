@@ -7,16 +7,10 @@
 #include "sys.h"
 
 /*
- * A hand-over between threads on different cores costs a futex wake and
- * a host context switch (microseconds); the stack's hand-overs are often
- * shorter than that. Spin a little before sleeping.
+ * No spinning before sleeping: measured on a loaded 2-core host, a waiter
+ * spinning takes the core the thread it waits for needs (loopback TCP
+ * request/response 35 us without spinning, 180 us with 2000 pauses).
  */
-#define SPIN_LOOPS 2000
-
-static inline void cpu_pause(void)
-{
-	__asm__ __volatile__("pause" ::: "memory");
-}
 
 void nuse_host_sem_init(struct nuse_host_sem *sem, int count)
 {
@@ -45,13 +39,6 @@ static int sem_trydown(struct nuse_host_sem *sem)
 
 void nuse_host_sem_down(struct nuse_host_sem *sem)
 {
-	int i;
-
-	for (i = 0; i < SPIN_LOOPS; i++) {
-		if (__atomic_load_n(&sem->count, __ATOMIC_RELAXED) > 0 && sem_trydown(sem))
-			return;
-		cpu_pause();
-	}
 	while (!sem_trydown(sem)) {
 		__atomic_fetch_add(&sem->waiters, 1, __ATOMIC_SEQ_CST);
 		/* sleeps only while count is still 0; EINTR/EAGAIN retry */
@@ -94,15 +81,11 @@ int nuse_host_mutex_trylock(struct nuse_host_mutex *mutex)
 
 void nuse_host_mutex_lock(struct nuse_host_mutex *mutex)
 {
-	int c = 0, i;
+	int c = 0;
 
-	for (i = 0; i < SPIN_LOOPS / 8; i++) {
-		c = 0;
-		if (__atomic_compare_exchange_n(&mutex->state, &c, 1, 0,
-						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return;
-		cpu_pause();
-	}
+	if (__atomic_compare_exchange_n(&mutex->state, &c, 1, 0,
+					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
 	/* contended: mark "waiters" (2) and sleep until we take it as 2 */
 	if (c != 2)
 		c = __atomic_exchange_n(&mutex->state, 2, __ATOMIC_ACQUIRE);

@@ -142,12 +142,7 @@ int nuse_cpu_get(void)
 {
 	struct nuse_thread_state *ts = nuse_thread_state();
 	long self = ts->tid;
-	int i;
 
-	/* the holder is usually about to leave: wait a little before queueing */
-	for (i = 0; i < 2000 && __atomic_load_n(&cpu.count, __ATOMIC_RELAXED) &&
-		    __atomic_load_n(&cpu.owner, __ATOMIC_RELAXED) != self; i++)
-		cpu_relax();
 	nuse_host_mutex_lock(&cpu.lock);
 	if (cpu.shutdown) {
 		nuse_host_mutex_unlock(&cpu.lock);
