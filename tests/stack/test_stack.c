@@ -17,6 +17,8 @@
 #include <linux/if_ether.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
@@ -556,6 +558,48 @@ START_TEST(netlink_addresses_routes)
 }
 END_TEST
 
+/* inet_diag: the stack's own socket dump (what `ss` uses) sees a listener */
+START_TEST(inet_diag_dump)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct {
+		struct nlmsghdr nh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.r = { .sdiag_family = AF_INET, .sdiag_protocol = IPPROTO_TCP,
+		       .idiag_states = 1 << 10 /* TCP_LISTEN */ },
+	};
+	static char buf[16384];
+	int found = 0, done = 0;
+	long fd, n;
+
+	boot();
+	listener(AF_INET, &ss, &len);
+	fd = S(socket, AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG, 0, 0, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(S(sendto, fd, A(&req), sizeof(req), 0, 0, 0), sizeof(req));
+	while (!done && (n = S(recvfrom, fd, A(buf), sizeof(buf), 0, 0, 0)) > 0) {
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+
+		for (; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
+			struct inet_diag_msg *m = NLMSG_DATA(nh);
+
+			if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			if (ntohs(m->id.idiag_sport) == port_of(&ss) && m->idiag_state == 10)
+				found = 1;
+		}
+	}
+	ck_assert(done);
+	ck_assert(found);
+}
+END_TEST
+
 START_TEST(errors)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -781,6 +825,7 @@ static Suite *stack_suite(void)
 	tcase_add_test(tc, ping_socket);
 	tcase_add_test(tc, packet_socket);
 	tcase_add_test(tc, netlink_addresses_routes);
+	tcase_add_test(tc, inet_diag_dump);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, netdev_backend);
 	tcase_add_test(tc, fork_shares_stack);
