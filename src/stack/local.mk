@@ -9,7 +9,10 @@
 
 STACK_SRC_TREE = src/stack/linux-src
 STACK_OBJ_TREE = src/stack/linux-obj
-STACK_KMAKE = $(MAKE) -C $(abs_builddir)/$(STACK_SRC_TREE) \
+# Two make processes (e.g. `make all check` runs a sub-make) must not work
+# on the kernel tree at once: every kernel step holds this lock.
+STACK_LOCK = flock src/stack/.kernel.lock
+STACK_KMAKE = $(STACK_LOCK) $(MAKE) -C $(abs_builddir)/$(STACK_SRC_TREE) \
 	O=$(abs_builddir)/$(STACK_OBJ_TREE) ARCH=nuse \
 	NUSE_INCLUDE=$(abs_top_srcdir)/include KBUILD_VERBOSE=0
 
@@ -24,16 +27,19 @@ EXTRA_DIST += src/stack/arch src/stack/nuse.config src/stack/nuse.syms \
 # 1. extract once, link our architecture in, apply our patches
 src/stack/.extracted.stamp: $(STACK_PATCHES)
 	@echo "  EXTRACT  $(LINUX_SOURCE)"
-	@rm -rf $(STACK_SRC_TREE) $(STACK_SRC_TREE).tmp
-	@mkdir -p $(STACK_SRC_TREE).tmp
-	@tar -xf $(LINUX_SOURCE) -C $(STACK_SRC_TREE).tmp --strip-components=1
-	@ln -s $(abs_top_srcdir)/src/stack/arch/nuse $(STACK_SRC_TREE).tmp/arch/nuse
-	@for p in $(STACK_PATCHES); do \
+	@mkdir -p src/stack
+	@exec 9>src/stack/.kernel.lock; flock 9; \
+	test -f $@ && exit 0; \
+	rm -rf $(STACK_SRC_TREE) $(STACK_SRC_TREE).tmp && \
+	mkdir -p $(STACK_SRC_TREE).tmp && \
+	tar -xf $(LINUX_SOURCE) -C $(STACK_SRC_TREE).tmp --strip-components=1 && \
+	ln -s $(abs_top_srcdir)/src/stack/arch/nuse $(STACK_SRC_TREE).tmp/arch/nuse && \
+	for p in $(STACK_PATCHES); do \
 		echo "  PATCH    $$p"; \
 		patch -s -p1 -d $(STACK_SRC_TREE).tmp < $$p || exit 1; \
-	done
-	@mv $(STACK_SRC_TREE).tmp $(STACK_SRC_TREE)
-	@touch $@
+	done && \
+	mv $(STACK_SRC_TREE).tmp $(STACK_SRC_TREE) && \
+	touch $@
 
 # 2. configure from our fragment
 src/stack/.config.stamp: src/stack/.extracted.stamp $(srcdir)/src/stack/nuse.config
@@ -53,10 +59,11 @@ src/stack/.kernel.stamp: src/stack/.config.stamp $(STACK_ARCH_FILES) $(STACK_API
 src/stack/nuse-stack.o: src/stack/.kernel.stamp src/backend/libnuse-host.a \
 		$(srcdir)/src/stack/nuse.syms $(srcdir)/src/stack/nuse-shared.lds
 	@echo "  LD       $@"
-	@ld -r -z noexecstack -T $(srcdir)/src/stack/nuse-shared.lds -o $@.tmp $(STACK_OBJ_TREE)/vmlinux \
-		--whole-archive src/backend/libnuse-host.a --no-whole-archive
-	@objcopy --keep-global-symbols=$(srcdir)/src/stack/nuse.syms $@.tmp $@
-	@rm -f $@.tmp
+	@ld -r -z noexecstack -T $(srcdir)/src/stack/nuse-shared.lds -o $@.$$$$.tmp \
+		$(STACK_OBJ_TREE)/vmlinux \
+		--whole-archive src/backend/libnuse-host.a --no-whole-archive && \
+	objcopy --keep-global-symbols=$(srcdir)/src/stack/nuse.syms $@.$$$$.tmp $@.$$$$.tmp2 && \
+	mv -f $@.$$$$.tmp2 $@; ret=$$?; rm -f $@.$$$$.tmp $@.$$$$.tmp2; exit $$ret
 
 noinst_LIBRARIES += src/stack/libnuse-stack.a
 src_stack_libnuse_stack_a_SOURCES = include/nuse/stack.h src/stack/lib/config.c
@@ -72,7 +79,8 @@ CLEANFILES += src/stack/nuse-stack.o
 # Removing the kernel tree is deliberate, never part of `make clean`.
 clean-stack-kernel:
 	-rm -rf $(STACK_SRC_TREE) $(STACK_OBJ_TREE) $(STACK_SRC_TREE).tmp \
-		src/stack/.extracted.stamp src/stack/.config.stamp src/stack/.kernel.stamp
+		src/stack/.extracted.stamp src/stack/.config.stamp src/stack/.kernel.stamp \
+		src/stack/.kernel.lock
 .PHONY: clean-stack-kernel
 
 # ---- tests: `make check-stack` (also part of `make check`) ----
