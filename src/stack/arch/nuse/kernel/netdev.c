@@ -158,12 +158,14 @@ static void receive_one(struct net_device *dev, const struct nuse_rx_frame *f)
 	}
 	skb_put_data(skb, f->data, f->len);
 	memcpy(&hdr, &f->vnet, sizeof(hdr));
-	skb->protocol = eth_type_trans(skb, dev);
+	/* csum_start counts from the Ethernet header: apply the virtio-net
+	 * header before eth_type_trans pulls it (as tun and virtio_net do) */
 	if (virtio_net_hdr_to_skb(skb, &hdr, true)) {
 		dev->stats.rx_frame_errors++;
 		kfree_skb(skb);
 		return;
 	}
+	skb->protocol = eth_type_trans(skb, dev);
 	dev->stats.rx_packets++;
 	dev->stats.rx_bytes += f->len;
 	netif_receive_skb(skb);
