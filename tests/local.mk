@@ -68,3 +68,4 @@ EXTRA_DIST += tests/integration/sud-rewrite.sh
 include tests/programs/local.mk
 include tests/integration/intercept.mk
 include tests/integration/supervisor.mk
+include tests/integration/stack-linux.mk

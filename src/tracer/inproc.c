@@ -27,6 +27,7 @@
 #include "modes.h"
 #include "netcalls.h"
 #include "rt/rt.h"
+#include "stack-linux.h"
 
 extern char __executable_start[], etext[];
 
@@ -311,6 +312,15 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 	r = runtime_setup(modes[o->mode], o->verbose);
 	if (r) {
 		fprintf(stderr, "nuse-exec: runtime setup failed: %s\n", strerror(-r));
+		return 126;
+	}
+	/*
+	 * After the runtime's GS block exists, so the stack's host services
+	 * adopt it; its threads start before any filter or SUD is armed.
+	 */
+	if (o->stack == NUSE_STACK_LINUX && (r = nuse_stack_linux_start())) {
+		fprintf(stderr, "nuse-exec: --stack=linux: boot failed: %s\n",
+			strerror(-r));
 		return 126;
 	}
 	n = readlink("/proc/self/exe", rt_cfg.self_exe, sizeof(rt_cfg.self_exe) - 1);

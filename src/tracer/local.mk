@@ -26,6 +26,13 @@ src_tracer_libnuse_rt_a_SOURCES = \
 
 NUSE_INPROC_SOURCES = src/tracer/inproc.c
 
+# --stack=linux for the in-process modes: runtime code (RT_CFLAGS) that
+# reaches the stack through vfs-fd; only nuse-exec links it.
+noinst_LIBRARIES += src/tracer/libnuse-rt-linux.a
+src_tracer_libnuse_rt_linux_a_CFLAGS = $(AM_CFLAGS) $(RT_CFLAGS)
+src_tracer_libnuse_rt_linux_a_SOURCES = \
+	src/tracer/stack-linux.c src/tracer/stack-linux.h
+
 nuse_exec_SOURCES = src/tracer/main.c src/tracer/modes.h \
 	src/tracer/supervise.c src/tracer/supervise.h \
 	src/tracer/serve.c src/tracer/serve-host.c \
@@ -37,14 +44,15 @@ nuse_exec_CFLAGS = $(AM_CFLAGS) -fno-pie
 # runtime's gate keeps its address across execve and no dynamic loader
 # makes trapped calls before main.
 nuse_exec_LDFLAGS = -static -no-pie -Wl,-Ttext-segment=0x20000000
-nuse_exec_LDADD = src/tracer/libnuse-tracer.a src/tracer/libnuse-rt.a \
+nuse_exec_LDADD = src/tracer/libnuse-tracer.a src/tracer/libnuse-rt-linux.a \
+	src/vfs-fd/libnuse-vfs.a src/tracer/libnuse-rt.a $(STACK_LIBS) \
 	$(SECCOMP_LIBS)
 
 # The runtime must not depend on libc: check what it links against.
-check-rt-freestanding: src/tracer/libnuse-rt.a
-	@bad=$$($(NM) -u src/tracer/libnuse-rt.a | awk 'NF == 2 { print $$2 }' | \
+check-rt-freestanding: src/tracer/libnuse-rt.a src/tracer/libnuse-rt-linux.a
+	@bad=$$($(NM) -u src/tracer/libnuse-rt.a src/tracer/libnuse-rt-linux.a | awk 'NF == 2 { print $$2 }' | \
 		grep -v -E '^(nuse_|rt_|_GLOBAL_OFFSET_TABLE_)' | sort -u); \
-	if [ -n "$$bad" ]; then echo "libnuse-rt.a needs: $$bad" >&2; exit 1; fi
+	if [ -n "$$bad" ]; then echo "the runtime needs: $$bad" >&2; exit 1; fi
 all-local: check-rt-freestanding
 .PHONY: check-rt-freestanding
 include src/tracer/preload/local.mk

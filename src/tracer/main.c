@@ -27,6 +27,8 @@ static void usage(FILE *f)
 		"                       unotify   supervisor process, seccomp user notification\n"
 		"                       preload   LD_PRELOAD shim (dynamic programs only)\n"
 		"  -s, --stack=STACK  network stack serving the calls: host (default) or linux\n"
+		"                       linux: Linux 6.12 in the process, loopback only;\n"
+		"                       sud, sud-trap and seccomp modes, one process\n"
 		"  -v, --verbose      say what nuse does (repeat for more)\n"
 		"  -h, --help         show this help and exit\n"
 		"  -V, --version      show the version and exit\n"
@@ -125,9 +127,10 @@ int main(int argc, char **argv)
 	case NUSE_PARSE_RUN:
 		break;
 	}
-	if (o.stack == NUSE_STACK_LINUX) {
+	if (o.stack == NUSE_STACK_LINUX && o.mode != NUSE_MODE_SUD &&
+	    o.mode != NUSE_MODE_SUD_TRAP && o.mode != NUSE_MODE_SECCOMP) {
 		fprintf(stderr,
-			"nuse-exec: --stack=linux: the in-process Linux stack is not wired into nuse-exec yet (issue 6); use --stack=host\n");
+			"nuse-exec: --stack=linux works in the in-process modes (sud, sud-trap, seccomp) only so far (issue 6)\n");
 		return 2;
 	}
 

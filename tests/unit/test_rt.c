@@ -85,6 +85,46 @@ START_TEST(sigsys_stays_virtual)
 }
 END_TEST
 
+/* One GS block for the runtime and the stack's host services. */
+START_TEST(one_gs_block)
+{
+	uintptr_t fs = (uintptr_t)__builtin_thread_pointer();
+	struct rt_thread *t;
+
+	ck_assert_int_eq(rt_thread_init(), 0);
+	t = rt_self();
+	ck_assert_ptr_eq(t->host.self, &t->host);
+	ck_assert_uint_eq(t->host.fs, fs);
+	ck_assert_int_eq(t->host.pid, getpid());
+	ck_assert_int_eq(t->host.tid, syscall(SYS_gettid));
+	ck_assert_ptr_null(t->host.slot[0]);
+	/* ARCH_SET_FS keeps host.fs current (here: to the same value) */
+	rt_classify_init();
+	ck_assert(slow(SYS_arch_prctl));
+	t->host.fs = 0;
+	ck_assert_int_eq(rt_syscall(SYS_arch_prctl, 0x1002, fs, 0, 0, 0, 0, 0), 0);
+	ck_assert_uint_eq(t->host.fs, fs);
+}
+END_TEST
+
+static long fake_stack(long nr, long a0, long a1, long a2, long a3, long a4,
+		       long a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return nr == SYS_socket ? 1000 + a0 : -ENOSYS;
+}
+
+START_TEST(dispatch_to_stack)
+{
+	nuse_dispatch_stack = fake_stack;
+	ck_assert_int_eq(nuse_dispatch(SYS_socket, AF_INET, 0, 0, 0, 0, 0),
+			 1000 + AF_INET);
+	ck_assert_int_eq(nuse_dispatch(SYS_io_uring_setup, 8, 0, 0, 0, 0, 0), -ENOSYS);
+	nuse_dispatch_stack = NULL;
+	ck_assert_int_eq(nuse_dispatch(SYS_close, -1, 0, 0, 0, 0, 0), -EBADF);
+}
+END_TEST
+
 START_TEST(strings)
 {
 	ck_assert_int_eq(rt_strlen("nuse"), 4);
@@ -105,6 +145,8 @@ int main(void)
 	tcase_add_test(tc, gate_issues_real_calls);
 	tcase_add_test(tc, classification);
 	tcase_add_test(tc, sigsys_stays_virtual);
+	tcase_add_test(tc, one_gs_block);
+	tcase_add_test(tc, dispatch_to_stack);
 	tcase_add_test(tc, strings);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Network calls: with the host stack (the only one wired in today) they go
- * straight to the host kernel through the gate; the in-process Linux stack
- * plugs in here (issue 6).
+ * Network calls: with the host stack they go straight to the host kernel
+ * through the gate; with --stack=linux nuse-exec installs the in-process
+ * stack's entry (vfs-fd) here.  A pointer rather than a call keeps the
+ * runtime (and the preload shim, which shares this file) free of the
+ * stack's code.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <sys/syscall.h>
 
 #include "dispatch.h"
 #include "gate.h"
+
+nuse_dispatch_fn nuse_dispatch_stack;
 
 long nuse_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 		   long a5)
@@ -16,5 +21,7 @@ long nuse_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 	/* io_uring could move data without a socket call: refuse it. */
 	if (nr == SYS_io_uring_setup)
 		return -ENOSYS;
+	if (__builtin_expect(nuse_dispatch_stack != NULL, 0))
+		return nuse_dispatch_stack(nr, a0, a1, a2, a3, a4, a5);
 	return nuse_gate_syscall(nr, a0, a1, a2, a3, a4, a5);
 }

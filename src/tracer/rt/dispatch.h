@@ -7,6 +7,13 @@
 #ifndef NUSE_RT_DISPATCH_H
 #define NUSE_RT_DISPATCH_H
 
+typedef long (*nuse_dispatch_fn)(long nr, long a0, long a1, long a2, long a3,
+				 long a4, long a5);
+
+/* Set before the program starts when a stack other than the host serves
+ * the calls (--stack=linux); NULL: the host kernel. */
+extern nuse_dispatch_fn nuse_dispatch_stack;
+
 long nuse_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 		   long a5);
 

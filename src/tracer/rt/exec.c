@@ -143,6 +143,9 @@ long rt_execve(int dirfd, const char *path, char *const argv[],
 	nargv = (const char **)r;
 	nargv[k++] = rt_cfg.self_exe;
 	nargv[k++] = mode_opt[rt_cfg.mode];
+	/* the new image boots a stack of its own (see docs/design.md) */
+	if (rt_cfg.linux_stack)
+		nargv[k++] = "--stack=linux";
 	nargv[k++] = "--exec-argv0";
 	nargv[k++] = argc ? argv[0] : "";
 	nargv[k++] = "--exec-fn";

@@ -7,10 +7,14 @@
 #ifndef NUSE_RT_GATE_H
 #define NUSE_RT_GATE_H
 
-/* Per-thread runtime block, reached through GS.  Offsets used by gate.S. */
+/*
+ * Per-thread runtime block, reached through GS.  Offsets used by gate.S;
+ * the block starts with the stack's struct nuse_host_tls (64 bytes), so
+ * one GS base serves the runtime and the stack's host services.
+ */
 #define RT_OFF_SELF 0
-#define RT_OFF_STACK_TOP 8
-#define RT_OFF_STACK_LO 16
+#define RT_OFF_STACK_TOP 64
+#define RT_OFF_STACK_LO 72
 #define RT_STACK_SIZE (64 * 1024)
 #define RT_NR_MAX 512 /* syscall numbers the fast path knows */
 

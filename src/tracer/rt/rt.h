@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/syscall.h>
 
+#include <nuse/host.h>
+
 #include "gate.h"
 
 #define RT_SIGSYS 31
@@ -22,16 +24,29 @@
 
 enum rt_mode { RT_MODE_SUD, RT_MODE_SUD_TRAP, RT_MODE_SECCOMP };
 
+/*
+ * One block behind GS for the runtime and for the stack's host services:
+ * nuse_host_self() accepts it while host.self, host.fs (the thread's FS
+ * base) and host.pid are right, so the runtime keeps those current.
+ */
 struct rt_thread {
-	struct rt_thread *self;	 /* RT_OFF_SELF */
-	uintptr_t stack_top;	 /* RT_OFF_STACK_TOP */
-	uintptr_t stack_lo;	 /* RT_OFF_STACK_LO */
+	struct nuse_host_tls host; /* host.self: RT_OFF_SELF */
+	uintptr_t stack_top;	   /* RT_OFF_STACK_TOP */
+	uintptr_t stack_lo;	   /* RT_OFF_STACK_LO */
+	uint8_t sud_selector;	   /* SUD selector byte (--stack=linux) */
 	int tid;
 	bool app_blocks_sigsys; /* the program believes SIGSYS is blocked */
 	bool sigsys_pending;	/* one arrived while "blocked" */
 	uint8_t pending_si[128];
 	struct rt_thread *next;
 };
+
+_Static_assert(offsetof(struct rt_thread, host.self) == RT_OFF_SELF,
+	       "gate.S: self");
+_Static_assert(offsetof(struct rt_thread, stack_top) == RT_OFF_STACK_TOP,
+	       "gate.S: stack_top");
+_Static_assert(offsetof(struct rt_thread, stack_lo) == RT_OFF_STACK_LO,
+	       "gate.S: stack_lo");
 
 struct rt_kernel_sigaction {
 	void *handler;
@@ -43,6 +58,7 @@ struct rt_kernel_sigaction {
 struct rt_config {
 	enum rt_mode mode;
 	bool rewrite;		/* patch syscall sites on first trap */
+	bool linux_stack;	/* --stack=linux: SUD uses a per-thread selector */
 	int verbose;
 	const char *mode_name;
 	char self_exe[4096];	/* nuse-exec, for re-entry at execve */
@@ -64,6 +80,32 @@ static inline struct rt_thread *rt_self(void)
 
 	asm volatile("movq %%gs:0, %0" : "=r"(t));
 	return t;
+}
+
+static inline uintptr_t rt_fs_base(void)
+{
+	uintptr_t fs;
+
+	asm volatile("rdfsbase %0" : "=r"(fs));
+	return fs;
+}
+
+/*
+ * Around a call into the in-process stack (--stack=linux): its host
+ * services issue raw system calls from outside the gate, so SUD must let
+ * this thread's calls through meanwhile (the selector is per thread: no
+ * other thread gets an unintercepted window).  host.fs is refreshed
+ * because the program may have moved FS without a call we see (wrfsbase).
+ */
+static inline void rt_stack_enter(struct rt_thread *t)
+{
+	t->host.fs = rt_fs_base();
+	__atomic_store_n(&t->sud_selector, 0 /* ALLOW */, __ATOMIC_RELEASE);
+}
+
+static inline void rt_stack_leave(struct rt_thread *t)
+{
+	__atomic_store_n(&t->sud_selector, 1 /* BLOCK */, __ATOMIC_RELEASE);
 }
 
 /* Runtime entry points. */

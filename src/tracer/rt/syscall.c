@@ -94,7 +94,7 @@ void rt_classify_init(void)
 		SYS_vfork,	   SYS_clone,	    SYS_clone3,
 		SYS_execve,	   SYS_execveat,    SYS_readlink,
 		SYS_readlinkat,	   SYS_open,	    SYS_openat,
-		SYS_prctl,	   SYS_rt_sigpending,
+		SYS_prctl,	   SYS_rt_sigpending,  SYS_arch_prctl,
 	};
 
 	for (unsigned int i = 0; i < nuse_net_syscalls_count; i++)
@@ -164,6 +164,12 @@ long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 		if (a0 == PR_SET_SYSCALL_USER_DISPATCH)
 			return -EBUSY;
 		break;
+	case SYS_arch_prctl:
+		/* The stack's host services check FS against the GS block. */
+		r = rt_sys(nr, a0, a1);
+		if (!r && a0 == 0x1002 /* ARCH_SET_FS */)
+			rt_self()->host.fs = a1;
+		return r;
 	default:
 		if (nuse_is_net_syscall(nr))
 			return nuse_dispatch(nr, a0, a1, a2, a3, a4, a5);

@@ -66,9 +66,18 @@ int rt_thread_init(void)
 		all_threads = t;
 		unlock(&threads_lock);
 	}
-	t->self = t;
+	/*
+	 * The stack's host services share this block (see rt.h): a reused
+	 * block must not hand the dead thread's kernel state to this one.
+	 */
+	rt_memset(&t->host, 0, sizeof(t->host));
+	t->host.self = &t->host;
+	t->host.fs = rt_fs_base(); /* after CLONE_SETTLS in a new thread */
+	t->host.pid = pid;
+	t->host.tid = rt_sys(SYS_gettid);
+	t->sud_selector = 1; /* BLOCK */
 	t->app_blocks_sigsys = false;
-	__atomic_store_n(&t->tid, (int)rt_sys(SYS_gettid), __ATOMIC_RELEASE);
+	__atomic_store_n(&t->tid, (int)t->host.tid, __ATOMIC_RELEASE);
 	asm volatile("wrgsbase %0" : : "r"(t) : "memory");
 	return 0;
 }
@@ -78,9 +87,15 @@ int rt_arm(void)
 {
 	if (rt_cfg.mode == RT_MODE_SECCOMP)
 		return 0; /* the filter is inherited by threads and children */
+	/*
+	 * With the in-process stack, a per-thread selector byte lets the
+	 * stack's own calls through (rt_stack_enter); the host stack needs
+	 * none.
+	 */
 	return (int)rt_sys(SYS_prctl, PR_SET_SYSCALL_USER_DISPATCH,
 			   PR_SYS_DISPATCH_ON, (long)nuse_gate_start,
-			   (long)(nuse_gate_end - nuse_gate_start), 0);
+			   (long)(nuse_gate_end - nuse_gate_start),
+			   rt_cfg.linux_stack ? (long)&rt_self()->sud_selector : 0);
 }
 
 /* First C code of a thread made by the program (see nuse_hook). */
@@ -97,7 +112,11 @@ void rt_after_fork(void)
 {
 	struct rt_thread *t = rt_self();
 
-	__atomic_store_n(&t->tid, (int)rt_sys(SYS_gettid), __ATOMIC_RELEASE);
+	/* The stack's host services must see this process's block as fresh. */
+	rt_memset(t->host.slot, 0, sizeof(t->host.slot));
+	t->host.pid = rt_sys(SYS_getpid);
+	t->host.tid = rt_sys(SYS_gettid);
+	__atomic_store_n(&t->tid, (int)t->host.tid, __ATOMIC_RELEASE);
 	if (rt_arm()) {
 		rt_log("cannot re-arm syscall user dispatch after fork", NULL);
 		rt_sys(SYS_exit_group, 127);

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * epoll: the program's epoll instance is a host epoll; stack sockets
+ * added to it go into a stack epoll beside it (the "shadow", made on the
+ * first such epoll_ctl), with the program's event data, so edge, level
+ * and oneshot triggering are the stack's own.  A wait on an instance with
+ * stack sockets only is the stack's epoll_wait; with both kinds the stack
+ * is asked without waiting and the host waits in short slices (see
+ * poll.c) until one of them has events.
+ *
+ * Limits: a dup of an epoll descriptor does not carry the shadow; the
+ * count of host descriptors in an instance is what epoll_ctl told us
+ * (closing a host descriptor does not lower it: the wait then just takes
+ * the mixed path).
+ */
+#include <errno.h>
+#include <sys/syscall.h>
+
+#include "vfs-fd.h"
+
+#define EPOLL_CTL_ADD_ 1
+#define EPOLL_CTL_DEL_ 2
+#define VFS_SLICE_MS 1
+#define EPOLL_EVENT_SIZE 12 /* packed struct epoll_event on x86-64 */
+
+long vfs_epoll_ctl(long epfd, long op, long fd, long ev)
+{
+	int sfd = vfs_lookup(fd), shadow;
+	long r;
+
+	if (vfs_lookup(epfd) >= 0)
+		return -EINVAL; /* a socket is not an epoll instance */
+	if (sfd < 0) {
+		r = host(SYS_epoll_ctl, epfd, op, fd, ev);
+		if (!r && op == EPOLL_CTL_ADD_)
+			vfs_shadow_host_count(epfd, 1);
+		else if (!r && op == EPOLL_CTL_DEL_)
+			vfs_shadow_host_count(epfd, -1);
+		return r;
+	}
+	/*
+	 * Is epfd an open descriptor?  The host answers EBADF if not, EINVAL
+	 * otherwise (no valid op, and an epoll cannot watch itself).
+	 */
+	r = host(SYS_epoll_ctl, epfd, 0x7fff, epfd, 0);
+	if (r == -EBADF)
+		return r;
+	shadow = vfs_shadow_get(epfd, op == EPOLL_CTL_ADD_);
+	if (shadow < 0)
+		return shadow == -1 ? -ENOENT : shadow;
+	return stack(SYS_epoll_ctl, shadow, op, sfd, ev);
+}
+
+/* epoll_wait(epfd, ev, max, ms), epoll_pwait(..., mask, size),
+ * epoll_pwait2(epfd, ev, max, timespec, mask, size) */
+long vfs_epoll_wait(long nr, long epfd, long ev, long max, long timeout,
+		    long mask, long size)
+{
+	int shadow = vfs_shadow(epfd);
+	long long timeout_ms = timeout, deadline;
+	long rs, rh;
+
+	if (shadow < 0)
+		return host(nr, epfd, ev, max, timeout, mask, size);
+	if (max <= 0)
+		return -EINVAL;
+	if (nr == SYS_epoll_pwait2) {
+		struct {
+			long sec, nsec;
+		} ts;
+
+		timeout_ms = -1;
+		if (timeout) {
+			if (vfs_copy_in(&ts, (void *)timeout, sizeof(ts)))
+				return -EFAULT;
+			timeout_ms =
+				ts.sec * 1000LL + (ts.nsec + 999999) / 1000000;
+		}
+	}
+	if (!vfs_shadow_host_fds(epfd))
+		return stack(SYS_epoll_wait, shadow, ev, max,
+			     timeout_ms < 0 ? -1 : timeout_ms);
+	deadline = timeout_ms < 0 ? -1 : vfs_now_ms() + timeout_ms;
+	for (;;) {
+		long long left = deadline < 0 ? -1 : deadline - vfs_now_ms();
+		long ms = left < 0 || left > VFS_SLICE_MS ? VFS_SLICE_MS : left;
+
+		rs = stack(SYS_epoll_wait, shadow, ev, max, 0);
+		if (rs < 0)
+			return rs;
+		if (rs == max)
+			return rs;
+		rh = host(SYS_epoll_pwait, epfd, ev + rs * EPOLL_EVENT_SIZE,
+			  max - rs, rs ? 0 : ms,
+			  nr == SYS_epoll_wait ? 0 : mask, size ?: 8);
+		if (rh < 0)
+			return rs ? rs : rh;
+		if (rs + rh || (deadline >= 0 && vfs_now_ms() >= deadline))
+			return rs + rh;
+	}
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vfs-fd internals: the descriptor table and the calls it routes. */
+#ifndef NUSE_VFS_FD_H
+#define NUSE_VFS_FD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <nuse/stack.h>
+#include <nuse/vfs.h>
+
+extern nuse_vfs_host_fn vfs_host_fn;
+
+#define host(nr, ...) host_(nr, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0)
+#define host_(nr, a, b, c, d, e, f, ...)                              \
+	vfs_host_fn((nr), (long)(a), (long)(b), (long)(c), (long)(d), \
+		    (long)(e), (long)(f))
+#define stack(nr, ...) stack_(nr, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0)
+#define stack_(nr, a, b, c, d, e, f, ...)                                     \
+	nuse_sys((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), \
+		 (long)(f))
+
+/* table.c: placeholder number -> stack descriptor (-1: a host fd). */
+void vfs_table_init(void);
+int vfs_lookup(long fd);
+long vfs_install(int sfd, bool cloexec);
+int vfs_bind(long fd, int sfd);
+int vfs_unbind(long fd);
+/* epoll instances (host epoll fds) that also watch stack sockets */
+int vfs_shadow(long epfd);
+int vfs_shadow_get(long epfd, bool create);
+void vfs_shadow_host_count(long epfd, int delta);
+int vfs_shadow_host_fds(long epfd);
+void vfs_forget(long fd);
+
+/* copy.c: the program's memory, EFAULT instead of a crash */
+long vfs_copy_in(void *dst, const void *src, size_t len);
+long vfs_copy_out(void *dst, const void *src, size_t len);
+
+/* copy.c */
+long long vfs_now_ms(void);
+
+/* socket.c, dup.c, poll.c, epoll.c */
+long vfs_socket(long domain, long type, long proto);
+long vfs_accept(int sfd, long addr, long len, long flags);
+long vfs_close(long fd);
+long vfs_close_range(long first, long last, long flags);
+long vfs_dup(long nr, long oldfd, long newfd, long flags);
+long vfs_fcntl(int sfd, long fd, long cmd, long arg);
+long vfs_poll(long nr, long a0, long a1, long a2, long a3, long a4);
+long vfs_select(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+long vfs_epoll_ctl(long epfd, long op, long fd, long ev);
+long vfs_epoll_wait(long nr, long epfd, long ev, long max, long timeout,
+		    long mask, long size);
+
+#endif

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nuse_vfs_syscall: where a network or descriptor call of the program
+ * goes when the in-process stack is selected.  A call naming a stack
+ * socket goes to the stack with the same arguments, the socket's host
+ * placeholder number replaced by its stack descriptor.
+ */
+#include <errno.h>
+#include <sys/syscall.h>
+
+#include "vfs-fd.h"
+
+#define FIOCLEX_ 0x5451
+#define FIONCLEX_ 0x5450
+
+nuse_vfs_host_fn vfs_host_fn;
+
+void nuse_vfs_init(nuse_vfs_host_fn host_fn)
+{
+	vfs_host_fn = host_fn;
+	vfs_table_init();
+}
+
+#define AT_EMPTY_PATH_ 0x1000
+#define STAT_MODE_OFFSET 24 /* st_mode in the x86-64 struct stat */
+#define S_IFSOCK_ 0140000
+
+/*
+ * The stack has no fstat: the placeholder's stat, with the mode a socket
+ * has on Linux (S_IFSOCK, 0777), so S_ISSOCK() holds.
+ */
+static long sock_stat(long fd, long buf)
+{
+	unsigned int mode = S_IFSOCK_ | 0777;
+	long r = host(SYS_fstat, fd, buf);
+
+	if (r)
+		return r;
+	return vfs_copy_out((char *)buf + STAT_MODE_OFFSET, &mode,
+			    sizeof(mode));
+}
+
+/* newfstatat(fd, "", buf, AT_EMPTY_PATH) is glibc's fstat. */
+static long sock_fstatat(long fd, long path, long buf, long flags)
+{
+	char c = 1;
+
+	if ((flags & AT_EMPTY_PATH_) && path &&
+	    !vfs_copy_in(&c, (void *)path, 1) && !c)
+		return sock_stat(fd, buf);
+	return host(SYS_newfstatat, fd, path, buf, flags);
+}
+
+/* Calls whose first argument is a descriptor that may be a stack socket. */
+static long on_socket(long nr, int sfd, long a0, long a1, long a2, long a3,
+		      long a4, long a5)
+{
+	switch (nr) {
+	case SYS_accept:
+		return vfs_accept(sfd, a1, a2, 0);
+	case SYS_accept4:
+		return vfs_accept(sfd, a1, a2, a3);
+	case SYS_close:
+		return vfs_close(a0);
+	case SYS_dup:
+		return vfs_dup(nr, a0, 0, 0);
+	case SYS_dup2:
+	case SYS_dup3:
+		return vfs_dup(nr, a0, a1, a2);
+	case SYS_fcntl:
+		return vfs_fcntl(sfd, a0, a1, a2);
+	case SYS_ioctl:
+		/* close-on-exec is the placeholder's */
+		if (a1 == FIOCLEX_ || a1 == FIONCLEX_)
+			return host(nr, a0, a1, a2);
+		break;
+	case SYS_fstat:
+		return sock_stat(a0, a1);
+	case SYS_newfstatat:
+		return sock_fstatat(a0, a1, a2, a3);
+	case SYS_epoll_ctl:
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		return -EINVAL; /* a socket is not an epoll instance */
+	default:
+		break;
+	}
+	return stack(nr, sfd, a1, a2, a3, a4, a5);
+}
+
+long nuse_vfs_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
+		      long a5)
+{
+	int sfd;
+
+	switch (nr) {
+	case SYS_socket:
+		return vfs_socket(a0, a1, a2);
+	case SYS_socketpair:
+		return host(nr, a0, a1, a2, a3); /* AF_UNIX: the host's */
+	case SYS_close_range:
+		return vfs_close_range(a0, a1, a2);
+	case SYS_poll:
+	case SYS_ppoll:
+		return vfs_poll(nr, a0, a1, a2, a3, a4);
+	case SYS_select:
+	case SYS_pselect6:
+		return vfs_select(nr, a0, a1, a2, a3, a4, a5);
+	case SYS_epoll_ctl:
+		return vfs_epoll_ctl(a0, a1, a2, a3);
+	case SYS_epoll_wait:
+		return vfs_epoll_wait(nr, a0, a1, a2, a3, 0, 0);
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		return vfs_epoll_wait(nr, a0, a1, a2, a3, a4, a5);
+	case SYS_sendfile:
+	case SYS_splice:
+		/*
+		 * Between host files and stack sockets: not done yet; EINVAL,
+		 * as for descriptors that do not support them.  Either side
+		 * may be a socket (sendfile: out, in; splice: in, out).
+		 */
+		if (vfs_lookup(a0) >= 0 ||
+		    vfs_lookup(nr == SYS_sendfile ? a1 : a2) >= 0)
+			return -EINVAL;
+		return host(nr, a0, a1, a2, a3, a4, a5);
+	default:
+		break;
+	}
+	sfd = vfs_lookup(a0);
+	if (sfd >= 0)
+		return on_socket(nr, sfd, a0, a1, a2, a3, a4, a5);
+	switch (nr) {
+	case SYS_close:
+		return vfs_close(a0);
+	case SYS_dup2:
+	case SYS_dup3:
+		return vfs_dup(nr, a0, a1,
+			       a2); /* newfd may have been a socket */
+	case SYS_fcntl:
+		if (a1 == 0 /* F_DUPFD */ || a1 == 1030 /* F_DUPFD_CLOEXEC */)
+			return vfs_dup(nr, a0, a2, a1);
+		break;
+	default:
+		break;
+	}
+	return host(nr, a0, a1, a2, a3, a4, a5);
+}

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stacktest: sockets inside one process, for nuse-exec --stack=linux
+ * (tests/integration/stack-linux.sh).  Passes natively too; the script
+ * proves which stack served it.
+ *
+ *   stacktest                run every check
+ *   stacktest listen PORT    listen on 127.0.0.1:PORT, say so, wait for stdin EOF
+ *   stacktest connect PORT   connect to 127.0.0.1:PORT, print the errno name
+ *
+ * The full run ends by executing itself again ("execfds A B FAILURES") to
+ * check that a SOCK_CLOEXEC socket A is gone after execve and B is not.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int failures;
+
+#define CHECK(cond, ...)                                       \
+	do {                                                   \
+		if (!(cond)) {                                 \
+			printf("FAIL %s:%d: ", __func__, __LINE__); \
+			printf(__VA_ARGS__);                   \
+			printf(" (errno %s)\n", strerrorname_np(errno) ?: "0"); \
+			failures++;                            \
+		}                                              \
+	} while (0)
+
+static socklen_t make_addr(int family, int port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (void *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (void *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	sin6->sin6_addr = in6addr_loopback;
+	return sizeof(*sin6);
+}
+
+static int bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (void *)&ss, &len))
+		return -1;
+	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
+					       ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+/* One process, one thread: listener, nonblocking connect, accept. */
+static void test_tcp(int family)
+{
+	const char *name = family == AF_INET ? "127.0.0.1" : "::1";
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, 0, &ss);
+	int l, c, a, d, err = -1, one = 1, avail = -1;
+	char buf[64] = "";
+	struct pollfd pfd;
+	struct stat st;
+	socklen_t elen = sizeof(err);
+	ssize_t n;
+
+	l = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(l >= 0, "socket");
+	CHECK(!fstat(l, &st) && S_ISSOCK(st.st_mode), "fstat: a socket");
+	CHECK(fcntl(l, F_GETFD) == FD_CLOEXEC, "SOCK_CLOEXEC on the listener");
+	CHECK(!setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)), "SO_REUSEADDR");
+	CHECK(!bind(l, (void *)&ss, len) && !listen(l, 8), "bind/listen");
+	make_addr(family, bound_port(l), &ss);
+
+	c = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK(c >= 0 && fcntl(c, F_GETFD) == 0, "socket without CLOEXEC");
+	CHECK(fcntl(c, F_GETFL) & O_NONBLOCK, "SOCK_NONBLOCK seen by F_GETFL");
+	CHECK(connect(c, (void *)&ss, len) == 0 || errno == EINPROGRESS,
+	      "nonblocking connect");
+	pfd = (struct pollfd){ .fd = c, .events = POLLOUT };
+	CHECK(poll(&pfd, 1, 5000) == 1 && (pfd.revents & POLLOUT), "connect completes");
+	CHECK(!getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &elen) && err == 0, "SO_ERROR");
+
+	a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	CHECK(a >= 0 && fcntl(a, F_GETFD) == FD_CLOEXEC, "accept4 SOCK_CLOEXEC");
+	CHECK(!setsockopt(a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), "TCP_NODELAY");
+
+	CHECK(write(c, "hello", 5) == 5, "write");
+	pfd = (struct pollfd){ .fd = a, .events = POLLIN };
+	CHECK(poll(&pfd, 1, 5000) == 1, "data arrives");
+	CHECK(!ioctl(a, FIONREAD, &avail) && avail == 5, "FIONREAD %d", avail);
+	n = recv(a, buf, sizeof(buf), MSG_PEEK);
+	CHECK(n == 5 && !memcmp(buf, "hello", 5), "MSG_PEEK");
+	memset(buf, 0, sizeof(buf));
+	n = read(a, buf, sizeof(buf));
+	CHECK(n == 5 && !memcmp(buf, "hello", 5), "read after peek");
+
+	/* dup2 onto a socket number; the copy shares the connection */
+	d = dup2(a, 100);
+	CHECK(d == 100 && fcntl(d, F_GETFD) == 0, "dup2 (no CLOEXEC on the copy)");
+	CHECK(close(a) == 0, "close the original");
+	CHECK(send(d, "world", 5, 0) == 5, "send on the dup");
+	memset(buf, 0, sizeof(buf));
+	CHECK(recv(c, buf, sizeof(buf), MSG_WAITALL) == 5 && !memcmp(buf, "world", 5),
+	      "recv from the dup");
+	a = fcntl(d, F_DUPFD_CLOEXEC, 50);
+	CHECK(a >= 50 && fcntl(a, F_GETFD) == FD_CLOEXEC, "F_DUPFD_CLOEXEC");
+	CHECK(!fcntl(a, F_SETFD, 0) && fcntl(a, F_GETFD) == 0, "F_SETFD");
+	CHECK(close(d) == 0, "close the dup");
+
+	/* O_NONBLOCK through fcntl and FIONBIO */
+	CHECK(!fcntl(a, F_SETFL, fcntl(a, F_GETFL) | O_NONBLOCK), "F_SETFL");
+	CHECK(recv(a, buf, 1, 0) < 0 && errno == EAGAIN, "EAGAIN when nonblocking");
+	one = 0;
+	CHECK(!ioctl(a, FIONBIO, &one) && !(fcntl(a, F_GETFL) & O_NONBLOCK), "FIONBIO");
+
+	CHECK(!shutdown(c, SHUT_WR), "shutdown");
+	CHECK(recv(a, buf, 1, 0) == 0, "EOF after shutdown");
+	CHECK(close(a) == 0 && close(c) == 0 && close(l) == 0, "close");
+	CHECK(send(a, "x", 1, 0) < 0 && errno == EBADF, "closed socket is gone");
+	printf("tcp %s: ok\n", name);
+}
+
+static void test_udp(int family)
+{
+	const char *name = family == AF_INET ? "127.0.0.1" : "::1";
+	struct sockaddr_storage ss, from;
+	socklen_t len = make_addr(family, 0, &ss), flen = sizeof(from);
+	int s = socket(family, SOCK_DGRAM, 0), c = socket(family, SOCK_DGRAM, 0);
+	char buf[64] = "";
+
+	CHECK(s >= 0 && c >= 0, "socket");
+	CHECK(!bind(s, (void *)&ss, len), "bind");
+	make_addr(family, bound_port(s), &ss);
+	CHECK(sendto(c, "ping", 4, 0, (void *)&ss, len) == 4, "sendto");
+	CHECK(recv(s, buf, sizeof(buf), MSG_PEEK) == 4, "MSG_PEEK");
+	CHECK(recvfrom(s, buf, sizeof(buf), 0, (void *)&from, &flen) == 4 &&
+		      !memcmp(buf, "ping", 4) && from.ss_family == family,
+	      "recvfrom");
+	CHECK(!close(s) && !close(c), "close");
+	printf("udp %s: ok\n", name);
+}
+
+/* poll, select and epoll over a pipe and a stack socket together */
+static void test_mixed(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(AF_INET, 0, &ss);
+	int s = socket(AF_INET, SOCK_DGRAM, 0), c = socket(AF_INET, SOCK_DGRAM, 0);
+	int p[2], ep, n;
+	struct pollfd pfd[2];
+	struct epoll_event ev, out[4];
+	fd_set rd;
+	struct timeval tv = { 0, 20000 };
+	char b;
+
+	CHECK(!pipe(p), "pipe");
+	CHECK(!bind(s, (void *)&ss, len), "bind");
+	make_addr(AF_INET, bound_port(s), &ss);
+	pfd[0] = (struct pollfd){ .fd = p[0], .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = s, .events = POLLIN };
+	CHECK(poll(pfd, 2, 20) == 0, "mixed poll: nothing ready, times out");
+	CHECK(write(p[1], "x", 1) == 1, "pipe write");
+	CHECK(poll(pfd, 2, 1000) == 1 && pfd[0].revents == POLLIN && !pfd[1].revents,
+	      "mixed poll: pipe ready");
+	CHECK(read(p[0], &b, 1) == 1, "pipe read");
+	CHECK(sendto(c, "d", 1, 0, (void *)&ss, len) == 1, "sendto");
+	CHECK(poll(pfd, 2, 1000) == 1 && !pfd[0].revents && pfd[1].revents == POLLIN,
+	      "mixed poll: socket ready");
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	FD_SET(s, &rd);
+	CHECK(select((s > p[0] ? s : p[0]) + 1, &rd, NULL, NULL, &tv) == 1 &&
+		      FD_ISSET(s, &rd) && !FD_ISSET(p[0], &rd),
+	      "mixed select");
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	CHECK(ep >= 0, "epoll_create1");
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = 1 };
+	CHECK(!epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev), "epoll_ctl pipe");
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = 2 };
+	CHECK(!epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev), "epoll_ctl socket");
+	n = epoll_wait(ep, out, 4, 1000);
+	CHECK(n == 1 && out[0].data.u32 == 2, "mixed epoll: socket ready (%d)", n);
+	CHECK(recv(s, &b, 1, 0) == 1, "drain");
+	CHECK(epoll_wait(ep, out, 4, 20) == 0, "mixed epoll: times out");
+	CHECK(write(p[1], "x", 1) == 1, "pipe write");
+	n = epoll_wait(ep, out, 4, 1000);
+	CHECK(n == 1 && out[0].data.u32 == 1, "mixed epoll: pipe ready (%d)", n);
+	CHECK(!epoll_ctl(ep, EPOLL_CTL_DEL, s, NULL), "epoll_ctl DEL socket");
+	close(ep);
+	close(p[0]);
+	close(p[1]);
+	close(s);
+	close(c);
+	printf("mixed poll/select/epoll: ok\n");
+}
+
+/* Bad pointers: EFAULT, no crash. */
+static void test_efault(void)
+{
+	void *bad = (void *)16;
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(AF_INET, 0, &ss);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	CHECK(bind(s, bad, len) < 0 && errno == EFAULT, "bind(bad)");
+	CHECK(!bind(s, (void *)&ss, len), "bind");
+	make_addr(AF_INET, bound_port(s), &ss);
+	CHECK(sendto(s, bad, 4, 0, (void *)&ss, len) < 0 && errno == EFAULT, "sendto(bad)");
+	CHECK(getsockname(s, bad, bad) < 0 && errno == EFAULT, "getsockname(bad)");
+	CHECK(sendto(s, "x", 1, 0, (void *)&ss, len) == 1, "sendto");
+	CHECK(recv(s, bad, 4, 0) < 0 && errno == EFAULT, "recv(bad)");
+	CHECK(syscall(SYS_poll, bad, 1, 0) < 0 && errno == EFAULT, "poll(bad)");
+	close(s);
+	printf("efault: ok\n");
+}
+
+static int do_listen(int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(AF_INET, port, &ss);
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	char b;
+
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l, (void *)&ss, len) || listen(l, 1)) {
+		perror("stacktest: listen");
+		return 1;
+	}
+	printf("listening %d\n", port);
+	fflush(stdout);
+	while (read(0, &b, 1) > 0)
+		;
+	return 0;
+}
+
+static int do_connect(int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(AF_INET, port, &ss);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (connect(c, (void *)&ss, len) == 0)
+		printf("connect: connected\n");
+	else
+		printf("connect: %s\n", strerrorname_np(errno));
+	return 0;
+}
+
+/* After execve: the CLOEXEC socket is closed, the other number open. */
+static int exec_fds(char **argv)
+{
+	int a = atoi(argv[2]), b = atoi(argv[3]);
+
+	failures = atoi(argv[4]);
+	CHECK(fcntl(a, F_GETFD) < 0 && errno == EBADF, "CLOEXEC socket closed at execve");
+	CHECK(fcntl(b, F_GETFD) == 0, "socket without CLOEXEC kept its number");
+	printf("execve: cloexec %s\n", failures ? "FAIL" : "ok");
+	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS", failures);
+	return failures ? 1 : 0;
+}
+
+static void exec_self(void)
+{
+	int a = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int b = socket(AF_INET, SOCK_DGRAM, 0);
+	char sa[16], sb[16], sf[16];
+
+	CHECK(a >= 0 && b >= 0, "socket");
+	snprintf(sa, sizeof(sa), "%d", a);
+	snprintf(sb, sizeof(sb), "%d", b);
+	snprintf(sf, sizeof(sf), "%d", failures);
+	execl("/proc/self/exe", "stacktest", "execfds", sa, sb, sf, (char *)NULL);
+	CHECK(0, "execl /proc/self/exe");
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 5 && !strcmp(argv[1], "execfds"))
+		return exec_fds(argv);
+	if (argc == 3 && !strcmp(argv[1], "listen"))
+		return do_listen(atoi(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "connect"))
+		return do_connect(atoi(argv[2]));
+	test_tcp(AF_INET);
+	test_tcp(AF_INET6);
+	test_udp(AF_INET);
+	test_udp(AF_INET6);
+	test_mixed();
+	test_efault();
+	exec_self();
+	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS", failures);
+	return failures ? 1 : 0;
+}
