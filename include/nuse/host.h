@@ -47,6 +47,9 @@ int nuse_host_init(void);
 void nuse_host_sem_init(struct nuse_host_sem *sem, int count);
 void nuse_host_sem_up(struct nuse_host_sem *sem);
 void nuse_host_sem_down(struct nuse_host_sem *sem);
+/* 0, or -4 (EINTR) if a signal handler ran on this thread while it
+ * waited (and SA_RESTART did not restart the wait). */
+int nuse_host_sem_down_interruptible(struct nuse_host_sem *sem);
 /* Waits at most timeout_ns; 0 when taken, -110 (ETIMEDOUT) otherwise. */
 int nuse_host_sem_down_timeout(struct nuse_host_sem *sem, unsigned long long timeout_ns);
 

@@ -735,6 +735,64 @@ START_TEST(netdev_backend)
 }
 END_TEST
 
+/* ---- host signals and blocking calls: EINTR, or restart ---- */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* Signal the main thread a little later (Check owns SIGALRM). */
+static void *poke(void *arg)
+{
+	usleep(100 * 1000);
+	pthread_kill(*(pthread_t *)arg, SIGUSR2);
+	return NULL;
+}
+
+static void *late_connect(void *arg)
+{
+	long c = S(socket, AF_INET, SOCK_STREAM, 0, 0, 0, 0);
+
+	usleep(300 * 1000);
+	S(connect, c, (long)arg, sizeof(struct sockaddr_in), 0, 0, 0);
+	return NULL;
+}
+
+START_TEST(signal_interrupts_blocking_call)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct sockaddr_storage ss;
+	pthread_t self = pthread_self(), th, th2;
+	socklen_t len;
+	long l, s;
+
+	boot();
+	l = listener(AF_INET, &ss, &len);
+
+	/* no SA_RESTART: the blocked accept ends with EINTR */
+	ck_assert_int_eq(sigaction(SIGUSR2, &sa, NULL), 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, poke, &self), 0);
+	ck_assert_int_eq(S(accept, l, 0, 0, 0, 0, 0), -EINTR);
+	pthread_join(th, NULL);
+
+	/* the next calls are not disturbed by it */
+	ck_assert_int_eq(S(fcntl, l, F_SETFL, O_NONBLOCK, 0, 0, 0), 0);
+	ck_assert_int_eq(S(accept, l, 0, 0, 0, 0, 0), -EAGAIN);
+	ck_assert_int_eq(S(fcntl, l, F_SETFL, 0, 0, 0, 0), 0);
+
+	/* SA_RESTART: the accept goes on and gets the late connection */
+	sa.sa_flags = SA_RESTART;
+	ck_assert_int_eq(sigaction(SIGUSR2, &sa, NULL), 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, poke, &self), 0);
+	ck_assert_int_eq(pthread_create(&th2, NULL, late_connect, &ss), 0);
+	s = S(accept, l, 0, 0, 0, 0, 0);
+	ck_assert_int_ge(s, 0);
+	pthread_join(th, NULL);
+	pthread_join(th2, NULL);
+}
+END_TEST
+
 /* ---- one stack shared by a process and its forked children ---- */
 
 START_TEST(fork_shares_stack)
@@ -828,6 +886,7 @@ static Suite *stack_suite(void)
 	tcase_add_test(tc, inet_diag_dump);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, netdev_backend);
+	tcase_add_test(tc, signal_interrupts_blocking_call);
 	tcase_add_test(tc, fork_shares_stack);
 	tcase_add_test(tc, killed_child_does_not_wedge);
 	suite_add_tcase(s, tc);

@@ -47,6 +47,20 @@ void nuse_host_sem_down(struct nuse_host_sem *sem)
 	}
 }
 
+int nuse_host_sem_down_interruptible(struct nuse_host_sem *sem)
+{
+	while (!sem_trydown(sem)) {
+		long ret;
+
+		__atomic_fetch_add(&sem->waiters, 1, __ATOMIC_SEQ_CST);
+		ret = futex_wait(&sem->count, 0, 0);
+		__atomic_fetch_sub(&sem->waiters, 1, __ATOMIC_SEQ_CST);
+		if (ret == -EINTR)
+			return sem_trydown(sem) ? 0 : -EINTR;
+	}
+	return 0;
+}
+
 int nuse_host_sem_down_timeout(struct nuse_host_sem *sem, unsigned long long timeout_ns)
 {
 	unsigned long long deadline = nuse_host_time_ns() + timeout_ns;

@@ -22,6 +22,7 @@
 #include <linux/init.h>
 #include <linux/cpu.h>
 #include <linux/pid.h>
+#include <linux/sched/signal.h>
 #include <asm/nuse.h>
 #include <nuse/host.h>
 
@@ -56,6 +57,7 @@ struct task_struct *nuse_idle_host_task;
  */
 #define KICK_DELAY_NS	(100 * NSEC_PER_USEC)
 static struct nuse_host_sem kick_sem;
+static int interrupts_pending;
 static struct nuse_host_thread *kick_thread;
 static int kick_irq = -1;
 static int kick_pending;
@@ -249,9 +251,52 @@ void nuse_cpu_put(void)
 		nuse_host_sem_up(&kick_sem);
 }
 
+/*
+ * A host signal handler ran on an application thread blocked in the stack
+ * (and SA_RESTART did not restart its wait): the blocked syscall must end
+ * with EINTR as in Linux. The thread cannot take the CPU from where it
+ * waits, so it queues its task here and the kick thread's interrupt sends
+ * the task a signal, which ends its interruptible wait (-ERESTARTSYS).
+ */
+#define NUSE_MAX_INTERRUPTS 64
+static struct nuse_host_mutex interrupt_lock;
+static struct {
+	struct task_struct *task;
+	unsigned long seq;
+} interrupt_req[NUSE_MAX_INTERRUPTS];
+static int interrupt_count;
+
+void nuse_interrupt_task(struct task_struct *task, unsigned long seq)
+{
+	nuse_host_mutex_lock(&interrupt_lock);
+	if (interrupt_count < NUSE_MAX_INTERRUPTS) {
+		interrupt_req[interrupt_count].task = task;
+		interrupt_req[interrupt_count].seq = seq;
+		interrupt_count++;
+	}
+	nuse_host_mutex_unlock(&interrupt_lock);
+	__atomic_store_n(&interrupts_pending, 1, __ATOMIC_RELEASE);
+	nuse_host_sem_up(&kick_sem);
+}
+
 static void kick_handler(void)
 {
-	/* nothing: nuse_cpu_put() after the interrupt does the scheduling */
+	int i, n;
+
+	/* scheduling: nuse_cpu_put() after the interrupt does it */
+	nuse_host_mutex_lock(&interrupt_lock);
+	n = interrupt_count;
+	interrupt_count = 0;
+	for (i = 0; i < n; i++) {
+		struct task_struct *t = interrupt_req[i].task;
+
+		/* still in the same syscall, still asleep */
+		if (task_thread_info(t)->in_syscall &&
+		    task_thread_info(t)->syscall_seq == interrupt_req[i].seq &&
+		    !task_is_running(t))
+			send_sig(SIGUSR1, t, 1);
+	}
+	nuse_host_mutex_unlock(&interrupt_lock);
 }
 
 static void kick_loop(void *unused)
@@ -263,7 +308,8 @@ static void kick_loop(void *unused)
 		nuse_host_sem_down(&kick_sem);
 		if (cpu.shutdown)
 			return;
-		nuse_host_sem_down_timeout(&never, KICK_DELAY_NS);
+		if (!__atomic_exchange_n(&interrupts_pending, 0, __ATOMIC_ACQ_REL))
+			nuse_host_sem_down_timeout(&never, KICK_DELAY_NS);
 		__atomic_store_n(&kick_pending, 0, __ATOMIC_RELEASE);
 		nuse_irq_raise(kick_irq);
 	}

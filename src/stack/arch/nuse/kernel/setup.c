@@ -99,6 +99,11 @@ static int __ref nuse_init_load(struct linux_binprm *bprm)
 	host0->signal->rlim[RLIMIT_NOFILE].rlim_cur = sysctl_nr_open;
 	host0->signal->rlim[RLIMIT_NOFILE].rlim_max = sysctl_nr_open;
 	task_unlock(host0->group_leader);
+	/* SIGUSR1 interrupts blocked syscalls (cpu.c); caught, so never fatal
+	 * to the thread group all application tasks share */
+	spin_lock_irq(&host0->sighand->siglock);
+	host0->sighand->action[SIGUSR1 - 1].sa.sa_handler = (__sighandler_t)2;
+	spin_unlock_irq(&host0->sighand->siglock);
 	nuse_host0 = host0;
 
 	/* init parks for good; this host thread goes on as host0 */

@@ -132,7 +132,13 @@ long nuse_syscall(long nr, long *args)
 	if (ret)
 		return ret;
 
+	/* a late interrupt for an earlier call must not end this one */
+	if (unlikely(signal_pending(current)))
+		flush_signals(current);
+	current_thread_info()->syscall_seq++;
+	current_thread_info()->in_syscall = 1;
 	ret = nuse_on_task_stack(run_syscall, &call);
+	current_thread_info()->in_syscall = 0;
 
 	/* what the return to user mode would do: deferred fput() etc. */
 	if (current->task_works)

@@ -90,6 +90,7 @@ int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 	ti->pid = 0;
 	ti->thread = NULL;
 	ti->stack = NULL;
+	ti->in_syscall = 0;
 	clear_ti_thread_flag(ti, TIF_HOST_THREAD);
 	clear_ti_thread_flag(ti, TIF_NUSE_EXIT);
 
@@ -153,7 +154,13 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
 		nuse_host_thread_exit();
 	}
 	nuse_host_sem_up(&nti->sched_sem);
-	nuse_host_sem_down(&pti->sched_sem);
+	if (pti->in_syscall) {
+		/* an application thread: a host signal may interrupt it */
+		while (nuse_host_sem_down_interruptible(&pti->sched_sem))
+			nuse_interrupt_task(prev, pti->syscall_seq);
+	} else {
+		nuse_host_sem_down(&pti->sched_sem);
+	}
 	if (unlikely(test_ti_thread_flag(pti, TIF_NUSE_EXIT)))
 		nuse_host_thread_exit();
 	return nuse_prev_task;

@@ -29,6 +29,7 @@ int nuse_cpu_get(void);
 void nuse_cpu_put(void);
 void nuse_cpu_set_owner(long tid, long pid);
 int nuse_cpu_took_over(void);
+void nuse_interrupt_task(struct task_struct *task, unsigned long seq);
 void nuse_cpu_shutdown(void);
 int nuse_irq_request(void (*handler)(void));
 void nuse_irq_raise(int irq);

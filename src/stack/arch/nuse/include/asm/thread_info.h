@@ -30,6 +30,9 @@ struct thread_info {
 	long pid;
 	/* posted when the scheduler hands the CPU to this task */
 	struct nuse_host_sem sched_sem;
+	/* host tasks: inside a syscall (a host signal may interrupt it) */
+	int in_syscall;
+	unsigned long syscall_seq;
 	/* kernel threads: the host thread backing them, and its stack */
 	struct nuse_host_thread *thread;
 	void *stack;
