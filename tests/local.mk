@@ -68,4 +68,5 @@ EXTRA_DIST += tests/integration/sud-rewrite.sh
 include tests/programs/local.mk
 include tests/integration/intercept.mk
 include tests/integration/supervisor.mk
+include tests/link/link.mk
 include tests/integration/stack-linux.mk
