@@ -8,3 +8,4 @@ EXTRA_DIST += $(BENCHES:%=bench/%.sh)
 
 BENCHES += intercept
 include bench/progs/local.mk
+BENCHES += link

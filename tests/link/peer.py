@@ -3,6 +3,7 @@
 # UDP echo checks, a UDP counting sink, TCP request-response.
 #   peer.py send HOST PORT BYTES      random stream, prints sha256 and gbps
 #   peer.py recv PORT [CONNS]         prints sha256/bytes per stream, gbps
+#   peer.py sink PORT CONNS           CONNS streams at once, no hash: gbps
 #   peer.py udp-check HOST PORT N     N datagrams of sizes 1..1400 echoed intact
 #   peer.py udp-sink PORT             datagrams until 1 s of silence: kpps
 #   peer.py rr HOST PORT N            1-byte round trips: mean microseconds
@@ -76,6 +77,43 @@ def recv(port, conns=1):
         c.close()
         print("recv: bytes %d sha256 %s secs %.3f gbps %.3f"
               % (n, h.hexdigest(), dt, n * 8 / dt / 1e9), flush=True)
+
+
+def sink(port, conns):
+    """CONNS streams at once, one thread each, no hashing: total gbps from
+    the first accept to the last end of stream."""
+    import threading
+    ls = listen(int(port))
+    ls.settimeout(60)
+    total = [0]
+    lock = threading.Lock()
+
+    def drain(c):
+        buf = bytearray(1 << 20)
+        n = 0
+        while True:
+            k = c.recv_into(buf)
+            if not k:
+                break
+            n += k
+        c.close()
+        with lock:
+            total[0] += n
+
+    threads = []
+    t0 = None
+    for _ in range(int(conns)):
+        c, _ = ls.accept()
+        if t0 is None:
+            t0 = time.monotonic()
+        t = threading.Thread(target=drain, args=(c,))
+        t.start()
+        threads.append(t)
+    for t in threads:
+        t.join()
+    dt = time.monotonic() - t0
+    print("sink: bytes %d streams %s secs %.3f gbps %.3f"
+          % (total[0], conns, dt, total[0] * 8 / dt / 1e9), flush=True)
 
 
 def udp_check(host, port, n):
@@ -160,6 +198,6 @@ def nooffload(ifname):
 
 
 if __name__ == "__main__":
-    cmds = {"nooffload": nooffload, "send": send, "recv": recv, "udp-check": udp_check,
+    cmds = {"nooffload": nooffload, "sink": sink, "send": send, "recv": recv, "udp-check": udp_check,
             "udp-sink": udp_sink, "rr": rr, "echo": echo}
     cmds[sys.argv[1]](*sys.argv[2:])
