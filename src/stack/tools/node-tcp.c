@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -146,6 +147,32 @@ int node_tcp_sink(const struct node_opts *o)
 	return 0;
 }
 
+/*
+ * A random source port from the host: a freshly booted stack picks the
+ * same ephemeral ports (and ISNs) at every boot, so back-to-back runs
+ * would hit the host's connection still in LAST_ACK/TIME_WAIT and be reset.
+ */
+static void bind_random_port(long fd, int family)
+{
+	struct sockaddr_storage ss = { .ss_family = family };
+	unsigned short port;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		if (getrandom(&port, sizeof(port), 0) != sizeof(port))
+			return;
+		port = 32768 + port % 28000;
+		if (family == AF_INET)
+			((struct sockaddr_in *)&ss)->sin_port = htons(port);
+		else
+			((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+		if (!S(bind, fd, A(&ss), family == AF_INET ?
+			sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6),
+			0, 0, 0))
+			return;
+	}
+}
+
 static long connect_to(const struct node_opts *o)
 {
 	struct timeval tv = { .tv_sec = 10 };
@@ -159,6 +186,7 @@ static long connect_to(const struct node_opts *o)
 	/* a peer that never answers must not hang the caller: Linux applies
 	 * the send timeout to connect() */
 	S(setsockopt, fd, SOL_SOCKET, SO_SNDTIMEO, A(&tv), sizeof(tv), 0);
+	bind_random_port(fd, o->peer.ss_family);
 	r = S(connect, fd, A(&o->peer), o->peerlen, 0, 0, 0);
 	if (r < 0) {
 		fprintf(stderr, "nuse-node: connect: %s\n", strerror(-r));
