@@ -113,6 +113,10 @@ tests/stack/test_host-san: $(srcdir)/tests/stack/test_host.c \
 check-stack-san: tests/stack/test_host-san
 	./tests/stack/test_host-san
 .PHONY: check-stack-san
+# ... and in `make check` beside the other sanitizer twins (built by the
+# rule above, hence a "script" to automake).
+check_SCRIPTS = tests/stack/test_host-san
+TESTS += tests/stack/test_host-san
 CLEANFILES += tests/stack/test_host-san
 
 # ---- bench: `make bench-stack` -> bench/results/stack.csv ----
