@@ -12,6 +12,7 @@
 #define AF_INET_ 2
 #define AF_INET6_ 10
 #define SOCK_CLOEXEC_ 02000000
+#define CLOSE_RANGE_UNSHARE_ 2
 #define CLOSE_RANGE_CLOEXEC_ 4
 
 long vfs_socket(long domain, long type, long proto)
@@ -36,26 +37,29 @@ long vfs_accept(int sfd, long addr, long len, long flags)
 	return vfs_install((int)nsfd, flags & SOCK_CLOEXEC_);
 }
 
+/*
+ * The mapping goes before the host number is freed: once it is, another
+ * thread may get the same number for a new socket, and dropping the
+ * mapping afterwards would drop that socket's.
+ */
 long vfs_close(long fd)
 {
-	long r = host(SYS_close, fd);
-
-	/* Linux frees the number even when close reports an error. */
-	if (r != -EBADF)
-		vfs_forget(fd);
-	return r;
+	vfs_forget(fd);
+	return host(SYS_close, fd);
 }
 
 long vfs_close_range(long first, long last, long flags)
 {
-	long r = host(SYS_close_range, first, last, flags);
 	unsigned long fd;
 
+	/* invalid calls fail on the host with nothing forgotten */
+	if ((flags & ~(CLOSE_RANGE_UNSHARE_ | CLOSE_RANGE_CLOEXEC_)) ||
+	    (unsigned int)first > (unsigned int)last)
+		return host(SYS_close_range, first, last, flags);
 	/* With CLOSE_RANGE_CLOEXEC the placeholders carry the flag alone. */
-	if (r || (flags & CLOSE_RANGE_CLOEXEC_))
-		return r;
-	for (fd = first; fd <= (unsigned long)last && fd < NUSE_VFS_MAX_FD;
-	     fd++)
-		vfs_forget(fd);
-	return 0;
+	if (!(flags & CLOSE_RANGE_CLOEXEC_))
+		for (fd = (unsigned int)first;
+		     fd <= (unsigned int)last && fd < NUSE_VFS_MAX_FD; fd++)
+			vfs_forget(fd);
+	return host(SYS_close_range, first, last, flags);
 }

@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static int failures;
@@ -215,6 +217,35 @@ static void test_mixed(void)
 	printf("mixed poll/select/epoll: ok\n");
 }
 
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* A handler without SA_RESTART ends a blocked recv with EINTR. */
+static void test_eintr(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(AF_INET, 0, &ss);
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { 0, 100000 } };
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	char b;
+
+	CHECK(!bind(s, (void *)&ss, len), "bind");
+	sigemptyset(&sa.sa_mask);
+	CHECK(!sigaction(SIGALRM, &sa, NULL), "sigaction");
+	CHECK(!setitimer(ITIMER_REAL, &it, NULL), "setitimer");
+	CHECK(recv(s, &b, 1, 0) < 0 && errno == EINTR && alarms == 1,
+	      "blocked recv interrupted");
+	signal(SIGALRM, SIG_DFL);
+	close(s);
+	printf("eintr: ok\n");
+}
+
 /* Bad pointers: EFAULT, no crash. */
 static void test_efault(void)
 {
@@ -309,6 +340,7 @@ int main(int argc, char **argv)
 	test_udp(AF_INET6);
 	test_mixed();
 	test_efault();
+	test_eintr();
 	exec_self();
 	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;

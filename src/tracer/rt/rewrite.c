@@ -118,10 +118,14 @@ static int prot_of(uintptr_t addr)
 	return prot;
 }
 
-static void lock(void)
+/*
+ * Never wait: the holder may be this very thread, interrupted by a signal
+ * whose handler's call trapped here (seen: a busybox sh SIGCHLD handler,
+ * spinning forever).  A site not rewritten now traps again later.
+ */
+static bool trylock(void)
 {
-	while (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
-		asm volatile("pause");
+	return !__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE);
 }
 
 static void unlock(void)
@@ -143,7 +147,8 @@ bool rt_rewrite_site(uintptr_t site)
 	/* A store split across cache lines could be seen half-done. */
 	if ((site & 63) == 63)
 		return false;
-	lock();
+	if (!trylock())
+		return false;
 	if (p[0] == 0xff && p[1] == 0xd0) {
 		done = true; /* another thread got here first */
 		goto out;

@@ -10,7 +10,9 @@
 
 #include "rt.h"
 
-#define BLOCK_SIZE (RT_STACK_SIZE + 4096)
+/* guard page, stack, block page on top */
+#define GUARD_SIZE 4096
+#define BLOCK_SIZE (GUARD_SIZE + RT_STACK_SIZE + 4096)
 
 /* Every block ever made; reused once its thread is gone. */
 static struct rt_thread *all_threads;
@@ -58,6 +60,12 @@ int rt_thread_init(void)
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (p < 0 && p > -4096)
 			return (int)p;
+		/*
+		 * An overflow must fault, not write into the block of the
+		 * thread mapped below.
+		 */
+		rt_sys(SYS_mprotect, p, GUARD_SIZE, PROT_NONE);
+		p += GUARD_SIZE;
 		t = (struct rt_thread *)(p + RT_STACK_SIZE);
 		t->stack_lo = p;
 		t->stack_top = p + RT_STACK_SIZE;
