@@ -9,6 +9,9 @@
 #   tcp_gbps_8   8 streams, 64 MiB each (iperf3 -P 8)
 #   udp64_kpps   64-byte UDP payloads for 3 s, counted by the receiver
 #   tcp_rr_us    1-byte TCP round trips, mean (2000 of them)
+# A run that fails (a stalled transfer: docs/link.md, known problems) is
+# left out of the median after 25 s and reported on stderr; "runs" in the
+# CSV says how many counted.
 # Environment: LINK_RUNS (3), LINK_SUBJECTS ("host-kernel tap packet dpdk shm").
 set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -48,15 +51,15 @@ nuse_run() {
 	metric=$1 pns=$2 iface=$3 dst=$4
 	case $metric in
 	tcp_gbps_1)
-		ip netns exec "$pns" timeout 60 $PEER sink 5002 1 >"$T/p" 2>&1 &
+		ip netns exec "$pns" timeout 25 $PEER sink 5002 1 >"$T/p" 2>&1 &
 		sleep 0.5
-		nn timeout 60 $NODE -i "$iface" --tcp-source "$dst:5002" --bytes 268435456 >"$T/n" 2>&1
+		nn timeout 25 $NODE -i "$iface" --tcp-source "$dst:5002" --bytes 268435456 >"$T/n" 2>&1
 		wait
 		field gbps "$T/p" ;;
 	tcp_gbps_8)
-		ip netns exec "$pns" timeout 60 $PEER sink 5002 8 >"$T/p" 2>&1 &
+		ip netns exec "$pns" timeout 25 $PEER sink 5002 8 >"$T/p" 2>&1 &
 		sleep 0.5
-		nn timeout 60 $NODE -i "$iface" --tcp-source "$dst:5002" --streams 8 --bytes 67108864 >"$T/n" 2>&1
+		nn timeout 25 $NODE -i "$iface" --tcp-source "$dst:5002" --streams 8 --bytes 67108864 >"$T/n" 2>&1
 		wait
 		field gbps "$T/p" ;;
 	udp64_kpps)
@@ -69,7 +72,7 @@ nuse_run() {
 		ip netns exec "$pns" timeout 60 $PEER echo 5004 >"$T/p" 2>&1 &
 		e=$!
 		sleep 0.5
-		nn timeout 60 $NODE -i "$iface" --tcp-rr "$dst:5004" --count 2000 >"$T/n" 2>&1
+		nn timeout 25 $NODE -i "$iface" --tcp-rr "$dst:5004" --count 2000 >"$T/n" 2>&1
 		kill "$e" 2>/dev/null
 		wait
 		field mean_us "$T/n" ;;
@@ -115,15 +118,15 @@ shm_run() {
 	b="shm:$l,ip=10.78.0.2/24"
 	case $metric in
 	tcp_gbps_1)
-		timeout 60 $NODE -i "$a" --tcp-sink 5002 --conns 1 >"$T/p" 2>&1 &
+		timeout 25 $NODE -i "$a" --tcp-sink 5002 --conns 1 >"$T/p" 2>&1 &
 		sleep 0.5
-		timeout 60 $NODE -i "$b" --tcp-source 10.78.0.1:5002 --bytes 268435456 >"$T/n" 2>&1
+		timeout 25 $NODE -i "$b" --tcp-source 10.78.0.1:5002 --bytes 268435456 >"$T/n" 2>&1
 		wait
 		field gbps "$T/p" ;;
 	tcp_gbps_8)
-		timeout 60 $NODE -i "$a" --tcp-sink 5002 --conns 8 >"$T/p" 2>&1 &
+		timeout 25 $NODE -i "$a" --tcp-sink 5002 --conns 8 >"$T/p" 2>&1 &
 		sleep 0.5
-		timeout 60 $NODE -i "$b" --tcp-source 10.78.0.1:5002 --streams 8 --bytes 67108864 >"$T/n" 2>&1
+		timeout 25 $NODE -i "$b" --tcp-source 10.78.0.1:5002 --streams 8 --bytes 67108864 >"$T/n" 2>&1
 		wait
 		field gbps "$T/p" ;;
 	udp64_kpps)
@@ -133,9 +136,9 @@ shm_run() {
 		wait
 		field kpps "$T/p" ;;
 	tcp_rr_us)
-		timeout 60 $NODE -i "$a" --tcp-echo 5004 --conns 1 >"$T/p" 2>&1 &
+		timeout 25 $NODE -i "$a" --tcp-echo 5004 --conns 1 >"$T/p" 2>&1 &
 		sleep 0.5
-		timeout 60 $NODE -i "$b" --tcp-rr 10.78.0.1:5004 --count 2000 >"$T/n" 2>&1
+		timeout 25 $NODE -i "$b" --tcp-rr 10.78.0.1:5004 --count 2000 >"$T/n" 2>&1
 		wait
 		field mean_us "$T/n" ;;
 	esac
