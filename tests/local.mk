@@ -11,7 +11,8 @@ check_PROGRAMS += tests/unit/test_options
 tests_unit_test_options_SOURCES = tests/unit/test_options.c
 tests_unit_test_options_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
 tests_unit_test_options_LDFLAGS = $(SAN_CFLAGS)
-tests_unit_test_options_LDADD = src/tracer/libnuse-tracer.a $(CHECK_LIBS)
+tests_unit_test_options_LDADD = src/tracer/libnuse-tracer.a $(BACKEND_LIBS) \
+	$(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_options
 
 check_PROGRAMS += tests/unit/test_program
@@ -42,7 +43,7 @@ tests_unit_test_options_san_SOURCES = tests/unit/test_options.c \
 	src/tracer/options.c
 tests_unit_test_options_san_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ASAN_FLAGS)
 tests_unit_test_options_san_LDFLAGS = $(ASAN_FLAGS)
-tests_unit_test_options_san_LDADD = $(CHECK_LIBS)
+tests_unit_test_options_san_LDADD = $(BACKEND_LIBS) $(CHECK_LIBS)
 
 UNIT_SAN_TESTS += tests/unit/test_program-san
 tests_unit_test_program_san_SOURCES = tests/unit/test_program.c \

@@ -318,10 +318,13 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 	 * After the runtime's GS block exists, so the stack's host services
 	 * adopt it; its threads start before any filter or SUD is armed.
 	 */
-	if (o->stack == NUSE_STACK_LINUX && (r = nuse_stack_linux_start())) {
-		fprintf(stderr, "nuse-exec: --stack=linux: boot failed: %s\n",
-			strerror(-r));
-		return 126;
+	if (o->stack == NUSE_STACK_LINUX && (r = nuse_stack_linux_start(o))) {
+		if (nuse_stack_err[0]) /* an option's value: its own line */
+			fprintf(stderr, "nuse-exec: %s\n", nuse_stack_err);
+		else
+			fprintf(stderr, "nuse-exec: --stack=linux: boot failed: %s\n",
+				strerror(-r));
+		return nuse_stack_err[0] ? 2 : 126;
 	}
 	n = readlink("/proc/self/exe", rt_cfg.self_exe, sizeof(rt_cfg.self_exe) - 1);
 	if (n <= 0 || !realpath(p->path, rt_cfg.prog_path)) {

@@ -37,6 +37,7 @@ nuse_exec_SOURCES = src/tracer/main.c src/tracer/modes.h \
 	src/tracer/supervise.c src/tracer/supervise.h \
 	src/tracer/serve.c src/tracer/serve-host.c \
 	src/tracer/ptrace.c src/tracer/unotify.c \
+	src/tracer/stack-config.c \
 	$(NUSE_INPROC_SOURCES)
 nuse_exec_CPPFLAGS = $(AM_CPPFLAGS) -DNUSE_PKGLIBDIR=\"$(pkglibdir)\"
 nuse_exec_CFLAGS = $(AM_CFLAGS) -fno-pie
@@ -45,8 +46,22 @@ nuse_exec_CFLAGS = $(AM_CFLAGS) -fno-pie
 # makes trapped calls before main.
 nuse_exec_LDFLAGS = -static -no-pie -Wl,-Ttext-segment=0x20000000
 nuse_exec_LDADD = src/tracer/libnuse-tracer.a src/tracer/libnuse-rt-linux.a \
-	src/vfs-fd/libnuse-vfs.a src/tracer/libnuse-rt.a $(STACK_LIBS) \
-	$(SECCOMP_LIBS)
+	src/vfs-fd/libnuse-vfs.a src/tracer/libnuse-rt.a $(ATTACH_LIBS) \
+	$(NUSE_EXEC_DPDK_LIBS) $(SECCOMP_LIBS)
+# -i dpdk:... in a static binary: no plugin loading, so the virtual PMDs
+# the tests use are linked whole (they register from constructors), and
+# what DPDK's static archives need after them (pkg-config --static would
+# pull RDMA and crypto libraries that have no static archives here).
+if HAVE_DPDK
+nuse_exec_LDFLAGS += -Wl,--whole-archive -l:librte_net_af_packet.a \
+	-l:librte_net_tap.a -l:librte_net_memif.a -l:librte_net_ring.a \
+	-l:librte_net_null.a -l:librte_mempool_ring.a -l:librte_bus_vdev.a \
+	-Wl,--no-whole-archive
+NUSE_EXEC_DPDK_LIBS = -lrte_gso -lrte_ethdev -lrte_hash -lrte_mbuf \
+	-lrte_mempool -lrte_ring -lrte_net -lrte_meter -lrte_rcu -lrte_pci \
+	-lrte_eal -lrte_kvargs -lrte_telemetry -lnuma -lbsd -lmd -lm -lelf -lz \
+	-latomic
+endif
 
 # The runtime must not depend on libc: check what it links against.
 check-rt-freestanding: src/tracer/libnuse-rt.a src/tracer/libnuse-rt-linux.a

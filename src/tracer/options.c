@@ -34,6 +34,55 @@ int nuse_mode_from_name(const char *name, enum nuse_mode *m)
 	return -1;
 }
 
+enum { O_SYSCTL = 256, O_PCAP, O_DPDK_ARGS };
+
+/*
+ * The options of the in-process Linux stack, with nuse-node's syntax and
+ * limits (src/stack/tools/nuse-node.c): the --iface value goes through
+ * the backend layer's own parser, so both tools accept the same strings
+ * and say the same things about bad ones.  Only the syntax is checked
+ * here; stack-config.c applies them once the stack is up.
+ */
+static int linux_opt(struct nuse_opts *o, int c, const char *name,
+		     const char *arg, char *err, unsigned long errlen)
+{
+	if (!o->linux_only_opt)
+		o->linux_only_opt = name;
+	switch (c) {
+	case 'i':
+		if (o->n_ifaces == NUSE_OPT_MAX_IFACES) {
+			snprintf(err, errlen, "--iface: more than %d interfaces at '%s'",
+				 NUSE_OPT_MAX_IFACES, arg);
+			return -1;
+		}
+		/* its message already starts with "--iface:" */
+		return nuse_iface_parse(arg, &o->ifaces[o->n_ifaces++], err, errlen);
+	case O_SYSCTL:
+		if (!strchr(arg, '=') || *arg == '=') {
+			snprintf(err, errlen, "--sysctl: expected KEY=VALUE, got '%s'", arg);
+			return -1;
+		}
+		if (o->n_sysctls == NUSE_OPT_MAX_SYSCTLS) {
+			snprintf(err, errlen, "--sysctl: more than %d at '%s'",
+				 NUSE_OPT_MAX_SYSCTLS, arg);
+			return -1;
+		}
+		o->sysctls[o->n_sysctls++] = arg;
+		return 0;
+	case O_PCAP:
+		if (!*arg) {
+			snprintf(err, errlen, "--pcap: empty file name");
+			return -1;
+		}
+		o->pcap = arg;
+		return 0;
+	case O_DPDK_ARGS:
+		o->dpdk_args = arg;
+		return 0;
+	}
+	return -1;
+}
+
 enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 				       struct nuse_opts *o, char *err,
 				       unsigned long errlen)
@@ -46,9 +95,13 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 		{ "version", no_argument, NULL, 'V' },
 		{ "exec-argv0", required_argument, NULL, 'A' },
 		{ "exec-fn", required_argument, NULL, 'F' },
+		{ "iface", required_argument, NULL, 'i' },
+		{ "sysctl", required_argument, NULL, O_SYSCTL },
+		{ "pcap", required_argument, NULL, O_PCAP },
+		{ "dpdk-args", required_argument, NULL, O_DPDK_ARGS },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, li;
 
 	memset(o, 0, sizeof(*o));
 	o->mode = NUSE_MODE_SUD;
@@ -58,7 +111,8 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 	/* '+': stop at the first non-option so PROGRAM's own options stay its own. */
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:m:s:vhV", longopts, NULL)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, "+:m:s:vhVi:", longopts,
+					     &li)) != -1) {
 		switch (c) {
 		case 'm':
 			if (nuse_mode_from_name(optarg, &o->mode)) {
@@ -86,6 +140,14 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 		case 'F':
 			o->exec_fn = optarg;
 			break;
+		case 'i':
+		case O_SYSCTL:
+		case O_PCAP:
+		case O_DPDK_ARGS:
+			if (linux_opt(o, c, li >= 0 ? longopts[li].name : "iface",
+				      optarg, err, errlen))
+				return NUSE_PARSE_ERROR;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -108,6 +170,11 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 	}
 	if (optind >= argc) {
 		snprintf(err, errlen, "no PROGRAM given");
+		return NUSE_PARSE_ERROR;
+	}
+	if (o->linux_only_opt && o->stack != NUSE_STACK_LINUX) {
+		snprintf(err, errlen, "--%s: needs --stack=linux",
+			 o->linux_only_opt);
 		return NUSE_PARSE_ERROR;
 	}
 	o->prog_index = optind;

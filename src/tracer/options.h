@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include <nuse/backend.h>
+
 enum nuse_mode {
 	NUSE_MODE_SUD,
 	NUSE_MODE_SUD_TRAP, /* SUD without site rewriting: benchmark reference */
@@ -19,6 +21,10 @@ enum nuse_stack_kind {
 	NUSE_STACK_LINUX,
 };
 
+/* Limits of the --stack=linux options (those of nuse-node). */
+#define NUSE_OPT_MAX_IFACES 8
+#define NUSE_OPT_MAX_SYSCTLS 32
+
 struct nuse_opts {
 	enum nuse_mode mode;
 	enum nuse_stack_kind stack;
@@ -32,6 +38,19 @@ struct nuse_opts {
 	const char *exec_fn;
 	/* Index in argv of PROGRAM; argv[prog_index..] is passed to it. */
 	int prog_index;
+	/*
+	 * --stack=linux only (src/tracer/stack-config.c applies them after
+	 * boot): -i/--iface, --sysctl KEY=VALUE, --pcap FILE, --dpdk-args.
+	 * The strings point into argv.
+	 */
+	struct nuse_iface ifaces[NUSE_OPT_MAX_IFACES];
+	int n_ifaces;
+	const char *sysctls[NUSE_OPT_MAX_SYSCTLS + 1]; /* NULL-ended */
+	int n_sysctls;
+	const char *pcap;
+	const char *dpdk_args;
+	/* the first of those given, for the "needs --stack=linux" message */
+	const char *linux_only_opt;
 };
 
 enum nuse_parse_result {

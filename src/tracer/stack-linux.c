@@ -109,7 +109,7 @@ static long linux_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
  * Before the jump, after the runtime's thread block exists (the stack's
  * host services then take it as this thread's).  The boot brings lo up.
  */
-int nuse_stack_linux_start(void)
+int nuse_stack_linux_start(const struct nuse_opts *o)
 {
 	/*
 	 * 512 MiB, not the stack's default 64: Linux sizes tcp_mem from it.
@@ -121,7 +121,7 @@ int nuse_stack_linux_start(void)
 	static const struct nuse_boot_params params = { .mem_size = 512UL << 20 };
 	int r = nuse_boot(&params);
 
-	if (r)
+	if (r || (r = nuse_stack_linux_configure(o, nuse_stack_err, sizeof(nuse_stack_err))))
 		return r;
 	nuse_vfs_init(nuse_gate_syscall);
 	rt_cfg.linux_stack = true;

@@ -9,7 +9,7 @@
 
 static enum nuse_parse_result parse(struct nuse_opts *o, char *err, int argc, ...)
 {
-	char *argv[16];
+	char *argv[24];
 	va_list ap;
 
 	va_start(ap, argc);
@@ -99,6 +99,53 @@ START_TEST(mode_names_round_trip)
 }
 END_TEST
 
+START_TEST(linux_stack_options)
+{
+	struct nuse_opts o;
+	char err[256];
+
+	ck_assert_int_eq(parse(&o, err, 11, "nuse-exec", "--stack=linux",
+			       "-i", "tap:nt0,ip=10.0.0.2/24,gw=10.0.0.1",
+			       "--iface=packet:veth0,ip6=fd00::2/64",
+			       "--sysctl", "net.ipv4.ping_group_range=0 0",
+			       "--pcap=/tmp/x.pcap", "--dpdk-args", "--no-huge -m 64",
+			       "prog"),
+			 NUSE_PARSE_RUN);
+	ck_assert_int_eq(o.n_ifaces, 2);
+	ck_assert_str_eq(o.ifaces[0].spec, "tap:nt0");
+	ck_assert(o.ifaces[0].has_ip && o.ifaces[0].has_gw);
+	ck_assert_int_eq(o.ifaces[0].prefix, 24);
+	ck_assert_str_eq(o.ifaces[1].spec, "packet:veth0");
+	ck_assert(o.ifaces[1].has_ip6);
+	ck_assert_int_eq(o.n_sysctls, 1);
+	ck_assert_str_eq(o.sysctls[0], "net.ipv4.ping_group_range=0 0");
+	ck_assert_ptr_null(o.sysctls[1]);
+	ck_assert_str_eq(o.pcap, "/tmp/x.pcap");
+	ck_assert_str_eq(o.dpdk_args, "--no-huge -m 64");
+	ck_assert_int_eq(o.prog_index, 10);
+	/* the stack's options after --stack=host or without it: refused */
+	ck_assert_int_eq(parse(&o, err, 4, "nuse-exec", "--pcap=x", "--stack=host",
+			       "prog"), NUSE_PARSE_ERROR);
+	ck_assert_str_eq(err, "--pcap: needs --stack=linux");
+	ck_assert_int_eq(parse(&o, err, 4, "nuse-exec", "-i", "tap:a", "prog"),
+			 NUSE_PARSE_ERROR);
+	ck_assert_str_eq(err, "--iface: needs --stack=linux");
+	/* bad values name the option */
+	ck_assert_int_eq(parse(&o, err, 5, "nuse-exec", "--stack=linux", "-i",
+			       "tap:a,ip=1.2.3.4", "prog"), NUSE_PARSE_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "--iface: ip '1.2.3.4'"));
+	ck_assert_int_eq(parse(&o, err, 5, "nuse-exec", "--stack=linux", "-i",
+			       "wire:a", "prog"), NUSE_PARSE_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "--iface: unknown backend 'wire'"));
+	ck_assert_int_eq(parse(&o, err, 5, "nuse-exec", "--stack=linux",
+			       "--sysctl", "=1", "prog"), NUSE_PARSE_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "--sysctl: expected KEY=VALUE"));
+	ck_assert_int_eq(parse(&o, err, 3, "nuse-exec", "--stack=linux", "--iface"),
+			 NUSE_PARSE_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "--iface"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("options");
@@ -111,6 +158,7 @@ int main(void)
 	tcase_add_test(tc, errors_name_the_option);
 	tcase_add_test(tc, help_and_version);
 	tcase_add_test(tc, mode_names_round_trip);
+	tcase_add_test(tc, linux_stack_options);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
