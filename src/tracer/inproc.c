@@ -26,6 +26,7 @@
 #include "elfload.h"
 #include "modes.h"
 #include "netcalls.h"
+#include "preload/abi.h"
 #include "rt/rt.h"
 #include "stack-linux.h"
 
@@ -171,7 +172,7 @@ static int runtime_setup(enum rt_mode mode, int verbose)
 	rt_cfg.verbose = verbose;
 	rt_classify_init();
 	r = rt_thread_init();
-	if (r)
+	if (r || mode == RT_MODE_PRELOAD) /* preload: nothing traps */
 		return r;
 	if (syscall(SYS_rt_sigaction, RT_SIGSYS, NULL, &old, 8) == 0)
 		rt_cfg.app_sigsys = old;
@@ -242,6 +243,9 @@ static int build_stack(struct stack_image *s, char **argv, char **envp,
 	r |= push_aux(s, AT_BASE, interp ? interp->base : 0);
 	r |= push_aux(s, AT_FLAGS, 0);
 	r |= push_aux(s, AT_EXECFN, (uintptr_t)execfn);
+	/* --mode=preload: where the shim finds the runtime (preload/abi.h) */
+	if (rt_cfg.mode == RT_MODE_PRELOAD)
+		r |= push_aux(s, NUSE_AT_PRELOAD_RT, (uintptr_t)&nuse_preload_rt_table);
 	r |= push_aux(s, AT_NULL, 0);
 	return r ? -ENOMEM : 0;
 }
@@ -274,6 +278,7 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 		[NUSE_MODE_SUD] = RT_MODE_SUD,
 		[NUSE_MODE_SUD_TRAP] = RT_MODE_SUD_TRAP,
 		[NUSE_MODE_SECCOMP] = RT_MODE_SECCOMP,
+		[NUSE_MODE_PRELOAD] = RT_MODE_PRELOAD,
 	};
 	struct nuse_program script_interp;
 	const struct nuse_program *p = p0;
@@ -359,7 +364,8 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 	}
 	fflush(NULL);
 	drop_rseq();
-	if (o->mode != NUSE_MODE_SECCOMP && (r = rt_arm())) {
+	if (o->mode != NUSE_MODE_SECCOMP && o->mode != NUSE_MODE_PRELOAD &&
+	    (r = rt_arm())) {
 		fprintf(stderr, "nuse-exec: syscall user dispatch: %s\n", strerror(-r));
 		return 126;
 	}

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "modes.h"
+#include "preload/run.h"
 
 static void usage(FILE *f)
 {
@@ -105,10 +106,16 @@ static int run_preload(const struct nuse_opts *o, const struct nuse_program *p,
 		return 126;
 	}
 	old = getenv("LD_PRELOAD");
-	if (asprintf(&val, "%s%s%s", lib, old && *old ? ":" : "", old ? old : "") < 0)
+	if (old && !strncmp(old, lib, strlen(lib)) &&
+	    (old[strlen(lib)] == ':' || !old[strlen(lib)]))
+		val = old; /* re-entered from the shim: it is first already */
+	else if (asprintf(&val, "%s%s%s", lib, old && *old ? ":" : "",
+			  old ? old : "") < 0)
 		return 126;
 	setenv("LD_PRELOAD", val, 1);
 	setenv("NUSE_STACK", o->stack == NUSE_STACK_LINUX ? "linux" : "host", 1);
+	if (o->stack == NUSE_STACK_LINUX)
+		return nuse_preload_linux_run(o, p, argv, lib);
 	execv(p->path, argv);
 	fprintf(stderr, "nuse-exec: %s: %s\n", p->path, strerror(errno));
 	return errno == ENOENT ? 127 : 126;
@@ -121,6 +128,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int r;
 
+	nuse_preload_self_exec(&argc, &argv);
 	switch (nuse_parse_args(argc, argv, &o, err, sizeof(err))) {
 	case NUSE_PARSE_HELP:
 		usage(stdout);
@@ -136,9 +144,10 @@ int main(int argc, char **argv)
 		break;
 	}
 	if (o.stack == NUSE_STACK_LINUX && o.mode != NUSE_MODE_SUD &&
-	    o.mode != NUSE_MODE_SUD_TRAP && o.mode != NUSE_MODE_SECCOMP) {
+	    o.mode != NUSE_MODE_SUD_TRAP && o.mode != NUSE_MODE_SECCOMP &&
+	    o.mode != NUSE_MODE_PRELOAD) {
 		fprintf(stderr,
-			"nuse-exec: --stack=linux works in the in-process modes (sud, sud-trap, seccomp) only so far (issue 6)\n");
+			"nuse-exec: --stack=linux works in the in-process modes (sud, sud-trap, seccomp, preload) only so far (issue 6)\n");
 		return 2;
 	}
 

@@ -13,3 +13,10 @@ libnuse_preload_so_CFLAGS = $(AM_CFLAGS) -fPIC -fvisibility=hidden
 libnuse_preload_so_CCASFLAGS = $(AM_CCASFLAGS) -fPIC -DNUSE_GATE_ONLY
 # -Bsymbolic: the gate (rt/gate.S) exports its symbols; call them directly.
 libnuse_preload_so_LDFLAGS = -shared -fPIC -Wl,-z,defs -Wl,-z,now -Wl,-Bsymbolic
+
+# --stack=linux: nuse-exec loads the program in-process and publishes its
+# runtime's entry to the shim (abi.h); runtime code, so RT_CFLAGS.
+src_tracer_libnuse_rt_linux_a_SOURCES += src/tracer/preload/rt-entry.c \
+	src/tracer/preload/abi.h
+libnuse_preload_so_SOURCES += src/tracer/preload/abi.h src/tracer/preload/linux.c
+nuse_exec_SOURCES += src/tracer/preload/run-linux.c src/tracer/preload/run.h

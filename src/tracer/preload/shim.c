@@ -23,18 +23,22 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "netcalls.h"
+#include "preload/abi.h"
 #include "rt/dispatch.h"
 
 #define SHIM __attribute__((visibility("default")))
@@ -65,6 +69,22 @@ static inline __attribute__((always_inline)) long ret(long r)
 	ret(nuse_dispatch(nr, L(a), L(b), L(c), L(d), L(e), 0))
 #define FWD6(nr, a, b, c, d, e, f) \
 	ret(nuse_dispatch(nr, L(a), L(b), L(c), L(d), L(e), L(f)))
+
+static inline long raw_syscall(long nr, long a0, long a1, long a2, long a3,
+			       long a4, long a5)
+{
+	register long r10 __asm__("r10") = a3;
+	register long r8 __asm__("r8") = a4;
+	register long r9 __asm__("r9") = a5;
+	long r;
+
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10),
+			   "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return r;
+}
 
 /* --- sockets ------------------------------------------------------------ */
 
@@ -271,6 +291,71 @@ SHIM int ioctl(int fd, unsigned long req, ...)
 	return FWD3(SYS_ioctl, fd, req, arg);
 }
 
+/*
+ * fstat on a stack socket is the placeholder's with a socket's mode
+ * (vfs-fd); glibc's fstat is fstatat(fd, "", buf, AT_EMPTY_PATH).
+ */
+SHIM int fstat(int fd, struct stat *buf)
+{
+	return FWD2(SYS_fstat, fd, buf);
+}
+
+SHIM int fstat64(int fd, struct stat64 *buf)
+{
+	return FWD2(SYS_fstat, fd, buf);
+}
+
+SHIM int fstatat(int dirfd, const char *path, struct stat *buf, int flags)
+{
+	return FWD4(SYS_newfstatat, dirfd, path, buf, flags);
+}
+
+SHIM int fstatat64(int dirfd, const char *path, struct stat64 *buf, int flags)
+{
+	return FWD4(SYS_newfstatat, dirfd, path, buf, flags);
+}
+
+/* --- /proc/self/exe ----------------------------------------------------- */
+
+/*
+ * With --stack=linux the program runs in nuse-exec's process, whose
+ * /proc/self/exe is nuse-exec: show the program, as the sud runtime does.
+ * (An execve of /proc/self/exe is sent back by nuse-exec itself, see
+ * preload/run-linux.c.)
+ */
+static long self_exe(const char *path, char *buf, size_t len)
+{
+	const char *p = nuse_shim_rt->prog_path;
+	size_t n = strlen(p);
+
+	if (n > len)
+		n = len;
+	memcpy(buf, p, n);
+	return (long)n;
+}
+
+static bool is_self_exe(int dirfd, const char *path)
+{
+	return nuse_shim_rt && path &&
+	       (dirfd == AT_FDCWD || path[0] == '/') &&
+	       !strcmp(path, "/proc/self/exe");
+}
+
+SHIM ssize_t readlink(const char *path, char *buf, size_t len)
+{
+	if (__builtin_expect(is_self_exe(AT_FDCWD, path), 0))
+		return self_exe(path, buf, len);
+	return ret(raw_syscall(SYS_readlink, L(path), L(buf), L(len), 0, 0, 0));
+}
+
+SHIM ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t len)
+{
+	if (__builtin_expect(is_self_exe(dirfd, path), 0))
+		return self_exe(path, buf, len);
+	return ret(raw_syscall(SYS_readlinkat, dirfd, L(path), L(buf), L(len), 0,
+			       0));
+}
+
 /* --- readiness ---------------------------------------------------------- */
 
 SHIM int poll(struct pollfd *fds, nfds_t n, int timeout)
@@ -386,21 +471,6 @@ SHIM int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
 
 /* --- syscall(2) ---------------------------------------------------------- */
 
-static inline long raw_syscall(long nr, long a0, long a1, long a2, long a3,
-			       long a4, long a5)
-{
-	register long r10 __asm__("r10") = a3;
-	register long r8 __asm__("r8") = a4;
-	register long r9 __asm__("r9") = a5;
-	long r;
-
-	__asm__ volatile("syscall"
-			 : "=a"(r)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10),
-			   "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return r;
-}
 
 /*
  * Programs call io_uring_setup, and anything glibc has no wrapper for,

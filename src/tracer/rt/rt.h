@@ -22,7 +22,8 @@
 #define RT_NR_I386_IO_URING_SETUP 425
 #define RT_X32_BIT 0x40000000
 
-enum rt_mode { RT_MODE_SUD, RT_MODE_SUD_TRAP, RT_MODE_SECCOMP };
+/* RT_MODE_PRELOAD: --stack=linux under the shim, nothing intercepted here */
+enum rt_mode { RT_MODE_SUD, RT_MODE_SUD_TRAP, RT_MODE_SECCOMP, RT_MODE_PRELOAD };
 
 /*
  * One block behind GS for the runtime and for the stack's host services:

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * --mode=preload --stack=linux: what nuse-exec publishes to
+ * libnuse-preload.so.
+ *
+ * nuse-exec loads the dynamic program in its own process as in the sud
+ * modes, but arms no interception; the shim is in LD_PRELOAD and forwards
+ * every call it interposes to the runtime inside nuse-exec's image, so
+ * preload and sud run the very same dispatcher, vfs-fd and stack and
+ * differ only in how a call is caught.  The table below is found through
+ * an auxiliary vector entry that only nuse-exec's own loader writes: an
+ * image the kernel started (a plain execve by the program) has none, and
+ * the shim then re-enters nuse-exec instead of trusting a stale address.
+ */
+#ifndef NUSE_PRELOAD_ABI_H
+#define NUSE_PRELOAD_ABI_H
+
+#include <stdint.h>
+
+/* a_type of the auxv entry holding &struct nuse_preload_rt ("NUSE") */
+#define NUSE_AT_PRELOAD_RT 0x4e555345UL
+
+#define NUSE_PRELOAD_RT_MAGIC 0x3154525053554e00ULL /* "\0NUSPRT1" */
+#define NUSE_PRELOAD_RT_VERSION 1
+
+/* Environment the shim needs to re-enter nuse-exec after a plain execve. */
+#define NUSE_PRELOAD_ENV_EXEC "NUSE_EXEC"   /* absolute path of nuse-exec */
+#define NUSE_PRELOAD_ENV_STACK "NUSE_STACK" /* "linux" or "host" */
+/* The program nuse-exec loaded last: what an execve of /proc/self/exe,
+ * which names nuse-exec in such a process, must run. */
+#define NUSE_PRELOAD_ENV_PROG "NUSE_PRELOAD_PROG"
+
+struct nuse_preload_rt {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t size; /* sizeof(struct nuse_preload_rt) */
+	/*
+	 * One network or descriptor call, Linux x86-64 number and arguments;
+	 * the kernel convention back (-errno).  Callable from any thread of
+	 * the program: it gives a thread its runtime block on first use
+	 * (threads made by pthread_create, a forked child) and runs the call
+	 * on that block's stack.
+	 */
+	long (*dispatch)(long nr, long a0, long a1, long a2, long a3, long a4,
+			 long a5);
+	/* In a forked child, before anything else (pthread_atfork). */
+	void (*after_fork)(void);
+	/* What readlink("/proc/self/exe") must show: the program. */
+	const char *prog_path;
+};
+
+/* The shim: the table it found, NULL with --stack=host (linux.c). */
+extern const struct nuse_preload_rt *nuse_shim_rt;
+
+/* nuse-exec: the table, and its set-up before the jump (0 or -errno). */
+extern const struct nuse_preload_rt nuse_preload_rt_table;
+int nuse_preload_rt_init(void);
+
+#endif

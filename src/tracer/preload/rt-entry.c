@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * --mode=preload --stack=linux, the nuse-exec side: the entry the shim
+ * calls for every interposed call (see abi.h).  Runtime code (RT_CFLAGS):
+ * it runs on the program's threads, with the program's FS.
+ *
+ * Under SUD the runtime sees every clone and fork and sets up the new
+ * thread's block (rt_thread_start, rt_after_fork).  Under preload it sees
+ * neither, so a thread gets its block on its first call instead:
+ *
+ * - clone copies GS into a new thread, so a thread made by pthread_create
+ *   first arrives with its creator's block, whose recorded FS base (the
+ *   creator's TLS) is not its own: it is given a block of its own.  The
+ *   same test catches the program moving its own FS (arch_prctl), which
+ *   only needs the record updated (the block's tid is the caller's).
+ * - a forked child inherits a copy of the forking thread's block, whose
+ *   pid and tid are the parent's.  The shim's pthread_atfork handler
+ *   fixes it in the child before anything else runs; a fork made without
+ *   libc (raw syscall) is caught by the block's pid not matching the pid
+ *   kept in a MADV_WIPEONFORK page, which reads 0 in a child.
+ *
+ * The checks cost two loads and two compares per call; the call itself
+ * then runs on the block's runtime stack, as from a rewritten site.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+
+#include "../rt/dispatch.h"
+#include "../rt/rt.h"
+#include "abi.h"
+
+#define MADV_WIPEONFORK_ 18
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+long nuse_preload_entry(long nr, long a0, long a1, long a2, long a3, long a4,
+			long a5);
+struct rt_thread *rt_preload_thread(void);
+
+/* This process's pid; 0 in a forked child until its first call. */
+long *rt_preload_pid;
+
+void rt_preload_after_fork(void);
+
+const struct nuse_preload_rt nuse_preload_rt_table = {
+	.magic = NUSE_PRELOAD_RT_MAGIC,
+	.version = NUSE_PRELOAD_RT_VERSION,
+	.size = sizeof(struct nuse_preload_rt),
+	.dispatch = nuse_preload_entry,
+	.after_fork = rt_preload_after_fork,
+	.prog_path = rt_cfg.prog_path,
+};
+
+/*
+ * RDI..R9 and the 7th argument on the stack, as a SysV call.  The fast
+ * path checks that GS holds this thread's block (its FS base) made in
+ * this process (its pid), then moves to the block's runtime stack and
+ * calls nuse_dispatch with the 7th argument copied there.
+ */
+asm(".text\n"
+    ".globl nuse_preload_entry\n"
+    ".type nuse_preload_entry, @function\n"
+    "nuse_preload_entry:\n"
+    "	rdgsbase %rax\n"
+    "	testq %rax, %rax\n"
+    "	jz 3f\n"
+    "	movq rt_preload_pid(%rip), %r11\n"
+    "	movq (%r11), %r11\n"
+    "	cmpq 16(%rax), %r11\n" /* host.pid */
+    "	jne 3f\n"
+    "	rdfsbase %r11\n"
+    "	cmpq 8(%rax), %r11\n" /* host.fs */
+    "	jne 3f\n"
+    "1:	movq %rsp, %r11\n"
+    "	subq " STR(RT_OFF_STACK_LO) "(%rax), %r11\n"
+    "	cmpq $" STR(RT_STACK_SIZE) ", %r11\n"
+    "	jb 2f\n"
+    "	movq %rsp, %r11\n"
+    "	movq " STR(RT_OFF_STACK_TOP) "(%rax), %rsp\n"
+    "	pushq %r11\n"
+    "	pushq 8(%r11)\n"
+    "	call nuse_dispatch\n"
+    "	movq 8(%rsp), %rsp\n"
+    "	ret\n"
+    /* already on the runtime stack (a handler that interrupted a call) */
+    "2:	jmp nuse_dispatch\n"
+    /* no block, or not this thread's: fix it on the program's stack */
+    "3:	pushq %rdi\n"
+    "	pushq %rsi\n"
+    "	pushq %rdx\n"
+    "	pushq %rcx\n"
+    "	pushq %r8\n"
+    "	pushq %r9\n"
+    "	subq $8, %rsp\n"
+    "	call rt_preload_thread\n"
+    "	addq $8, %rsp\n"
+    "	popq %r9\n"
+    "	popq %r8\n"
+    "	popq %rcx\n"
+    "	popq %rdx\n"
+    "	popq %rsi\n"
+    "	popq %rdi\n"
+    "	jmp 1b\n"
+    ".size nuse_preload_entry, . - nuse_preload_entry\n");
+
+static void die(const char *why)
+{
+	rt_log(why, NULL);
+	rt_sys(SYS_exit_group, 127);
+}
+
+static uintptr_t gs_base(void)
+{
+	uintptr_t gs;
+
+	asm volatile("rdgsbase %0" : "=r"(gs));
+	return gs;
+}
+
+/* The block that was this thread's in the parent, now in a forked child. */
+static void adopt_after_fork(struct rt_thread *t, long pid)
+{
+	/* what rt_after_fork does, without arming SUD */
+	rt_memset(t->host.slot, 0, sizeof(t->host.slot));
+	t->host.pid = pid;
+	t->host.tid = rt_sys(SYS_gettid);
+	__atomic_store_n(&t->tid, (int)t->host.tid, __ATOMIC_RELEASE);
+}
+
+/* Slow path of nuse_preload_entry: returns the thread's block, set in GS. */
+struct rt_thread *rt_preload_thread(void)
+{
+	struct rt_thread *t = (struct rt_thread *)gs_base();
+	long pid = __atomic_load_n(rt_preload_pid, __ATOMIC_ACQUIRE);
+
+	if (!pid) {
+		/* First call in a child forked without libc (no atfork). */
+		pid = rt_sys(SYS_getpid);
+		__atomic_store_n(rt_preload_pid, pid, __ATOMIC_RELEASE);
+	}
+	if (t && t->host.fs == rt_fs_base()) {
+		/* Its own block: only FS or the process changed. */
+		if (t->host.pid != pid)
+			adopt_after_fork(t, pid);
+		return t;
+	}
+	if (t && t->host.pid == pid && t->tid == rt_sys(SYS_gettid)) {
+		t->host.fs = rt_fs_base(); /* arch_prctl(ARCH_SET_FS) */
+		return t;
+	}
+	/* A thread made by the program: a block of its own. */
+	if (rt_thread_init())
+		die("preload: cannot set up a thread's runtime block");
+	return rt_self();
+}
+
+/* The shim's pthread_atfork child handler: the child has one thread. */
+void rt_preload_after_fork(void)
+{
+	struct rt_thread *t = (struct rt_thread *)gs_base();
+	long pid = rt_sys(SYS_getpid);
+
+	__atomic_store_n(rt_preload_pid, pid, __ATOMIC_RELEASE);
+	if (t)
+		adopt_after_fork(t, pid);
+}
+
+/* Before the jump, on the main thread whose block exists: 0 or -errno. */
+int nuse_preload_rt_init(void)
+{
+	long p = rt_sys(SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p < 0 && p > -4096)
+		return (int)p;
+	if (rt_sys(SYS_madvise, p, 4096, MADV_WIPEONFORK_))
+		return -EINVAL;
+	rt_preload_pid = (long *)p;
+	*rt_preload_pid = rt_sys(SYS_getpid);
+	return 0;
+}
