@@ -82,6 +82,10 @@ struct nuse_host_timer *nuse_host_timer_create(void (*fn)(void *), void *arg);
 void nuse_host_timer_arm(struct nuse_host_timer *timer, unsigned long long deadline_ns);
 void nuse_host_timer_cancel(struct nuse_host_timer *timer);
 void nuse_host_timer_free(struct nuse_host_timer *timer);
+/* The same in memory the caller provides (NUSE_HOST_TIMER_SIZE bytes),
+ * e.g. shared with the other processes that arm it; its thread is ours. */
+#define NUSE_HOST_TIMER_SIZE 128
+struct nuse_host_timer *nuse_host_timer_create_on(void *mem, void (*fn)(void *), void *arg);
 
 /* Page-aligned anonymous memory; shared survives fork as shared. */
 void *nuse_host_mem_alloc(unsigned long size, int shared);
@@ -91,6 +95,23 @@ void *nuse_host_mem_alloc_at(unsigned long addr, unsigned long size, int shared)
 /* Turn [start, start+len) (page-aligned, private) into a shared mapping
  * with the same contents at the same address: 0 or -errno. */
 int nuse_host_mem_share(void *start, unsigned long len);
+
+/*
+ * Memory shared by the processes of a session (share.c): memfd-backed, so
+ * an exec'd image can map it again (open /proc/KEEPER/fd/N). Descriptors
+ * are O_CLOEXEC; results are fds, 0 or -errno.
+ */
+int nuse_host_memfd(const char *name, unsigned long size);
+/* Map fd at exactly addr; replace: over what is there, else only if free. */
+int nuse_host_mmap_fd(void *addr, unsigned long size, int fd, int replace);
+/* Like nuse_host_mem_share(), through a new memfd, which is returned. */
+int nuse_host_mem_share_fd(void *start, unsigned long len, const char *name);
+int nuse_host_open_rw(const char *path);
+void nuse_host_close(int fd);
+
+/* A word of this process, 0 in a forked child and in a new image. */
+long nuse_host_proc_get(void);
+void nuse_host_proc_set(long value);
 
 /* Does host thread tid of process pid still exist? */
 int nuse_host_alive(long pid, long tid);

@@ -30,6 +30,52 @@ int nuse_halt(void);
 long nuse_syscall(long nr, long *args);
 long nuse_sys(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 
+/* ---- one stack for the processes of a session (docs/stack.md) ---- */
+
+/*
+ * What a process needs to reach a booted stack from a new image (after
+ * execve): the kernel's data and memory live in two memfds held by the
+ * keeper, the long-lived process that booted the stack and runs its
+ * threads.
+ */
+struct nuse_session {
+	int keeper;		/* host pid of the keeper */
+	int data_fd;		/* memfds, numbers in the keeper's table */
+	int mem_fd;
+	unsigned long mem_size;
+};
+
+/* Before forking the keeper: put the kernel's data and memory in memfds
+ * (fds in *s, O_CLOEXEC; keeper still 0). nuse_boot() then uses them. */
+int nuse_session_create(unsigned long mem_size, struct nuse_session *s);
+/* In a new image: map the session's memory where it was. 0 or -errno. */
+int nuse_session_join(const struct nuse_session *s);
+
+/*
+ * Processes. Each process has its own descriptor table in the stack, a
+ * copy of its parent's at fork, as in Linux; a token names it (an id of
+ * the kernel's, > 0). The process that booted has token 0 (host0's table).
+ */
+/* A table for a child about to be forked: a copy of the caller's. */
+long nuse_proc_fork_prepare(void);
+/* This process (a forked child, or a new image) uses token's table from
+ * now on and is registered as host pid. 0 or -errno. */
+int nuse_proc_attach(long token, long pid);
+/* The token of the calling process (0 if none attached). */
+long nuse_proc_self(void);
+/* Record that host process pid uses token (the parent does it at fork). */
+int nuse_proc_register(long token, long pid);
+/* The process of token is gone: close what its table held, as Linux's
+ * exit does, stop its tasks, forget it. 0 or -errno. */
+int nuse_proc_reap(long token);
+
+struct nuse_proc_entry {
+	long token;
+	long pid;
+};
+/* The registered processes; returns how many were written. */
+int nuse_proc_list(struct nuse_proc_entry *out, int max);
+
 /* ---- network devices for backends ---- */
 
 /* virtio-net header (struct virtio_net_hdr), host byte order. */

@@ -25,6 +25,15 @@ typedef long (*nuse_vfs_host_fn)(long nr, long a0, long a1, long a2, long a3,
 void nuse_vfs_init(nuse_vfs_host_fn host);
 
 /*
+ * execve: nuse_vfs_save() writes the table to a new memfd (not CLOEXEC:
+ * its number goes to the new image), nuse_vfs_restore() reads it there,
+ * after nuse_vfs_init(), and closes it; stack descriptors whose
+ * placeholder did not survive the exec are closed.  Save: fd or -errno.
+ */
+long nuse_vfs_save(void);
+void nuse_vfs_restore(long memfd);
+
+/*
  * One network or descriptor call (x86-64 number and arguments, as the
  * tracer's classification sends them): served by the stack when it names
  * a stack socket or creates one (AF_INET, AF_INET6), by the host

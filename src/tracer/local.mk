@@ -37,7 +37,7 @@ nuse_exec_SOURCES = src/tracer/main.c src/tracer/modes.h \
 	src/tracer/supervise.c src/tracer/supervise.h \
 	src/tracer/serve.c src/tracer/serve-host.c \
 	src/tracer/ptrace.c src/tracer/unotify.c \
-	src/tracer/stack-config.c \
+	src/tracer/stack-config.c src/tracer/session.c \
 	$(NUSE_INPROC_SOURCES)
 nuse_exec_CPPFLAGS = $(AM_CPPFLAGS) -DNUSE_PKGLIBDIR=\"$(pkglibdir)\"
 nuse_exec_CFLAGS = $(AM_CFLAGS) -fno-pie

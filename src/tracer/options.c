@@ -95,6 +95,7 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 		{ "version", no_argument, NULL, 'V' },
 		{ "exec-argv0", required_argument, NULL, 'A' },
 		{ "exec-fn", required_argument, NULL, 'F' },
+		{ "session", required_argument, NULL, 'S' },
 		{ "iface", required_argument, NULL, 'i' },
 		{ "sysctl", required_argument, NULL, O_SYSCTL },
 		{ "pcap", required_argument, NULL, O_PCAP },
@@ -139,6 +140,9 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 			break;
 		case 'F':
 			o->exec_fn = optarg;
+			break;
+		case 'S':
+			o->session = optarg;
 			break;
 		case 'i':
 		case O_SYSCTL:

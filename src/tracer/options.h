@@ -36,6 +36,11 @@ struct nuse_opts {
 	const char *exec_argv0;
 	/* Internal: the path the program gave execve (AT_EXECFN, comm). */
 	const char *exec_fn;
+	/*
+	 * Internal: the --stack=linux session an exec'd program joins
+	 * instead of booting its own (src/tracer/session.c).
+	 */
+	const char *session;
 	/* Index in argv of PROGRAM; argv[prog_index..] is passed to it. */
 	int prog_index;
 	/*

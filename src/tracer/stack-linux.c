@@ -106,25 +106,146 @@ static long linux_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 }
 
 /*
+ * The session's processes (session.c): a fork gives the child a copy of
+ * the stack's descriptor table, an execve hands the session and the
+ * descriptor map to the new image.  Stack calls from the runtime, so
+ * with SUD's selector on ALLOW.
+ */
+static long fork_prepare(void)
+{
+	struct rt_thread *t = rt_self();
+	long r;
+
+	rt_stack_enter(t);
+	r = nuse_proc_fork_prepare();
+	rt_stack_leave(t);
+	return r;
+}
+
+static void fork_parent(long token, long pid)
+{
+	struct rt_thread *t = rt_self();
+
+	rt_stack_enter(t);
+	if (pid < 0)
+		nuse_proc_reap(token);
+	else
+		nuse_proc_register(token, pid);
+	rt_stack_leave(t);
+}
+
+/* the process the current token is for (see exec_token) */
+static long proc_pid;
+
+static void fork_child(long token)
+{
+	struct rt_thread *t = rt_self();
+	int r;
+
+	proc_pid = rt_sys(SYS_getpid);
+	rt_stack_enter(t);
+	r = nuse_proc_attach(token, proc_pid);
+	rt_stack_leave(t);
+	if (r)
+		rt_log("forked child: no descriptor table in the stack", NULL);
+}
+
+static char *put_num(char *p, long v)
+{
+	char tmp[24];
+	int n = 0;
+
+	if (v < 0) {
+		*p++ = '-';
+		v = -v;
+	}
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static long exec_vfs_fd = -1;
+
+/*
+ * The token the new image attaches to.  A child made with CLONE_VM but
+ * not CLONE_THREAD (posix_spawn, vfork with a stack) shares our memory,
+ * token included, until it execs: it gets a table of its own here, a
+ * copy of the parent's, as the kernel's vfork gives it.
+ */
+static long exec_token(void)
+{
+	struct rt_thread *t = rt_self();
+	long me = rt_sys(SYS_getpid), token;
+
+	if (me == proc_pid)
+		return nuse_proc_self();
+	rt_stack_enter(t);
+	token = nuse_proc_fork_prepare();
+	if (token > 0 && nuse_proc_register(token, me)) {
+		nuse_proc_reap(token);
+		token = -1;
+	}
+	rt_stack_leave(t);
+	return token;
+}
+
+static const char *exec_arg(void)
+{
+	static char buf[192];
+	const long v[] = { nuse_session.keeper, nuse_session.data_fd,
+			   nuse_session.mem_fd, (long)nuse_session.mem_size,
+			   exec_token(), exec_vfs_fd = nuse_vfs_save() };
+	char *p = buf;
+
+	rt_memcpy(p, "--session=", 10);
+	p += 10;
+	for (unsigned int i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		if (i)
+			*p++ = ',';
+		/* a failed save: the new image keeps no socket (v = -errno) */
+		p = put_num(p, i == 5 && v[i] < 0 ? -1 : v[i]);
+	}
+	*p = '\0';
+	return buf;
+}
+
+static void exec_failed(void)
+{
+	if (exec_vfs_fd >= 0)
+		rt_sys(SYS_close, exec_vfs_fd);
+	exec_vfs_fd = -1;
+}
+
+static const struct rt_proc_hooks proc_hooks = {
+	.fork_prepare = fork_prepare,
+	.fork_parent = fork_parent,
+	.fork_child = fork_child,
+	.exec_arg = exec_arg,
+	.exec_failed = exec_failed,
+};
+
+/*
  * Before the jump, after the runtime's thread block exists (the stack's
- * host services then take it as this thread's).  The boot brings lo up.
+ * host services then take it as this thread's): boot the session's stack
+ * in its keeper, or join it after an execve.
  */
 int nuse_stack_linux_start(const struct nuse_opts *o)
 {
-	/*
-	 * 512 MiB, not the stack's default 64: Linux sizes tcp_mem from it.
-	 * A Go HTTP test with 300 connections in one process stalled for its
-	 * 30 s timeout under TCP memory pressure at 64 MiB, sometimes at 256,
-	 * never in 5 runs at 1 GiB.  Untouched pages cost nothing; the page
-	 * array makes boot ~10 ms and ~7 MB of RSS dearer.
-	 */
-	static const struct nuse_boot_params params = { .mem_size = 512UL << 20 };
-	int r = nuse_boot(&params);
+	long vfs_fd;
+	int r = nuse_session_start(o, &vfs_fd, nuse_stack_err,
+				   sizeof(nuse_stack_err));
 
-	if (r || (r = nuse_stack_linux_configure(o, nuse_stack_err, sizeof(nuse_stack_err))))
+	if (r)
 		return r;
+	proc_pid = rt_sys(SYS_getpid);
 	nuse_vfs_init(nuse_gate_syscall);
+	if (vfs_fd >= 0)
+		nuse_vfs_restore(vfs_fd);
 	rt_cfg.linux_stack = true;
+	rt_cfg.proc = &proc_hooks;
 	nuse_dispatch_stack = linux_dispatch;
 	return 0;
 }

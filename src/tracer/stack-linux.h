@@ -19,4 +19,15 @@ int nuse_stack_linux_configure(const struct nuse_opts *o, char *err,
 			       unsigned long errlen);
 extern char nuse_stack_err[256];
 
+/*
+ * session.c: boot the session's stack in its keeper process, or join the
+ * session named by o->session (after execve; *vfs_fd then is the
+ * descriptor map to restore, or -1).  0 or -errno (+ a line in err for a
+ * bad option).
+ */
+#include <nuse/stack.h>
+extern struct nuse_session nuse_session;
+int nuse_session_start(const struct nuse_opts *o, long *vfs_fd, char *err,
+		       unsigned long errlen);
+
 #endif

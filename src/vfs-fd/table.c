@@ -14,26 +14,11 @@
 #define EFD_CLOEXEC 02000000
 
 static int fd_map[NUSE_VFS_MAX_FD];
-static long owner_pid;
 static int epoll_map[NUSE_VFS_MAX_FD];
 static int epoll_host_fds[NUSE_VFS_MAX_FD];
 
 void vfs_table_init(void)
 {
-	owner_pid = host(SYS_getpid);
-}
-
-/*
- * The stack's descriptor table is one for every process sharing the stack
- * (its memory survives fork as shared), the host's is per process.  A
- * forked child closing its copy of a socket must not close the parent's:
- * only the process that made the table closes stack descriptors, a child
- * just drops its mapping (the stack descriptor stays open until the parent
- * closes it; per-process stack descriptor tables come with fork support).
- */
-static bool may_close_stack_fd(void)
-{
-	return host(SYS_getpid) == owner_pid;
 }
 
 static bool in_range(long fd)
@@ -118,6 +103,12 @@ int vfs_shadow_get(long epfd, bool create)
 	return (int)n;
 }
 
+void vfs_shadow_set(long epfd, int sfd)
+{
+	if (in_range(epfd))
+		__atomic_store_n(&epoll_map[epfd], sfd + 1, __ATOMIC_RELEASE);
+}
+
 /* Host descriptors registered in epfd through us (a hint, see epoll.c). */
 void vfs_shadow_host_count(long epfd, int delta)
 {
@@ -133,7 +124,12 @@ int vfs_shadow_host_fds(long epfd)
 				0;
 }
 
-/* fd was closed on the host: drop what we kept about it. */
+/*
+ * fd was closed on the host: drop what we kept about it.  Each process
+ * has its own descriptor table in the stack, a copy of its parent's made
+ * at fork (nuse_proc_fork_prepare): closing closes this process's
+ * reference only, as on the host.
+ */
 void vfs_forget(long fd)
 {
 	int s;
@@ -141,10 +137,10 @@ void vfs_forget(long fd)
 	if (!in_range(fd))
 		return;
 	s = vfs_unbind(fd);
-	if (s >= 0 && may_close_stack_fd())
+	if (s >= 0)
 		stack(SYS_close, s);
 	s = __atomic_exchange_n(&epoll_map[fd], 0, __ATOMIC_ACQ_REL) - 1;
-	if (s >= 0 && may_close_stack_fd())
+	if (s >= 0)
 		stack(SYS_close, s);
 	__atomic_store_n(&epoll_host_fds[fd], 0, __ATOMIC_RELAXED);
 }

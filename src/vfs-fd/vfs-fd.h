@@ -29,6 +29,7 @@ int vfs_unbind(long fd);
 /* epoll instances (host epoll fds) that also watch stack sockets */
 int vfs_shadow(long epfd);
 int vfs_shadow_get(long epfd, bool create);
+void vfs_shadow_set(long epfd, int sfd);
 void vfs_shadow_host_count(long epfd, int delta);
 int vfs_shadow_host_fds(long epfd);
 void vfs_forget(long fd);

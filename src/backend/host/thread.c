@@ -175,6 +175,19 @@ long nuse_host_getpid(void)
 	return this_pid();
 }
 
+/* page[1]: wiped with the pid in a forked child */
+long nuse_host_proc_get(void)
+{
+	this_pid();
+	return __atomic_load_n(&proc_page[1], __ATOMIC_ACQUIRE);
+}
+
+void nuse_host_proc_set(long value)
+{
+	this_pid();
+	__atomic_store_n(&proc_page[1], value, __ATOMIC_RELEASE);
+}
+
 /* Runs first on the new thread, on its own stack (which a sanitizer, when
  * the tests build this file with one, knows nothing about). */
 static void __attribute__((noreturn, used, no_sanitize_address))

@@ -94,6 +94,7 @@ struct nuse_host_timer {
 	void (*fn)(void *);
 	void *arg;
 	struct nuse_host_thread *thread;
+	int own_mem;
 };
 
 static void timer_loop(void *data)
@@ -130,12 +131,29 @@ static void timer_loop(void *data)
 	}
 }
 
+_Static_assert(sizeof(struct nuse_host_timer) <= NUSE_HOST_TIMER_SIZE,
+	       "NUSE_HOST_TIMER_SIZE too small");
+
+struct nuse_host_timer *nuse_host_timer_create_on(void *mem, void (*fn)(void *), void *arg)
+{
+	struct nuse_host_timer *t = mem;
+
+	nuse_host_memset(t, 0, sizeof(*t));
+	t->own_mem = 0;
+	t->fn = fn;
+	t->arg = arg;
+	t->sleeping_until = ~0ULL;
+	t->thread = nuse_host_thread_create(timer_loop, t);
+	return t->thread ? t : 0;
+}
+
 struct nuse_host_timer *nuse_host_timer_create(void (*fn)(void *), void *arg)
 {
 	struct nuse_host_timer *t = nuse_host_mem_alloc(4096, 0);
 
 	if (!t)
 		return 0;
+	t->own_mem = 1;
 	t->fn = fn;
 	t->arg = arg;
 	t->sleeping_until = ~0ULL;
@@ -173,5 +191,6 @@ void nuse_host_timer_free(struct nuse_host_timer *t)
 	__atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
 	timer_kick(t);
 	nuse_host_thread_join(t->thread);
-	nuse_host_mem_free(t, 4096);
+	if (t->own_mem)
+		nuse_host_mem_free(t, 4096);
 }

@@ -135,7 +135,7 @@ long rt_execve(int dirfd, const char *path, char *const argv[],
 		return r;
 	while (argv && argv[argc])
 		argc++;
-	size = (argc + 10) * sizeof(char *);
+	size = (argc + 11) * sizeof(char *);
 	r = rt_sys(SYS_mmap, 0, size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r < 0 && r > -4096)
@@ -143,9 +143,11 @@ long rt_execve(int dirfd, const char *path, char *const argv[],
 	nargv = (const char **)r;
 	nargv[k++] = rt_cfg.self_exe;
 	nargv[k++] = mode_opt[rt_cfg.mode];
-	/* the new image boots a stack of its own (see docs/design.md) */
+	/* the new image joins this session's stack */
 	if (rt_cfg.linux_stack)
 		nargv[k++] = "--stack=linux";
+	if (rt_cfg.proc && (nargv[k] = rt_cfg.proc->exec_arg()))
+		k++;
 	nargv[k++] = "--exec-argv0";
 	nargv[k++] = argc ? argv[0] : "";
 	nargv[k++] = "--exec-fn";
@@ -167,6 +169,8 @@ long rt_execve(int dirfd, const char *path, char *const argv[],
 		nargv[k++] = argv[i];
 	nargv[k] = NULL;
 	r = rt_sys(SYS_execve, rt_cfg.self_exe, nargv, envp);
+	if (rt_cfg.proc)
+		rt_cfg.proc->exec_failed();
 	rt_sys(SYS_munmap, nargv, size);
 	return r;
 }

@@ -56,8 +56,23 @@ struct rt_kernel_sigaction {
 	uint64_t mask;
 };
 
+/*
+ * With --stack=linux every process of the session shares one stack: a
+ * fork gives the child a copy of the stack's descriptor table, an execve
+ * carries the session to the new image (src/tracer/stack-linux.c).
+ */
+struct rt_proc_hooks {
+	long (*fork_prepare)(void);	/* token or -errno, before the fork */
+	void (*fork_parent)(long token, long pid); /* pid < 0: it failed */
+	void (*fork_child)(long token);
+	/* nuse-exec's --session=... option for the new image, or NULL */
+	const char *(*exec_arg)(void);
+	void (*exec_failed)(void);
+};
+
 struct rt_config {
 	enum rt_mode mode;
+	const struct rt_proc_hooks *proc; /* NULL: nothing shared */
 	bool rewrite;		/* patch syscall sites on first trap */
 	bool linux_stack;	/* --stack=linux: SUD uses a per-thread selector */
 	int verbose;

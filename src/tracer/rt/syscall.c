@@ -69,10 +69,20 @@ static long pselect(long a0, long a1, long a2, long a3, long a4, long a5)
 
 static long do_fork(long flags, long a1, long a2, long a3, long a4)
 {
-	long r = rt_sys(SYS_clone, flags, a1, a2, a3, a4);
+	const struct rt_proc_hooks *h = rt_cfg.proc;
+	long token = h ? h->fork_prepare() : 0;
+	long r;
 
-	if (r == 0)
+	if (token < 0)
+		return token;
+	r = rt_sys(SYS_clone, flags, a1, a2, a3, a4);
+	if (r == 0) {
 		rt_after_fork();
+		if (h)
+			h->fork_child(token);
+	} else if (h) {
+		h->fork_parent(token, r);
+	}
 	return r;
 }
 

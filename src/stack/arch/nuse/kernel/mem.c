@@ -8,9 +8,6 @@
 #include <asm/nuse.h>
 #include <nuse/host.h>
 
-/* 4 GiB: above where non-PIE programs load, far below mmap's area */
-#define NUSE_MEM_ADDR	0x100000000UL
-
 unsigned long memory_start, memory_end;
 void *empty_zero_page;
 static void *region;
@@ -28,7 +25,13 @@ int __init nuse_mem_init(unsigned long size)
 	 * region at 0x7f...), and a fixed place is what exec'd processes will
 	 * need to find it.
 	 */
-	region = nuse_host_mem_alloc_at(NUSE_MEM_ADDR, size, 1);
+	if (nuse_session_mem_fd >= 0) {
+		/* a session's memfd, mapped there by nuse_session_create() */
+		region = (void *)NUSE_MEM_ADDR;
+		size = nuse_session_mem_size;
+	} else {
+		region = nuse_host_mem_alloc_at(NUSE_MEM_ADDR, size, 1);
+	}
 	if (!region)
 		return -ENOMEM;
 	region_size = size;

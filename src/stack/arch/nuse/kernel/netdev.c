@@ -11,15 +11,28 @@
 #include <linux/skbuff.h>
 #include <linux/virtio_net.h>
 #include <linux/rtnetlink.h>
+#include <linux/kthread.h>
 #include <net/net_namespace.h>
 #include <asm/nuse.h>
+#include <nuse/host.h>
 #include <nuse/stack.h>
 
 #define NUSE_TX_BATCH	32
 
+/* frames queued for the backend's process before the queue stops */
+#define NUSE_TX_DEFER_MAX	512
+
 struct nuse_netdev {
 	nuse_xmit_fn xmit;
 	void *priv;
+	/*
+	 * The backend (its fds, rings, priv) is the process's that added the
+	 * device, the session's keeper; a transmit in another process of the
+	 * session is queued for the device's tx thread, which runs there.
+	 */
+	long owner_pid;
+	struct sk_buff_head deferred;
+	struct task_struct *tx_thread;
 	int nbatch;
 	struct sk_buff *batch[NUSE_TX_BATCH];
 	struct nuse_frame frames[NUSE_TX_BATCH];
@@ -79,10 +92,55 @@ static void flush(struct net_device *dev)
 	nd->nbatch = 0;
 }
 
+static netdev_tx_t defer_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct nuse_netdev *nd = netdev_priv(dev);
+
+	skb_queue_tail(&nd->deferred, skb);
+	if (skb_queue_len(&nd->deferred) >= NUSE_TX_DEFER_MAX)
+		netif_stop_queue(dev);
+	wake_up_process(nd->tx_thread);
+	return NETDEV_TX_OK;
+}
+
+/* The device's tx thread: in the owner's process, sends what others queued. */
+static int tx_thread(void *data)
+{
+	struct net_device *dev = data;
+	struct nuse_netdev *nd = netdev_priv(dev);
+	struct sk_buff *skb;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (skb_queue_empty(&nd->deferred)) {
+			if (kthread_should_stop())
+				break;
+			schedule();
+			continue;
+		}
+		__set_current_state(TASK_RUNNING);
+		netif_tx_lock_bh(dev);
+		while ((skb = skb_dequeue(&nd->deferred))) {
+			nd->batch[nd->nbatch++] = skb;
+			if (nd->nbatch == NUSE_TX_BATCH)
+				flush(dev);
+		}
+		if (nd->nbatch)
+			flush(dev);
+		netif_tx_unlock_bh(dev);
+		if (netif_queue_stopped(dev))
+			netif_wake_queue(dev);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
 static netdev_tx_t nuse_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct nuse_netdev *nd = netdev_priv(dev);
 
+	if (unlikely(nuse_host_getpid() != nd->owner_pid))
+		return defer_xmit(skb, dev);
 	nd->batch[nd->nbatch++] = skb;
 	if (!netdev_xmit_more() || nd->nbatch == NUSE_TX_BATCH)
 		flush(dev);
@@ -110,6 +168,8 @@ static long netdev_add(void *data)
 	nd = netdev_priv(dev);
 	nd->xmit = params->xmit;
 	nd->priv = params->priv;
+	nd->owner_pid = nuse_host_getpid();
+	skb_queue_head_init(&nd->deferred);
 	dev->netdev_ops = &nuse_netdev_ops;
 	eth_hw_addr_set(dev, params->mac);
 	if (params->offloads & NUSE_OFFLOAD_CSUM)
@@ -120,8 +180,18 @@ static long netdev_add(void *data)
 	dev->max_mtu = 65535 - ETH_HLEN;
 	if (params->mtu)
 		dev->mtu = params->mtu;
+	/* made by kthreadd, so its host thread is in kthreadd's process:
+	 * the one that booted, which is the one adding devices */
+	nd->tx_thread = kthread_create(tx_thread, dev, "nuse-tx/%s",
+				       params->name ? params->name : "eth");
+	if (IS_ERR(nd->tx_thread)) {
+		ret = PTR_ERR(nd->tx_thread);
+		free_netdev(dev);
+		return ret;
+	}
 	ret = register_netdev(dev);
 	if (ret) {
+		kthread_stop(nd->tx_thread);
 		free_netdev(dev);
 		return ret;
 	}

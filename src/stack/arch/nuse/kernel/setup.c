@@ -178,11 +178,14 @@ int __ref nuse_boot(const struct nuse_boot_params *params)
 	if (booted || nuse_halted)
 		return -EALREADY;
 	nuse_host_init();
-	/* all kernel data shared, at the same address, with forked children */
-	ret = nuse_host_mem_share(__nuse_shared_start,
-				  __nuse_shared_end - __nuse_shared_start);
-	if (ret)
-		return ret;
+	/* all kernel data shared, at the same address, with forked children
+	 * (a session has done it already, through a memfd) */
+	if (nuse_session_mem_fd < 0) {
+		ret = nuse_host_mem_share(__nuse_shared_start,
+					  __nuse_shared_end - __nuse_shared_start);
+		if (ret)
+			return ret;
+	}
 	boot_mem_size = params && params->mem_size ? params->mem_size : NUSE_DEFAULT_MEM;
 	strscpy(boot_command_line, cmdline, COMMAND_LINE_SIZE);
 	nuse_host_sem_init(&boot_sem, 0);

@@ -203,14 +203,15 @@ void nuse_switch_to_host_task(struct task_struct *task)
 	}
 }
 
-/* A task for the calling application thread, cloned from host0 so that
- * all of them share one descriptor table and one thread group. */
+/* A task for the calling application thread, cloned from its process's
+ * template (host0 outside a session) so that the threads of a process
+ * share one descriptor table and one thread group (proc.c). */
 struct task_struct *nuse_host_task_create(void)
 {
 	struct task_struct *task;
 	pid_t pid;
 
-	nuse_switch_to_host_task(nuse_host0);
+	nuse_switch_to_host_task(nuse_proc_template());
 	pid = user_mode_thread(nuse_host_task_stub, NULL,
 			       CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
 			       CLONE_THREAD | CLONE_SYSVSEM);

@@ -98,7 +98,10 @@ void __init time_init(void)
 {
 	boot_ns = nuse_host_time_ns();
 	timer_irq = nuse_irq_request(timer_irq_handler);
-	timer = nuse_host_timer_create(timer_expired, NULL);
+	/* in kernel data: any process of the session arms it (proc.c) */
+	static char timer_mem[NUSE_HOST_TIMER_SIZE] __aligned(64);
+
+	timer = nuse_host_timer_create_on(timer_mem, timer_expired, NULL);
 	if (!timer)
 		panic("nuse: no host timer");
 	if (clocksource_register_hz(&clocksource, NSEC_PER_SEC))

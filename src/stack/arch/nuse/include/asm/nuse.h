@@ -50,7 +50,14 @@ void nuse_leave(void);
 long nuse_on_task_stack(long (*fn)(void *), void *arg);
 
 /* memory (kernel/mem.c) */
+/* 4 GiB: above where non-PIE programs load, far below mmap's area */
+#define NUSE_MEM_ADDR	0x100000000UL
 int nuse_mem_init(unsigned long size);
+
+/* processes of a session (kernel/proc.c) */
+extern int nuse_session_mem_fd;
+extern unsigned long nuse_session_mem_size;
+struct task_struct *nuse_proc_template(void);
 
 /* time (kernel/time.c) */
 void nuse_time_halt(void);

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Processes sharing one stack (a session).
+ *
+ * The kernel's data and memory live in two memfds mapped at fixed
+ * addresses: forked children inherit the mappings, a new image (execve)
+ * maps them again through the keeper's /proc/PID/fd. Each host process
+ * has its own descriptor table, as in Linux: a "template" task per
+ * process, never run by a thread, whose table is a copy of the parent's
+ * made at fork; the process's threads get tasks cloned from it with
+ * CLONE_FILES. The keeper watches the registered processes and reaps
+ * the table of one that is gone, which closes its sockets as exit does.
+ */
+#include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
+#include <linux/fdtable.h>
+#include <linux/pid.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <asm/nuse.h>
+#include <nuse/host.h>
+#include <nuse/stack.h>
+
+extern char __nuse_shared_start[], __nuse_shared_end[];
+
+int nuse_session_mem_fd = -1;
+unsigned long nuse_session_mem_size;
+
+#define NUSE_MAX_PROCS 4096
+
+static struct nuse_proc_entry procs[NUSE_MAX_PROCS];
+static struct nuse_host_mutex procs_lock;
+
+int nuse_session_create(unsigned long mem_size, struct nuse_session *s)
+{
+	unsigned long len = __nuse_shared_end - __nuse_shared_start;
+	int data, mem, ret;
+
+	nuse_host_init();
+	if (nuse_session_mem_fd >= 0)
+		return -EALREADY;
+	mem_size = PAGE_ALIGN(mem_size ? mem_size : NUSE_DEFAULT_MEM);
+	data = nuse_host_mem_share_fd(__nuse_shared_start, len, "nuse-kernel-data");
+	if (data < 0)
+		return data;
+	mem = nuse_host_memfd("nuse-kernel-memory", mem_size);
+	if (mem < 0) {
+		ret = mem;
+		goto fail_data;
+	}
+	ret = nuse_host_mmap_fd((void *)NUSE_MEM_ADDR, mem_size, mem, 0);
+	if (ret)
+		goto fail_mem;
+	/* in the shared data from here on: the keeper boots with these */
+	nuse_session_mem_fd = mem;
+	nuse_session_mem_size = mem_size;
+	s->keeper = 0;
+	s->data_fd = data;
+	s->mem_fd = mem;
+	s->mem_size = mem_size;
+	return 0;
+fail_mem:
+	nuse_host_close(mem);
+fail_data:
+	nuse_host_close(data);
+	return ret;
+}
+
+static int map_keeper_fd(const struct nuse_session *s, int fd, void *addr,
+			 unsigned long len, int replace)
+{
+	char path[64];
+	int mfd, ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", s->keeper, fd);
+	mfd = nuse_host_open_rw(path);
+	if (mfd < 0)
+		return mfd;
+	ret = nuse_host_mmap_fd(addr, len, mfd, replace);
+	nuse_host_close(mfd);
+	return ret;
+}
+
+int nuse_session_join(const struct nuse_session *s)
+{
+	int ret;
+
+	nuse_host_init();
+	/* this image's own (never booted) kernel data goes away */
+	ret = map_keeper_fd(s, s->data_fd, __nuse_shared_start,
+			    __nuse_shared_end - __nuse_shared_start, 1);
+	if (ret)
+		return ret;
+	return map_keeper_fd(s, s->mem_fd, (void *)NUSE_MEM_ADDR, s->mem_size, 0);
+}
+
+/* The task this process's threads are cloned from. */
+struct task_struct *nuse_proc_template(void)
+{
+	long token = nuse_host_proc_get();
+	struct task_struct *t;
+
+	if (!token)
+		return nuse_host0;
+	rcu_read_lock();
+	t = find_task_by_pid_ns(token, &init_pid_ns);
+	rcu_read_unlock();
+	return t ? t : nuse_host0;
+}
+
+static long clone_template(void *unused)
+{
+	/* no CLONE_FILES: the copy of the table fork makes; no CLONE_THREAD:
+	 * a thread group of its own, with copies of rlimits and actions */
+	return user_mode_thread(nuse_host_task_stub, NULL,
+				CLONE_VM | CLONE_FS | CLONE_SYSVSEM);
+}
+
+long nuse_proc_fork_prepare(void)
+{
+	struct nuse_thread_state *ts;
+	struct task_struct *t;
+	long pid;
+
+	pid = nuse_enter();
+	if (pid)
+		return pid;
+	ts = nuse_thread_state();
+	pid = nuse_on_task_stack(clone_template, NULL);
+	if (pid > 0) {
+		rcu_read_lock();
+		t = find_task_by_pid_ns(pid, &init_pid_ns);
+		rcu_read_unlock();
+		snprintf(t->comm, sizeof(t->comm), "proc%ld", pid);
+		/* park it: run as it once, then back to our own task */
+		nuse_switch_to_host_task(t);
+		nuse_switch_to_host_task(ts->task);
+	}
+	nuse_leave();
+	return pid;
+}
+
+long nuse_proc_self(void)
+{
+	return nuse_host_proc_get();
+}
+
+int nuse_proc_register(long token, long pid)
+{
+	int i, ret = -ENOSPC;
+
+	nuse_host_mutex_lock(&procs_lock);
+	for (i = 0; i < NUSE_MAX_PROCS; i++) {
+		if (procs[i].token == token) {
+			procs[i].pid = pid;
+			ret = 0;
+			goto out;
+		}
+	}
+	for (i = 0; i < NUSE_MAX_PROCS; i++) {
+		if (!procs[i].token) {
+			procs[i].token = token;
+			procs[i].pid = pid;
+			ret = 0;
+			break;
+		}
+	}
+out:
+	nuse_host_mutex_unlock(&procs_lock);
+	return ret;
+}
+
+static void unregister(long token)
+{
+	int i;
+
+	nuse_host_mutex_lock(&procs_lock);
+	for (i = 0; i < NUSE_MAX_PROCS; i++)
+		if (procs[i].token == token)
+			procs[i].token = procs[i].pid = 0;
+	nuse_host_mutex_unlock(&procs_lock);
+}
+
+int nuse_proc_list(struct nuse_proc_entry *out, int max)
+{
+	int i, n = 0;
+
+	nuse_host_mutex_lock(&procs_lock);
+	for (i = 0; i < NUSE_MAX_PROCS && n < max; i++)
+		if (procs[i].token && procs[i].pid)
+			out[n++] = procs[i];
+	nuse_host_mutex_unlock(&procs_lock);
+	return n;
+}
+
+struct reap {
+	long token;
+	struct task_struct *keep;	/* NULL, or the template to keep */
+};
+
+/*
+ * What do_exit would do for the tasks of a process whose host threads are
+ * gone: drop their descriptor table references (the last one closes the
+ * sockets). They cannot run again: one asleep in a call is marked stopped,
+ * which no wait-queue wake-up (TASK_NORMAL) ends.
+ */
+static long reap_tasks(void *data)
+{
+	struct reap *r = data;
+	struct task_struct *leader, *t, **tasks;
+	int n = 0, max, i;
+
+	rcu_read_lock();
+	leader = find_task_by_pid_ns(r->token, &init_pid_ns);
+	if (!leader || !test_ti_thread_flag(task_thread_info(leader), TIF_HOST_THREAD)) {
+		rcu_read_unlock();
+		return -ESRCH;
+	}
+	max = get_nr_threads(leader) + 1;
+	rcu_read_unlock();
+
+	tasks = kmalloc_array(max, sizeof(*tasks), GFP_KERNEL);
+	if (!tasks)
+		return -ENOMEM;
+	rcu_read_lock();
+	leader = find_task_by_pid_ns(r->token, &init_pid_ns);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (n == max)
+				break;
+			if (t == current || t == r->keep)
+				continue;
+			get_task_struct(t);
+			tasks[n++] = t;
+		}
+	}
+	rcu_read_unlock();
+
+	for (i = 0; i < n; i++) {
+		t = tasks[i];
+		if (!READ_ONCE(t->on_rq) && READ_ONCE(t->__state) != TASK_RUNNING)
+			WRITE_ONCE(t->__state, __TASK_STOPPED);
+		exit_files(t);
+		put_task_struct(t);
+	}
+	kfree(tasks);
+	return 0;
+}
+
+static long proc_call(long (*fn)(void *), void *arg)
+{
+	long ret = nuse_enter();
+
+	if (ret)
+		return ret;
+	ret = nuse_on_task_stack(fn, arg);
+	nuse_leave();
+	return ret;
+}
+
+int nuse_proc_reap(long token)
+{
+	struct reap r = { token, NULL };
+	long ret;
+
+	if (token <= 0)
+		return -EINVAL;
+	ret = proc_call(reap_tasks, &r);
+	unregister(token);
+	return (int)ret;
+}
+
+static long keep_template(void *data)
+{
+	struct reap *r = data;
+
+	r->keep = nuse_proc_template();
+	return reap_tasks(r);
+}
+
+int nuse_proc_attach(long token, long pid)
+{
+	struct reap r = { token, NULL };
+	long ret;
+
+	if (token <= 0)
+		return -EINVAL;
+	nuse_host_proc_set(token);
+	/*
+	 * After execve the old image's threads are gone but their tasks hold
+	 * the table: drop them (after fork there are none but the template).
+	 */
+	ret = proc_call(keep_template, &r);
+	if (ret)
+		return (int)ret;
+	return nuse_proc_register(token, pid);
+}
