@@ -1,0 +1,150 @@
+#!/bin/sh
+# nuse-exec --stack=linux in the modes that serve calls from a shim or a
+# supervisor (issue 6): preload (dynamic programs only), unotify, ptrace.
+# The programs' network calls must reach the Linux stack, not the host's:
+# each mode runs stacktest and nusetest (they check the calls and pass
+# natively too), then shows which stack served them -- a listener under
+# nuse is absent from the host's tables, a host-only listener is refused
+# inside nuse while the same client reaches it natively, and a threaded
+# HTTP server and its clients in one process talk over the stack.
+# shellcheck shell=sh
+# shellcheck source=tests/integration/lib.sh
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+need_nuse
+PROG=$PROGS/stacktest
+need_prog "$PROG"
+CURL=$(command -v curl || true)
+WGET=$(command -v wget || true)
+PY=$(command -v python3 || true)
+
+# Modes with --stack=linux here (the in-process ones are in stack-linux.sh).
+SMODES=""
+for m in preload; do
+	case " $MODES " in *" $m "*) SMODES="$SMODES $m" ;; esac
+done
+[ -n "$SMODES" ] || skip "none of the modes in \$NUSE_TEST_MODES"
+
+host_listens() {
+	ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# hold_bg OUT CMD...: CMD in the background, its stdin open until killed.
+hold_bg() {
+	_o=$1
+	shift
+	spawn_bg sh -c 'o=$1; shift; sleep 60 | "$@" >"$o" 2>&1' sh "$_o" "$@"
+}
+
+stop_bg() {
+	kill -TERM "-$1" 2>/dev/null # dash: no "--"
+	wait "$1" 2>/dev/null
+}
+
+# A threaded HTTP server and 20 GETs from other threads, one process: the
+# threads made by pthread_create must get runtime blocks of their own.  It
+# also checks that its listener is not in the host's /proc/net/tcp.
+cat >"$T/threads.py" <<'EOF'
+import http.server, threading, urllib.request
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"served by nuse\n" * 1000
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+class S(http.server.ThreadingHTTPServer):
+    request_queue_size = 64  # 20 at once: no SYN retransmission needed
+srv = S(("127.0.0.1", 0), H)
+port = srv.server_address[1]
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+hexport = ":%04X" % port
+host = [l.split() for l in open("/proc/net/tcp").readlines()[1:]]
+seen = any(f[1].endswith(hexport) and f[3] == "0A" for f in host)
+res = []
+def get():
+    d = urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=10).read()
+    res.append(len(d))
+ts = [threading.Thread(target=get) for _ in range(20)]
+for t in ts: t.start()
+for t in ts: t.join()
+print("host sees listener:", seen)
+print("fetched", len(res), "x", set(res))
+EOF
+
+for m in $SMODES; do
+	over_budget && break
+
+	run "$T/out" "$T/err" "$NUSE_EXEC" --stack=linux --mode="$m" -- "$PROG"
+	if [ "$ST" -eq 0 ] && grep -q '^result: PASS' "$T/out"; then
+		pass "$m: stacktest"
+	else
+		fail "$m: stacktest (status $ST)"
+		grep -v ': ok$' "$T/out" "$T/err" | head -20
+	fi
+
+	# preload needs dynamic programs: nusetest (glibc, dynamic) only.
+	for _p in "$PROGS/nusetest" "$PROGS/nusetest-static-pie" "$PROGS/nusetest-musl"; do
+		[ -x "$_p" ] || continue
+		[ "$m" = preload ] && ! is_dynamic "$_p" && continue
+		run "$T/out" "$T/err" "$NUSE_EXEC" --stack=linux --mode="$m" -- "$_p"
+		if [ "$ST" -eq 0 ] && grep -q '^result: PASS' "$T/out"; then
+			pass "$m: $(basename "$_p")"
+		else
+			fail "$m: $(basename "$_p") (status $ST)"
+			grep -E 'FAIL|fail' "$T/out" "$T/err" | head -20
+		fi
+	done
+
+	# A listener inside nuse: not a host socket.
+	PORT=$(free_port)
+	hold_bg "$T/listen.out" "$NUSE_EXEC" --stack=linux --mode="$m" -- "$PROG" listen "$PORT"
+	_pid=$BG_LAST
+	if ! wait_file "$T/listen.out" || ! grep -q "^listening $PORT" "$T/listen.out"; then
+		fail "$m: listener did not start: $(cat "$T/listen.out")"
+	elif host_listens "$PORT"; then
+		fail "$m: the host sees the listener on $PORT"
+	else
+		pass "$m: listener on $PORT invisible to the host's ss -ltn"
+	fi
+	stop_bg "$_pid"
+	rm -f "$T/listen.out"
+
+	# Threads and HTTP over the stack in one process.
+	if [ -z "$PY" ]; then
+		skip_one "$m: threaded HTTP" "python3 not found"
+	else
+		run "$T/out" "$T/err" "$NUSE_EXEC" --stack=linux --mode="$m" -- "$PY" "$T/threads.py"
+		if [ "$ST" -eq 0 ] && grep -q '^host sees listener: False' "$T/out" &&
+			grep -q '^fetched 20 x {15000}' "$T/out"; then
+			pass "$m: python threaded HTTP server + 20 client threads over the stack"
+		else
+			fail "$m: threaded HTTP (status $ST): $(cat "$T/out") $(head -5 "$T/err")"
+		fi
+	fi
+
+	# Host-only HTTP server: curl and wget reach it natively, not from
+	# inside the Linux stack (connection refused on its own loopback).
+	mkdir -p "$T/www"
+	echo hello >"$T/www/index.html"
+	[ -n "${HTTP_URL:-}" ] || http_start "$T/www"
+	for _c in curl wget; do
+		case $_c in
+		curl) [ -n "$CURL" ] || { skip_one "$m: curl" "not found"; continue; }
+			set -- "$CURL" -sS -o /dev/null "$HTTP_URL/" ;;
+		wget) [ -n "$WGET" ] || { skip_one "$m: wget" "not found"; continue; }
+			set -- "$WGET" -q -O /dev/null -t 1 "$HTTP_URL/" ;;
+		esac
+		run "$T/out" "$T/err" "$@"
+		_nst=$ST
+		run "$T/out" "$T/err" "$NUSE_EXEC" --stack=linux --mode="$m" -- "$@"
+		# curl: 7 (could not connect), wget: 4 (network failure)
+		if [ "$_nst" -eq 0 ] && { [ "$ST" -eq 7 ] || [ "$ST" -eq 4 ]; }; then
+			pass "$m: $_c reaches the host-only server natively, refused inside the stack"
+		else
+			fail "$m: $_c: native status $_nst, under nuse $ST: $(head -3 "$T/err")"
+		fi
+	done
+done
+finish
