@@ -60,7 +60,7 @@ asm(".text\n"
     "	xorl %ebp, %ebp\n"
     "	jmp *%r8\n");
 
-#define SECCOMP_EXTRA_TRAPS 9
+#define SECCOMP_EXTRA_TRAPS 13
 
 /* RET_TRAP for the network calls and the ones the runtime must see. */
 static int install_seccomp(void)
@@ -69,6 +69,9 @@ static int install_seccomp(void)
 		SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigsuspend,
 		SYS_execve,	  SYS_execveat,	      SYS_readlink,
 		SYS_readlinkat,	  SYS_prctl,	      SYS_rt_sigpending,
+		/* --stack=linux: a child's stack descriptor table (fork hooks) */
+		SYS_fork,	  SYS_vfork,	      SYS_clone,
+		SYS_clone3,
 	};
 	/*
 	 * nuse-exec's own text is exempt, not just the gate: when it is

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +57,7 @@ static void keeper_detach(int keep1, int keep2, int keep3)
 	int keep[] = { keep1, keep2, keep3, devnull }, from = 3;
 
 	setsid();
+	prctl(PR_SET_NAME, "nuse-keeper");
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
 		signal(ignored[i], SIG_IGN);
 	if (devnull >= 0) {

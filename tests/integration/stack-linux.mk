@@ -10,3 +10,19 @@ TESTS += tests/integration/stack-linux-modes.sh
 EXTRA_DIST += tests/integration/stack-linux-modes.sh
 tests/integration/stack-linux-modes.log: tests/programs/stacktest nuse-exec \
 	libnuse-preload.so $(NUSE_TEST_PROGRAMS_EXTRA)
+# One stack per session: fork, exec, SIGKILL, the keeper's lifetime.
+check_PROGRAMS += tests/programs/sessiontest
+tests_programs_sessiontest_SOURCES = tests/programs/sessiontest.c
+TESTS += tests/integration/session.sh
+EXTRA_DIST += tests/integration/session.sh
+NUSE_SESSION_TEST_EXTRA =
+if HAVE_MUSL
+NUSE_SESSION_TEST_EXTRA += tests/programs/sessiontest-musl
+CLEANFILES += tests/programs/sessiontest-musl
+tests/programs/sessiontest-musl: tests/programs/sessiontest.c
+	@mkdir -p tests/programs
+	$(AM_V_CC)$(MUSL_GCC) -std=gnu11 -D_GNU_SOURCE $(WARN_CFLAGS) -O2 -static \
+		-o $@ $(srcdir)/tests/programs/sessiontest.c
+endif
+tests/integration/session.log: tests/programs/sessiontest nuse-exec \
+	$(NUSE_SESSION_TEST_EXTRA)
