@@ -1,0 +1,283 @@
+#!/bin/sh
+# bench-apps: real programs on nuse's Linux stack (nuse-exec --stack=linux)
+# against the same programs on the host kernel, all in one run.
+#   tcp_rr_us    bench/progs/tcp-rr: 1-byte TCP request/response over
+#                127.0.0.1, median round trip of APPS_RR_ROUNDS (20000);
+#                server thread and client thread in one process (forked
+#                processes do not share the stack yet), host-kernel = the
+#                same program natively; one subject per interception mode.
+#   iperf3_gbps  iperf3 -c for 3 s to a host-kernel iperf3 -s in namespace
+#                S: host-kernel from namespace C over a veth, sud on a TAP
+#                in S (nuse-exec -i tap:...).
+#   nginx_rps    wrk -t1 -c32 for 4 s against a single-process nginx
+#                (master_process off) serving 1 KiB: host-kernel = nginx
+#                in C over the veth, sud = nginx under nuse-exec on the TAP;
+#                wrk runs in S for both.
+#   conns_held   bench/progs/conns-held: TCP connections opened one by one
+#                up to APPS_CONNS_MAX (20000), each echoed by an epoll
+#                server, then all asked again; the figure is how many
+#                answered.  Both ends in one process on the stack's
+#                loopback when RLIMIT_NOFILE allows two descriptors per
+#                connection; otherwise (a hard limit we cannot raise) the
+#                server alone holds them: under nuse-exec on the TAP, or
+#                natively in S over the veth, the client natively.
+# Subjects take turns within each round; medians of APPS_RUNS (5) runs
+# for tcp_rr_us, APPS_NET_RUNS (3) for iperf3 and nginx, 1 for
+# conns_held.  A subject that cannot run (a mode that refuses
+# --stack=linux, a missing program) is a "nan" row and its reason is
+# printed under the table: never a made-up figure.
+set -u
+: "${top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+: "${NUSE_EXEC:=$top_builddir/nuse-exec}"
+# shellcheck source=bench/lib.sh
+. "$top_srcdir/bench/lib.sh"
+export LC_ALL=C
+
+RUNS=${APPS_RUNS:-5}
+NET_RUNS=${APPS_NET_RUNS:-3}
+RR_ROUNDS=${APPS_RR_ROUNDS:-20000}
+RR_MODES=${APPS_RR_MODES:-"preload sud seccomp unotify ptrace"}
+CONNS_MAX=${APPS_CONNS_MAX:-20000}
+PROGS=$top_builddir/bench/progs
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+NUSE_IF=tap:nt0,ip=10.79.0.2/24,mac=02:00:00:79:00:02
+
+[ "$(id -u)" = 0 ] || { echo "bench-apps: needs root (namespaces, TAP)" >&2; exit 1; }
+for p in tcp-rr conns-held; do
+	[ -x "$PROGS/$p" ] || { echo "bench-apps: $PROGS/$p not built (make all)" >&2; exit 1; }
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/nuse-bench-apps.XXXXXX") || exit 1
+NS=nuse-apps-$$-s
+NC=nuse-apps-$$-c
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	ip netns del "$NC" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+in_s() { ip netns exec "$NS" "$@"; }
+in_c() { ip netns exec "$NC" "$@"; }
+# S: iperf3 server, wrk, the TAP nuse attaches to; C: the host-kernel peer.
+ip netns add "$NS" && ip netns add "$NC" || exit 1
+in_s ip link set lo up
+in_c ip link set lo up
+ip link add vs netns "$NS" type veth peer name vc netns "$NC" || exit 1
+in_s ip addr add 10.77.0.1/24 dev vs
+in_c ip addr add 10.77.0.2/24 dev vc
+in_s ip link set vs up
+in_c ip link set vc up
+in_s ip tuntap add dev nt0 mode tap vnet_hdr || exit 1
+in_s ip link set nt0 up
+in_s ip addr add 10.79.0.1/24 dev nt0
+
+is_number() {
+	case "$1" in
+	'' | *[!0-9.]* | .*) return 1 ;;
+	esac
+}
+
+# measure METRIC UNIT RUNS FUNC -- SUBJECTS...: RUNS rounds, each running
+# FUNC SUBJECT once per subject in turn (interleaved, so load from
+# elsewhere hits every subject alike); FUNC prints the value, its stderr
+# goes to $T/err.  A subject that fails once is dropped: a "nan" row, the
+# first line of its error kept for the notes under the table.
+measure() {
+	_metric=$1 _unit=$2 _runs=$3 _fn=$4
+	shift 5
+	for _s in "$@"; do
+		: >"$T/v.$_s"
+		rm -f "$T/failed.$_s"
+	done
+	_r=0
+	while [ "$_r" -lt "$_runs" ]; do
+		for _s in "$@"; do
+			[ -e "$T/failed.$_s" ] && continue
+			: >"$T/err"
+			_v=$($_fn "$_s" 2>"$T/err" | tail -1)
+			if is_number "$_v"; then
+				echo "$_v" >>"$T/v.$_s"
+			else
+				_why=$(grep -v '^$' "$T/err" | head -1)
+				echo "$_metric $_s: ${_why:-no figure (exit status, no message)}" >>"$T/notes"
+				: >"$T/failed.$_s"
+			fi
+		done
+		_r=$((_r + 1))
+	done
+	for _s in "$@"; do
+		if [ -e "$T/failed.$_s" ]; then
+			bench_row "$_metric" "$_s" nan "$_unit" 0
+		else
+			bench_row "$_metric" "$_s" "$(median <"$T/v.$_s")" "$_unit" "$_runs"
+		fi
+	done
+}
+
+# ---- tcp_rr_us
+rr_once() {
+	if [ "$1" = host-kernel ]; then
+		timeout -k 2 60 "$PROGS/tcp-rr" threads 1 "$RR_ROUNDS"
+	else
+		timeout -k 2 60 "$NUSE_EXEC" --stack=linux --mode="$1" -- \
+			"$PROGS/tcp-rr" threads 1 "$RR_ROUNDS"
+	fi
+}
+
+# ---- iperf3_gbps
+gbps() {
+	python3 -c "import json, sys
+print('%.3f' % (json.load(open(sys.argv[1]))['end']['sum_received']['bits_per_second'] / 1e9))" "$1"
+}
+iperf_once() {
+	case $1 in
+	host-kernel) in_c timeout -k 2 20 iperf3 -c 10.77.0.1 -p 5201 -t 3 -J >"$T/i" ;;
+	sud) in_s timeout -k 2 20 "$NUSE_EXEC" --stack=linux --mode=sud -i "$NUSE_IF" -- \
+		iperf3 -c 10.79.0.1 -p 5201 -t 3 -J >"$T/i" ;;
+	esac || { cat "$T/i" >&2; return 1; }
+	gbps "$T/i"
+}
+
+# ---- nginx_rps
+nginx_conf() { # DIR
+	mkdir -p "$1/www" "$1/tmp"
+	head -c 1024 /dev/zero | tr '\0' x >"$1/www/index.html"
+	cat >"$1/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $1/tmp;
+	proxy_temp_path $1/tmp;
+	fastcgi_temp_path $1/tmp;
+	uwsgi_temp_path $1/tmp;
+	scgi_temp_path $1/tmp;
+	server {
+		listen 8080;
+		root $1/www;
+	}
+}
+EOF
+}
+# wait_http NETNS URL PID: until URL answers 200 (10 s), or PID is gone
+wait_http() {
+	_i=0
+	while [ "$_i" -lt 200 ]; do
+		[ "$(ip netns exec "$1" curl -s -m 1 -o /dev/null -w '%{http_code}' "$2")" = 200 ] && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
+start_nginx() { # SUBJECT: sets NGINX_URL_<subject>
+	_d=$T/nginx-$1
+	nginx_conf "$_d"
+	case $1 in
+	host-kernel)
+		in_c "$NGINX" -p "$_d" -e "$_d/error.log" -c "$_d/nginx.conf" 2>"$_d/out" &
+		_url=http://10.77.0.2:8080/ ;;
+	sud)
+		in_s "$NUSE_EXEC" --stack=linux --mode=sud -i "$NUSE_IF" -- \
+			"$NGINX" -p "$_d" -e "$_d/error.log" -c "$_d/nginx.conf" 2>"$_d/out" &
+		_url=http://10.79.0.2:8080/ ;;
+	esac
+	_pid=$!
+	PIDS="$PIDS $_pid"
+	if wait_http "$NS" "$_url" "$_pid"; then
+		echo "$_url" >"$_d/url"
+	else
+		echo "nginx did not answer: $(cat "$_d/out" "$_d/error.log" 2>/dev/null | tail -1)" >"$_d/why"
+	fi
+}
+nginx_once() {
+	_d=$T/nginx-$1
+	[ -s "$_d/url" ] || { cat "$_d/why" >&2; return 1; }
+	in_s timeout -k 2 20 wrk -t1 -c32 -d4s "$(cat "$_d/url")" >"$T/w" 2>&1 ||
+		{ tail -1 "$T/w" >&2; return 1; }
+	# an error page is no answer
+	grep -q 'Non-2xx' "$T/w" && { grep 'Non-2xx' "$T/w" >&2; return 1; }
+	sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$T/w"
+}
+
+# ---- conns_held
+conns_once() {
+	case $CONNS_HOW-$1 in
+	loop-host-kernel) timeout -k 2 240 "$PROGS/conns-held" loop "$CONNS_MAX" ;;
+	loop-sud) timeout -k 2 240 "$NUSE_EXEC" --stack=linux --mode=sud -- \
+		"$PROGS/conns-held" loop "$CONNS_MAX" ;;
+	split-*)
+		_port=$((7000 + $(date +%S)))
+		if [ "$1" = sud ]; then
+			in_s timeout -k 2 240 "$NUSE_EXEC" --stack=linux --mode=sud -i "$NUSE_IF" -- \
+				"$PROGS/conns-held" server "$_port" 2>"$T/srv" &
+			_addr=10.79.0.2
+		else
+			in_s timeout -k 2 240 "$PROGS/conns-held" server "$_port" 2>"$T/srv" &
+			_addr=10.77.0.1
+		fi
+		_srv=$!
+		if [ "$1" = sud ]; then
+			in_s timeout -k 2 240 "$PROGS/conns-held" client "$_addr" "$_port" "$CONNS_MAX"
+		else
+			in_c timeout -k 2 240 "$PROGS/conns-held" client "$_addr" "$_port" "$CONNS_MAX"
+		fi
+		kill "$_srv" 2>/dev/null
+		wait "$_srv" 2>/dev/null
+		cat "$T/srv" >&2 ;;
+	esac
+}
+
+START=$(date +%s)
+bench_begin apps
+: >"$T/notes"
+
+# shellcheck disable=SC2086 # word splitting of $RR_MODES is intended
+measure tcp_rr_us us "$RUNS" rr_once -- host-kernel $RR_MODES
+
+in_s iperf3 -s -p 5201 >"$T/iperf-server" 2>&1 &
+PIDS="$PIDS $!"
+sleep 0.5
+measure iperf3_gbps gbit/s "$NET_RUNS" iperf_once -- host-kernel sud
+
+if [ -x "$NGINX" ] && command -v wrk >/dev/null; then
+	start_nginx host-kernel
+	start_nginx sud
+	measure nginx_rps req/s "$NET_RUNS" nginx_once -- host-kernel sud
+else
+	bench_row nginx_rps host-kernel nan req/s 0
+	bench_row nginx_rps sud nan req/s 0
+	echo "nginx_rps: nginx or wrk not installed (contrib/install-deps)" >>"$T/notes"
+fi
+
+# Two descriptors per connection in "loop"; a hard limit we cannot raise
+# (no CAP_SYS_RESOURCE) leaves the server alone holding them.
+ulimit -n $((2 * CONNS_MAX + 100)) 2>/dev/null || ulimit -n "$(ulimit -H -n)"
+if [ "$(ulimit -n)" -ge $((2 * CONNS_MAX + 100)) ]; then
+	CONNS_HOW=loop
+else
+	CONNS_HOW=split
+fi
+echo "conns_held: $CONNS_HOW (RLIMIT_NOFILE $(ulimit -n), up to $CONNS_MAX)" >>"$T/notes"
+measure conns_held conns 1 conns_once -- host-kernel sud
+
+bench_target tcp_rr_us sud le 1.1 preload
+bench_target iperf3_gbps sud ge 0.8 host-kernel
+bench_target nginx_rps sud ge 0.7 host-kernel
+bench_end
+awk -F, '$1 == "conns_held" && $2 == "sud" {
+	printf "conns_held         sud        >= 10000: %s  %s\n", $3,
+		($3 != "nan" && $3 >= 10000) ? "MET" : "NOT MET" }' "$BENCH_CSV"
+echo "-- notes ($(($(date +%s) - START)) s, load $(cut -d' ' -f1-3 /proc/loadavg))"
+cat "$T/notes"
