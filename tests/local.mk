@@ -71,3 +71,4 @@ include tests/integration/intercept.mk
 include tests/integration/supervisor.mk
 include tests/link/link.mk
 include tests/integration/stack-linux.mk
+include tests/integration/apps.mk

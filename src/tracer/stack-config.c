@@ -117,6 +117,12 @@ int nuse_stack_linux_configure(const struct nuse_opts *o, char *err,
 		snprintf(err, errlen, "--pcap: no --iface to capture");
 		return -EINVAL;
 	}
+	/*
+	 * ICMP datagram sockets for every group, as systemd sets it on the
+	 * host: that is how ping works without CAP_NET_RAW.  Linux's default
+	 * ("1 0") allows nobody.  --sysctl can set it back.
+	 */
+	nuse_sysctl_set("net.ipv4.ping_group_range", "0 2147483647");
 	/* sysctls first: net.*.conf.default.* then applies to the new links */
 	r = set_sysctls(o, err, errlen);
 	if (r < 0)

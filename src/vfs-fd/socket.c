@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Creating and closing stack sockets.  Internet sockets (AF_INET,
- * AF_INET6) are the stack's; AF_UNIX, netlink and the rest stay on the
- * host.
+ * AF_INET6), packet sockets and networking netlink are the stack's;
+ * AF_UNIX and the rest stay on the host.
  */
 #include <errno.h>
 #include <sys/syscall.h>
@@ -11,15 +11,50 @@
 
 #define AF_INET_ 2
 #define AF_INET6_ 10
+#define AF_NETLINK_ 16
+#define AF_PACKET_ 17
 #define SOCK_CLOEXEC_ 02000000
 #define CLOSE_RANGE_UNSHARE_ 2
 #define CLOSE_RANGE_CLOEXEC_ 4
+
+/*
+ * Netlink families that configure or inspect networking (iproute2's
+ * rtnetlink and sock_diag, glibc's getaddrinfo and if_nameindex) belong
+ * to the program's stack; the rest (audit, uevents, connector, ...) are
+ * about the host and stay there.
+ */
+static bool stack_netlink(long proto)
+{
+	switch (proto) {
+	case 0:  /* NETLINK_ROUTE */
+	case 4:  /* NETLINK_SOCK_DIAG */
+	case 6:  /* NETLINK_XFRM */
+	case 10: /* NETLINK_FIB_LOOKUP */
+	case 12: /* NETLINK_NETFILTER */
+	case 16: /* NETLINK_GENERIC */
+		return true;
+	}
+	return false;
+}
+
+static bool stack_domain(long domain, long proto)
+{
+	switch (domain) {
+	case AF_INET_:
+	case AF_INET6_:
+	case AF_PACKET_:
+		return true;
+	case AF_NETLINK_:
+		return stack_netlink(proto);
+	}
+	return false;
+}
 
 long vfs_socket(long domain, long type, long proto)
 {
 	long sfd;
 
-	if (domain != AF_INET_ && domain != AF_INET6_)
+	if (!stack_domain(domain, proto))
 		return host(SYS_socket, domain, type, proto);
 	/* close-on-exec belongs to the placeholder, not to the stack */
 	sfd = stack(SYS_socket, domain, type & ~SOCK_CLOEXEC_, proto);

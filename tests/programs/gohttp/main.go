@@ -7,7 +7,7 @@
 // interception mode must survive.
 //
 //	gohttp [-n 300]                  server and client in one process
-//	gohttp -mode=server [-portfile F] [-requests N]
+//	gohttp -mode=server [-addr HOST:PORT] [-portfile F] [-requests N]
 //	gohttp -mode=client -url URL [-n 300]
 //
 // Output is deterministic: no ports, no timings.
@@ -75,8 +75,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// listenAddr: where the server listens (-addr; a TAP address under nuse).
+var listenAddr = "127.0.0.1:0"
+
 func listen() (net.Listener, *server) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", listenAddr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gohttp: listen:", err)
 		os.Exit(1)
@@ -233,6 +236,7 @@ func main() {
 	url := flag.String("url", "", "client: URL to fetch")
 	portfile := flag.String("portfile", "", "server: write the port here")
 	limit := flag.Int64("requests", 0, "server: exit after this many requests (0: never)")
+	flag.StringVar(&listenAddr, "addr", listenAddr, "server: listen address")
 	flag.Parse()
 
 	switch *mode {

@@ -1,0 +1,103 @@
+#!/bin/sh
+# iproute2 and ping (the host's binaries, dynamic) under nuse-exec
+# --stack=linux see and use the Linux stack in nuse-exec, not the host's:
+# ip addr / ip link / ip route / ip -6 route show lo and the stack's eth0
+# (the TAP's far side, with its addresses and routes) and none of the
+# namespace's own interfaces; ss -tan does not show a listener of the host
+# kernel; ping and ping -6 reach the host kernel over the TAP; an
+# unprivileged ICMP datagram socket (what ping uses without CAP_NET_RAW)
+# works as a non-root user.
+# shellcheck source=tests/integration/apps-lib.sh
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/apps-lib.sh"
+need_apps
+need_cmd ss ping python3 setpriv
+[ -x "$BUSYBOX" ] || skip "needs busybox-static ($BUSYBOX)"
+
+# the TAP can be attached by nobody: the unprivileged check runs as nobody
+apps_link "user 65534"
+# a host-kernel listener that must not show up in the stack's ss
+bg nsx "$BUSYBOX" nc -l -p 9999 -s "$HOST4"
+wait_for 10 sh -c "ip netns exec $NS ss -Hltn 'sport = :9999' | grep -q ." ||
+	fail "host listener did not start"
+
+# check MODE WHAT CONDITION...: CONDITION (shell code, evaluated; $st is
+# the status of the command whose output is $T/out).
+check() {
+	_m=$1
+	_w=$2
+	shift 2
+	if eval "$*"; then
+		pass "$_m: $_w"
+	else
+		fail "$_m: $_w: $(head -20 "$T/out" | tr '\n' '|')"
+	fi
+}
+
+has() { grep -q -- "$1" "$T/out"; }
+
+for m in $APPS_MODES; do
+	nuse "$m" ip addr >"$T/out" 2>&1
+	st=$?
+	check "$m" "ip addr: lo and eth0 with 10.79.0.2/24 and fd79::2/64, none of the host's" \
+		'[ $st = 0 ] && has "^1: lo:" && has "inet 127.0.0.1/8" && has "^2: eth0:" &&
+		has "inet $NUSE4/24 .*eth0" && has "inet6 $NUSE6/64" &&
+		! has na0 && ! has "$HOST4/" && [ "$(grep -c "^[0-9]*:" "$T/out")" = 2 ]'
+	nuse "$m" ip -br link >"$T/out" 2>&1
+	st=$?
+	check "$m" "ip link: lo and eth0 only" \
+		'[ $st = 0 ] && [ "$(cut -d" " -f1 "$T/out" | sort | tr "\n" " ")" = "eth0 lo " ]'
+	nuse "$m" ip route >"$T/out" 2>&1
+	st=$?
+	check "$m" "ip route: default via 10.79.0.1 dev eth0, 10.79.0.0/24 on eth0" \
+		'[ $st = 0 ] && has "^default via $HOST4 dev eth0" &&
+		has "^10.79.0.0/24 dev eth0 .*src $NUSE4" && [ "$(wc -l <"$T/out")" = 2 ]'
+	nuse "$m" ip -6 route >"$T/out" 2>&1
+	st=$?
+	check "$m" "ip -6 route: fd79::/64 on eth0" \
+		'[ $st = 0 ] && has "^fd79::/64 dev eth0"'
+	# a change made with ip inside is the stack's (and goes with it)
+	nuse "$m" ip addr add 10.80.0.2/24 dev eth0 >"$T/out" 2>&1
+	st=$?
+	check "$m" "ip addr add on the stack's eth0" '[ $st = 0 ] && ! ip -n "$NS" addr | grep -q 10.80.0.2'
+
+	nsx ss -tan >"$T/native.ss" 2>&1
+	nuse "$m" ss -tan >"$T/out" 2>&1
+	st=$?
+	check "$m" "ss -tan: the stack's (empty) table, not the host's listener on 9999" \
+		'[ $st = 0 ] && has "^State" && ! has ":9999" && grep -q ":9999" "$T/native.ss"'
+
+	nuse "$m" ping -c1 -W5 "$HOST4" >"$T/out" 2>&1
+	st=$?
+	check "$m" "ping -c1 $HOST4 over the TAP" '[ $st = 0 ] && has "1 received"'
+	nuse "$m" ping -6 -c1 -W5 "$HOST6" >"$T/out" 2>&1
+	st=$?
+	check "$m" "ping -6 -c1 $HOST6 over the TAP" '[ $st = 0 ] && has "1 received"'
+
+	# SOCK_DGRAM IPPROTO_ICMP as uid/gid 65534: net.ipv4.ping_group_range
+	ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		timeout 30 "$NUSE_EXEC" --mode="$m" --stack=linux -i "$NUSE_IF" -- \
+		"$(readlink -f "$(command -v python3)")" -c 'import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
+s.settimeout(5)
+s.sendto(struct.pack("!BBHHH", 8, 0, 0, 0, 1) + b"nuse", (sys.argv[1], 0))
+data, peer = s.recvfrom(100)
+print("reply", peer[0], data[0], data[8:])' "$HOST4" >"$T/out" 2>&1
+	st=$?
+	check "$m" "ICMP datagram socket as nobody: echo reply" \
+		'has "^reply $HOST4 0 b.nuse.$"'
+done
+
+# With one stack per session, ss in the session sees a listener of
+# another of its processes (gated as in apps-nginx.sh).
+for m in $APPS_MODES; do
+	nuse "$m" "$BUSYBOX" sh -c \
+		"$BUSYBOX nc -l -p 7777 & sleep 0.5; ss -Htln; kill \$!" >"$T/out" 2>&1
+	if has ":7777"; then
+		pass "$m: ss -tln shows a listener of another process of the session"
+	elif [ "${NUSE_APPS_SHARED:-}" = 1 ]; then
+		fail "$m: ss in the session: $(cat "$T/out")"
+	else
+		echo "SKIP: $m: ss of a listener in another process: the session has no shared stack yet"
+	fi
+done
+finish

@@ -1,0 +1,33 @@
+# Applications under nuse-exec --stack=linux on a TAP against host-kernel
+# peers (issue 6 items 4, 5, 7; docs/apps.md). Root; each test makes and
+# removes its own namespace. Modes: NUSE_APPS_MODES (default sud seccomp).
+APPS_TESTS = \
+	tests/integration/apps-wget.sh \
+	tests/integration/apps-go.sh \
+	tests/integration/apps-iperf3.sh \
+	tests/integration/apps-nginx.sh \
+	tests/integration/apps-iproute.sh \
+	tests/integration/apps-dns.sh
+TESTS += $(APPS_TESTS)
+EXTRA_DIST += $(APPS_TESTS) tests/integration/apps.mk \
+	tests/integration/apps-lib.sh tests/integration/dns-server.py \
+	tests/programs/resolve.c
+
+# The musl resolver's test program (static, musl's getaddrinfo).
+APPS_PROGRAMS =
+if HAVE_MUSL
+APPS_PROGRAMS += tests/programs/resolve-musl
+CLEANFILES += tests/programs/resolve-musl
+tests/programs/resolve-musl: tests/programs/resolve.c
+	@mkdir -p tests/programs
+	$(AM_V_CC)$(MUSL_GCC) -std=gnu11 -D_GNU_SOURCE $(WARN_CFLAGS) -O2 -static \
+		-o $@ $(srcdir)/tests/programs/resolve.c
+endif
+test-programs: $(APPS_PROGRAMS)
+
+$(APPS_TESTS:.sh=.log): nuse-exec $(NUSE_TEST_PROGRAMS_EXTRA) $(APPS_PROGRAMS)
+
+# Only these tests: make check-apps
+check-apps:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(APPS_TESTS)'
+.PHONY: check-apps
