@@ -109,6 +109,13 @@ int nuse_host_mem_share_fd(void *start, unsigned long len, const char *name);
 int nuse_host_open_rw(const char *path);
 void nuse_host_close(int fd);
 
+/* Add 1 to host eventfd fd of the calling process. */
+void nuse_host_eventfd_signal(int fd);
+/* Wake every waiter of a process-shared futex word. */
+void nuse_host_futex_wake(int *word);
+/* Sleep while *word == seen (or until a wake-up or a signal). */
+void nuse_host_futex_wait(int *word, int seen);
+
 /* A word of this process, 0 in a forked child and in a new image. */
 long nuse_host_proc_get(void);
 void nuse_host_proc_set(long value);

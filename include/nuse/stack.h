@@ -29,6 +29,11 @@ int nuse_halt(void);
  * does not serve return -ENOSYS. */
 long nuse_syscall(long nr, long *args);
 long nuse_sys(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+/* For a supervisor serving another process's calls: the calling thread's
+ * syscalls then read and write "user" memory of process @pid (through
+ * process_vm_readv/writev); 0 goes back to the caller's own memory.
+ * 0 or -ENOSPC (more than 256 serving threads). */
+int nuse_uaccess_pid(long pid);
 
 /* ---- one stack for the processes of a session (docs/stack.md) ---- */
 
@@ -75,6 +80,29 @@ struct nuse_proc_entry {
 };
 /* The registered processes; returns how many were written. */
 int nuse_proc_list(struct nuse_proc_entry *out, int max);
+
+/* ---- readiness of a stack descriptor for host waiters ---- */
+
+/*
+ * A doorbell is a futex word in the session's memory; a notifier on a
+ * pollable stack descriptor (an epoll) marks itself pending and rings
+ * (increments and wakes) its doorbell when the descriptor's poll queue is
+ * woken, from whichever process of the session wakes it.
+ */
+struct nuse_notifier;
+int *nuse_doorbell_alloc(void);
+/* efd: the host eventfd the doorbell's thread signals; a wake-up in the
+ * attaching process signals it at once (-1: always the doorbell) */
+struct nuse_notifier *nuse_notify_attach(int fd, int *doorbell, int efd);
+/* Clear and return the pending mark (1: rang since the last take). */
+int nuse_notify_take(struct nuse_notifier *n);
+int nuse_notify_pending(struct nuse_notifier *n);
+void nuse_notify_detach(struct nuse_notifier *n);
+/* About to block outside the stack: let runnable tasks have the CPU. */
+void nuse_yield(void);
+/* A thread of the calling process running fn(arg) at once and after
+ * every ring of doorbell; fn: raw system calls only, no stack calls. */
+int nuse_doorbell_serve(int *doorbell, void (*fn)(void *), void *arg);
 
 /* ---- network devices for backends ---- */
 

@@ -4,9 +4,9 @@
  * added to it go into a stack epoll beside it (the "shadow", made on the
  * first such epoll_ctl), with the program's event data, so edge, level
  * and oneshot triggering are the stack's own.  A wait on an instance with
- * stack sockets only is the stack's epoll_wait; with both kinds the stack
- * is asked without waiting and the host waits in short slices (see
- * poll.c) until one of them has events.
+ * stack sockets only is the stack's epoll_wait; with both kinds the host
+ * waits, woken by the stack through the instance's bell (notify.c) — or,
+ * when no bell can be made, in short slices (see poll.c).
  *
  * Limits: a dup of an epoll descriptor does not carry the shadow; the
  * count of host descriptors in an instance is what epoll_ctl told us
@@ -51,6 +51,69 @@ long vfs_epoll_ctl(long epfd, long op, long fd, long ev)
 	return stack(SYS_epoll_ctl, shadow, op, sfd, ev);
 }
 
+/* Drop the bell's events from what the host wrote at ev: how many are left. */
+static long unbell(long ev, long n, bool *rang)
+{
+	struct ev {
+		unsigned int events;
+		unsigned long long data;
+	} __attribute__((packed)) e[64];
+	long kept = 0;
+
+	for (long i = 0; i < n; i += 64) {
+		long chunk = n - i < 64 ? n - i : 64, k;
+
+		if (vfs_copy_in(e, (char *)ev + i * EPOLL_EVENT_SIZE,
+				chunk * EPOLL_EVENT_SIZE))
+			return -EFAULT;
+		for (k = 0; k < chunk; k++) {
+			if (e[k].data == VFS_BELL_DATA) {
+				*rang = true;
+				continue;
+			}
+			if (vfs_copy_out((char *)ev + kept * EPOLL_EVENT_SIZE,
+					 &e[k], EPOLL_EVENT_SIZE))
+				return -EFAULT;
+			kept++;
+		}
+	}
+	return kept;
+}
+
+/*
+ * Mixed wait with a bell: reset it, ask the stack, then block in the
+ * host's epoll, which the bell's eventfd wakes when the stack has events.
+ */
+static long bell_wait(struct bell *bell, long nr, long epfd, int shadow,
+		      long ev, long max, long long deadline, long mask,
+		      long size)
+{
+	for (;;) {
+		long long left = deadline < 0 ? -1 : deadline - vfs_now_ms();
+		bool rang = false;
+		long rs, rh;
+
+		if (deadline >= 0 && left < 0)
+			left = 0;
+		vfs_bell_reset(bell);
+		rs = stack(SYS_epoll_wait, shadow, ev, max, 0);
+		if (rs < 0 || rs == max)
+			return rs;
+		if (!rs && left)
+			nuse_yield();
+		rh = host(SYS_epoll_pwait, epfd, ev + rs * EPOLL_EVENT_SIZE,
+			  max - rs, rs ? 0 : left, nr == SYS_epoll_wait ? 0 : mask,
+			  size ?: 8);
+		if (rh < 0)
+			return rs ? rs : rh;
+		rh = unbell(ev + rs * EPOLL_EVENT_SIZE, rh, &rang);
+		if (rh < 0)
+			return rh;
+		if (rs + rh || (!rang && left >= 0 && deadline - vfs_now_ms() <= 0))
+			return rs + rh;
+	}
+}
+
 /* epoll_wait(epfd, ev, max, ms), epoll_pwait(..., mask, size),
  * epoll_pwait2(epfd, ev, max, timespec, mask, size) */
 long vfs_epoll_wait(long nr, long epfd, long ev, long max, long timeout,
@@ -58,6 +121,7 @@ long vfs_epoll_wait(long nr, long epfd, long ev, long max, long timeout,
 {
 	int shadow = vfs_shadow(epfd);
 	long long timeout_ms = timeout, deadline;
+	struct bell *bell;
 	long rs, rh;
 
 	if (shadow < 0)
@@ -81,6 +145,10 @@ long vfs_epoll_wait(long nr, long epfd, long ev, long max, long timeout,
 		return stack(SYS_epoll_wait, shadow, ev, max,
 			     timeout_ms < 0 ? -1 : timeout_ms);
 	deadline = timeout_ms < 0 ? -1 : vfs_now_ms() + timeout_ms;
+	bell = vfs_bell(epfd, shadow);
+	if (bell)
+		return bell_wait(bell, nr, epfd, shadow, ev, max, deadline,
+				 mask, size);
 	for (;;) {
 		long long left = deadline < 0 ? -1 : deadline - vfs_now_ms();
 		long ms = left < 0 || left > VFS_SLICE_MS ? VFS_SLICE_MS : left;

@@ -141,6 +141,8 @@ void vfs_forget(long fd)
 		stack(SYS_close, s);
 	s = __atomic_exchange_n(&epoll_map[fd], 0, __ATOMIC_ACQ_REL) - 1;
 	if (s >= 0)
+		vfs_bell_forget(fd);
+	if (s >= 0)
 		stack(SYS_close, s);
 	__atomic_store_n(&epoll_host_fds[fd], 0, __ATOMIC_RELAXED);
 }

@@ -34,6 +34,16 @@ void vfs_shadow_host_count(long epfd, int delta);
 int vfs_shadow_host_fds(long epfd);
 void vfs_forget(long fd);
 
+/* sendfile.c: a host file to stack socket sfd */
+long vfs_sendfile(int sfd, long in, long offp, long count);
+
+/* notify.c: host epoll waits woken by the stack */
+#define VFS_BELL_DATA 0x6e7573652d62656cULL /* event data of a bell */
+struct bell;
+struct bell *vfs_bell(long epfd, int shadow);
+void vfs_bell_reset(struct bell *b);
+void vfs_bell_forget(long epfd);
+
 /* copy.c: the program's memory, EFAULT instead of a crash */
 long vfs_copy_in(void *dst, const void *src, size_t len);
 long vfs_copy_out(void *dst, const void *src, size_t len);

@@ -115,14 +115,20 @@ long nuse_vfs_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 	case SYS_epoll_pwait2:
 		return vfs_epoll_wait(nr, a0, a1, a2, a3, a4, a5);
 	case SYS_sendfile:
+		sfd = vfs_lookup(a0);
+		if (sfd >= 0)
+			return vfs_sendfile(sfd, a1, a2, a3);
+		if (vfs_lookup(a1) >= 0)
+			return -EINVAL; /* in_fd cannot be a socket */
+		return host(nr, a0, a1, a2, a3, a4, a5);
 	case SYS_splice:
 		/*
-		 * Between host files and stack sockets: not done yet; EINVAL,
-		 * as for descriptors that do not support them.  Either side
-		 * may be a socket (sendfile: out, in; splice: in, out).
+		 * Between pipes and stack sockets: not done; EINVAL, as for
+		 * descriptors that do not support it.  Either side may be the
+		 * socket (in, out).
 		 */
 		if (vfs_lookup(a0) >= 0 ||
-		    vfs_lookup(nr == SYS_sendfile ? a1 : a2) >= 0)
+		    vfs_lookup(a2) >= 0)
 			return -EINVAL;
 		return host(nr, a0, a1, a2, a3, a4, a5);
 	default:

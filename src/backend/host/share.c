@@ -91,3 +91,20 @@ void nuse_host_close(int fd)
 {
 	sys1(NR_close, fd);
 }
+
+void nuse_host_futex_wake(int *word)
+{
+	futex_wake(word, 0x7fffffff);
+}
+
+void nuse_host_futex_wait(int *word, int seen)
+{
+	futex_wait(word, seen, 0);
+}
+
+void nuse_host_eventfd_signal(int fd)
+{
+	static const unsigned long one = 1;
+
+	sys3(NR_write, fd, &one, sizeof(one));
+}
