@@ -14,18 +14,18 @@ EXTRA_DIST += $(APPS_TESTS) tests/integration/apps.mk \
 	tests/programs/resolve.c
 
 # The musl resolver's test program (static, musl's getaddrinfo).
-APPS_PROGRAMS =
+APPS_EXTRA_PROGS =
 if HAVE_MUSL
-APPS_PROGRAMS += tests/programs/resolve-musl
+APPS_EXTRA_PROGS += tests/programs/resolve-musl
 CLEANFILES += tests/programs/resolve-musl
 tests/programs/resolve-musl: tests/programs/resolve.c
 	@mkdir -p tests/programs
 	$(AM_V_CC)$(MUSL_GCC) -std=gnu11 -D_GNU_SOURCE $(WARN_CFLAGS) -O2 -static \
 		-o $@ $(srcdir)/tests/programs/resolve.c
 endif
-test-programs: $(APPS_PROGRAMS)
+test-programs: $(APPS_EXTRA_PROGS)
 
-$(APPS_TESTS:.sh=.log): nuse-exec $(NUSE_TEST_PROGRAMS_EXTRA) $(APPS_PROGRAMS)
+$(APPS_TESTS:.sh=.log): nuse-exec $(NUSE_TEST_PROGRAMS_EXTRA) $(APPS_EXTRA_PROGS)
 
 # Only these tests: make check-apps
 check-apps:
