@@ -36,6 +36,8 @@ src_tracer_libnuse_rt_linux_a_SOURCES = \
 nuse_exec_SOURCES = src/tracer/main.c src/tracer/modes.h \
 	src/tracer/supervise.c src/tracer/supervise.h \
 	src/tracer/serve.c src/tracer/serve-host.c \
+	src/tracer/serve-linux.c src/tracer/serve-linux.h \
+	src/tracer/serve-linux-poll.c src/tracer/serve-linux-signals.c \
 	src/tracer/ptrace.c src/tracer/unotify.c \
 	src/tracer/stack-config.c src/tracer/session.c \
 	$(NUSE_INPROC_SOURCES)

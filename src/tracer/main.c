@@ -145,9 +145,9 @@ int main(int argc, char **argv)
 	}
 	if (o.stack == NUSE_STACK_LINUX && o.mode != NUSE_MODE_SUD &&
 	    o.mode != NUSE_MODE_SUD_TRAP && o.mode != NUSE_MODE_SECCOMP &&
-	    o.mode != NUSE_MODE_PRELOAD) {
+	    o.mode != NUSE_MODE_PRELOAD && o.mode != NUSE_MODE_UNOTIFY) {
 		fprintf(stderr,
-			"nuse-exec: --stack=linux works in the in-process modes (sud, sud-trap, seccomp, preload) only so far (issue 6)\n");
+			"nuse-exec: --stack=linux works in the in-process modes (sud, sud-trap, seccomp), preload and unotify only so far (issue 6)\n");
 		return 2;
 	}
 

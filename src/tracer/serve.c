@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 
+#include "serve-linux.h"
 #include "supervise.h"
 
 #ifndef __X32_SYSCALL_BIT
@@ -249,9 +250,7 @@ enum nuse_verdict nuse_serve_call(const struct nuse_sup *s, struct nuse_call *c)
 	} else if (s->o->stack == NUSE_STACK_HOST) {
 		v = nuse_serve_host(s, c);
 	} else {
-		/* main.c refuses --stack=linux until the stack is wired in. */
-		c->ret = -ENOSYS;
-		v = NUSE_CALL_RETURN;
+		v = nuse_serve_linux(s, c);
 	}
 	if (s->o->verbose >= 2)
 		log_call(s, c, v);

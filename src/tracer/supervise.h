@@ -48,6 +48,11 @@ struct nuse_call {
 	long (*write_mem)(struct nuse_call *c, unsigned long addr,
 			  const void *src, unsigned long len);
 	int (*install_fd)(struct nuse_call *c, int fd, unsigned int flags);
+	/*
+	 * Is the call still waiting for its answer (false once the caller
+	 * was killed)?  For calls served while they block (--stack=linux).
+	 */
+	bool (*pending)(struct nuse_call *c);
 	void *mode_ctx;
 };
 

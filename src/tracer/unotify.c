@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 #include "modes.h"
+#include "serve-linux.h"
 #include "supervise.h"
 
 /* Linux 6.6 uapi, newer than some distributions' headers. */
@@ -132,6 +134,13 @@ static long un_write_mem(struct nuse_call *c, unsigned long addr,
 	return n < 0 ? -errno : n;
 }
 
+static bool un_pending(struct nuse_call *c)
+{
+	struct un_state *u = c->mode_ctx;
+
+	return !ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id);
+}
+
 /*
  * Install @fd in the caller and answer the call with its number, in one
  * step (SECCOMP_ADDFD_FLAG_SEND, Linux 5.14).  Returns the number or
@@ -151,17 +160,9 @@ static int un_install_fd(struct nuse_call *c, int fd, unsigned int flags)
 	return r < 0 ? -errno : r;
 }
 
-static int un_notification(const struct nuse_sup *s, struct un_state *u)
+/* Wait for the next notification: 1, 0 (nothing: try again) or -1. */
+static int un_recv(const struct nuse_sup *s, struct un_state *u)
 {
-	struct nuse_call c = {
-		.read_mem = un_read_mem,
-		.write_mem = un_write_mem,
-		.install_fd = un_install_fd,
-		.mode_ctx = u,
-	};
-	enum nuse_verdict v;
-	int i;
-
 	memset(u->req, 0, u->sizes.seccomp_notif);
 	if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_RECV, u->req) < 0) {
 		/* ENOENT: the caller was killed or interrupted meanwhile. */
@@ -171,15 +172,29 @@ static int un_notification(const struct nuse_sup *s, struct un_state *u)
 			     strerror(errno));
 		return -1;
 	}
-	c.tid = u->req->pid;
-	c.arch = u->req->data.arch;
-	c.nr = u->req->data.nr;
+	return 1;
+}
+
+static void un_serve_one(const struct nuse_sup *s, struct un_state *u)
+{
+	struct nuse_call c = {
+		.tid = u->req->pid,
+		.arch = u->req->data.arch,
+		.nr = u->req->data.nr,
+		.read_mem = un_read_mem,
+		.write_mem = un_write_mem,
+		.install_fd = un_install_fd,
+		.pending = un_pending,
+		.mode_ctx = u,
+	};
+	enum nuse_verdict v;
+	int i;
+
 	for (i = 0; i < 6; i++)
 		c.args[i] = u->req->data.args[i];
-
 	v = nuse_serve_call(s, &c);
 	if (v == NUSE_CALL_ANSWERED)
-		return 0;
+		return;
 	memset(u->resp, 0, u->sizes.seccomp_notif_resp);
 	u->resp->id = u->req->id;
 	if (v == NUSE_CALL_CONTINUE)
@@ -192,7 +207,81 @@ static int un_notification(const struct nuse_sup *s, struct un_state *u)
 	    errno != ENOENT)
 		nuse_sup_log(s, 0, "[%d] SECCOMP_IOCTL_NOTIF_SEND: %s", c.tid,
 			     strerror(errno));
-	return 0;
+}
+
+static int un_notification(const struct nuse_sup *s, struct un_state *u)
+{
+	int r = un_recv(s, u);
+
+	if (r > 0)
+		un_serve_one(s, u);
+	return r < 0 ? -1 : 0;
+}
+
+/*
+ * --stack=linux: calls may block in the stack (accept, recv, poll), so
+ * they are served by worker threads, each receiving notifications itself.
+ * One worker is always waiting: the one that takes a call starts another
+ * if it was the last idle one, so the pool grows to the number of calls
+ * in flight and stays there.
+ */
+static const struct nuse_sup *un_sup;
+static int un_idle;
+
+static void *un_worker(void *arg);
+
+static int un_spawn_worker(void)
+{
+	struct un_state *w = malloc(sizeof(*w));
+	pthread_attr_t attr;
+	pthread_t t;
+	int r;
+
+	if (!w)
+		return -ENOMEM;
+	*w = un;
+	w->req = calloc(1, un.sizes.seccomp_notif > sizeof(*w->req) ?
+				   un.sizes.seccomp_notif : sizeof(*w->req));
+	w->resp = calloc(1, un.sizes.seccomp_notif_resp > sizeof(*w->resp) ?
+				    un.sizes.seccomp_notif_resp : sizeof(*w->resp));
+	if (!w->req || !w->resp)
+		goto fail;
+	__atomic_add_fetch(&un_idle, 1, __ATOMIC_ACQ_REL);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* the stack runs syscall bodies on task stacks of its own */
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	r = pthread_create(&t, &attr, un_worker, w);
+	pthread_attr_destroy(&attr);
+	if (!r)
+		return 0;
+	__atomic_sub_fetch(&un_idle, 1, __ATOMIC_ACQ_REL);
+fail:
+	free(w->req);
+	free(w->resp);
+	free(w);
+	return -ENOMEM;
+}
+
+static void *un_worker(void *arg)
+{
+	struct un_state *w = arg;
+	int r;
+
+	for (;;) {
+		r = un_recv(un_sup, w);
+		if (r < 0)
+			break;
+		if (!r)
+			continue;
+		if (__atomic_sub_fetch(&un_idle, 1, __ATOMIC_ACQ_REL) == 0 &&
+		    un_spawn_worker())
+			nuse_sup_log(un_sup, 0, "cannot start a worker thread");
+		un_serve_one(un_sup, w);
+		__atomic_add_fetch(&un_idle, 1, __ATOMIC_ACQ_REL);
+	}
+	__atomic_sub_fetch(&un_idle, 1, __ATOMIC_ACQ_REL);
+	return NULL;
 }
 
 /*
@@ -242,9 +331,16 @@ static int un_serve(struct nuse_sup *s)
 		return -1;
 	}
 	un_watch_main(s, u, WNOHANG | WUNTRACED | WCONTINUED);
+	if (s->o->stack == NUSE_STACK_LINUX) {
+		/* Workers take the calls; this thread watches for the end. */
+		un_sup = s;
+		if (nuse_serve_linux_start(s) || un_spawn_worker())
+			return -1;
+	}
 
 	for (;;) {
-		pfd[0] = (struct pollfd){ .fd = u->listener, .events = POLLIN };
+		pfd[0] = (struct pollfd){ .fd = u->listener,
+					  .events = un_sup ? 0 : POLLIN };
 		pfd[1] = (struct pollfd){ .fd = u->chld_fd, .events = POLLIN };
 		n = u->chld_fd >= 0 ? 2 : 1;
 		if (poll(pfd, n, -1) < 0) {

@@ -21,7 +21,7 @@
 #define NUSE_AT_PRELOAD_RT 0x4e555345UL
 
 #define NUSE_PRELOAD_RT_MAGIC 0x3154525053554e00ULL /* "\0NUSPRT1" */
-#define NUSE_PRELOAD_RT_VERSION 1
+#define NUSE_PRELOAD_RT_VERSION 2
 
 /* Environment the shim needs to re-enter nuse-exec after a plain execve. */
 #define NUSE_PRELOAD_ENV_EXEC "NUSE_EXEC"   /* absolute path of nuse-exec */
@@ -43,8 +43,13 @@ struct nuse_preload_rt {
 	 */
 	long (*dispatch)(long nr, long a0, long a1, long a2, long a3, long a4,
 			 long a5);
-	/* In a forked child, before anything else (pthread_atfork). */
-	void (*after_fork)(void);
+	/*
+	 * pthread_atfork: before the fork (a token for the child, or
+	 * -errno), and first thing in the child (which then has its own
+	 * copy of the stack's descriptor table, as in Linux).
+	 */
+	long (*fork_prepare)(void);
+	void (*fork_child)(long token);
 	/* What readlink("/proc/self/exe") must show: the program. */
 	const char *prog_path;
 };

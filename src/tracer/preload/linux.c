@@ -65,9 +65,17 @@ reenter(int argc, char **argv, char **envp)
 
 const struct nuse_preload_rt *nuse_shim_rt;
 
-static void after_fork(void)
+/* The child's table is made before the fork (see abi.h). */
+static __thread long fork_token;
+
+static void before_fork(void)
 {
-	nuse_shim_rt->after_fork();
+	fork_token = nuse_shim_rt->fork_prepare();
+}
+
+static void in_child(void)
+{
+	nuse_shim_rt->fork_child(fork_token);
 }
 
 /*
@@ -92,7 +100,7 @@ shim_linux_init(int argc, char **argv, char **envp)
 			"nuse-exec: preload: this libnuse-preload.so does not match the nuse-exec that started the program\n");
 		_exit(127);
 	}
-	if (pthread_atfork(NULL, NULL, after_fork)) {
+	if (pthread_atfork(before_fork, NULL, in_child)) {
 		fprintf(stderr, "nuse-exec: preload: pthread_atfork failed\n");
 		_exit(127);
 	}

@@ -40,14 +40,16 @@ struct rt_thread *rt_preload_thread(void);
 /* This process's pid; 0 in a forked child until its first call. */
 long *rt_preload_pid;
 
-void rt_preload_after_fork(void);
+static long preload_fork_prepare(void);
+static void preload_fork_child(long token);
 
 const struct nuse_preload_rt nuse_preload_rt_table = {
 	.magic = NUSE_PRELOAD_RT_MAGIC,
 	.version = NUSE_PRELOAD_RT_VERSION,
 	.size = sizeof(struct nuse_preload_rt),
 	.dispatch = nuse_preload_entry,
-	.after_fork = rt_preload_after_fork,
+	.fork_prepare = preload_fork_prepare,
+	.fork_child = preload_fork_child,
 	.prog_path = rt_cfg.prog_path,
 };
 
@@ -154,8 +156,20 @@ struct rt_thread *rt_preload_thread(void)
 	return rt_self();
 }
 
-/* The shim's pthread_atfork child handler: the child has one thread. */
-void rt_preload_after_fork(void)
+/*
+ * The shim's pthread_atfork handlers.  The session's hooks (stack-linux.c)
+ * use the thread's block, which this thread may not have yet.  The
+ * parent's hook is not called: pthread_atfork does not tell it the
+ * child's pid; the child registers itself when it attaches its table.
+ */
+static long preload_fork_prepare(void)
+{
+	rt_preload_thread();
+	return rt_cfg.proc ? rt_cfg.proc->fork_prepare() : 0;
+}
+
+/* First thing in the child, which has one thread. */
+static void preload_fork_child(long token)
 {
 	struct rt_thread *t = (struct rt_thread *)gs_base();
 	long pid = rt_sys(SYS_getpid);
@@ -163,6 +177,8 @@ void rt_preload_after_fork(void)
 	__atomic_store_n(rt_preload_pid, pid, __ATOMIC_RELEASE);
 	if (t)
 		adopt_after_fork(t, pid);
+	if (rt_cfg.proc && token > 0)
+		rt_cfg.proc->fork_child(token);
 }
 
 /* Before the jump, on the main thread whose block exists: 0 or -errno. */

@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Readiness for the supervisor modes with --stack=linux: poll, ppoll,
+ * select, pselect6 and epoll over placeholders (stack sockets) and host
+ * descriptors.
+ *
+ * No placeholder in the set: the call continues to the host.  Otherwise
+ * the worker serving it waits: on the stack alone when the set holds only
+ * placeholders, else the stack is asked without waiting and the host
+ * descriptors -- copies taken from the caller with pidfd_getfd, so their
+ * readiness is the caller's own files' -- are polled here in slices of
+ * SLICE_MS until one side has something or the timeout expires (the same
+ * scheme as vfs-fd in the in-process modes, with the same extra latency
+ * of up to a slice for stack events in a mixed set).
+ *
+ * epoll: the caller's instance is a host epoll; placeholders added to it
+ * go to a stack epoll beside it (the shadow), with the caller's event
+ * data, so level, edge and oneshot are the stack's own.  Shadows are
+ * keyed by (process, descriptor number): a dup of an epoll descriptor or
+ * a forked child's copy does not see the stack sockets (known limit).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nuse/stack.h>
+
+#include "serve-linux.h"
+
+#define SLICE_MS 1
+#define POLL_MAX 65536
+#define PIDFD_THREAD_ O_EXCL
+
+/* One descriptor of a poll or select call. */
+struct pe {
+	struct pollfd p;   /* as the caller gave it (select: built) */
+	struct sl_ph *ph;  /* placeholder, or NULL */
+	int sfd;	   /* its stack descriptor */
+	int copy;	   /* host descriptor copied from the caller, or -1 */
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static long left_ms(long long deadline)
+{
+	long long l;
+
+	if (deadline < 0)
+		return -1;
+	l = deadline - now_ms();
+	return l > 0 ? (long)l : 0;
+}
+
+/* A timespec in the caller's memory as a deadline (NULL: none), or -errno. */
+static long long ts_deadline(struct nuse_call *c, unsigned long addr, bool usec)
+{
+	long t[2];
+
+	if (!addr)
+		return -1;
+	if (c->read_mem(c, t, addr, sizeof(t)) != sizeof(t))
+		return -EFAULT;
+	if (t[0] < 0 || t[1] < 0 || t[1] >= (usec ? 1000000 : 1000000000))
+		return -EINVAL;
+	return now_ms() + t[0] * 1000 + (usec ? t[1] / 1000 : t[1] / 1000000);
+}
+
+/* Copies of the caller's host descriptors (pidfd_getfd). */
+static int take_copies(pid_t tid, struct pe *e, unsigned long n)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_);
+	unsigned long i;
+
+	if (pidfd < 0)
+		return -ESRCH;
+	for (i = 0; i < n; i++)
+		if (!e[i].ph && e[i].p.fd >= 0)
+			e[i].copy = (int)syscall(SYS_pidfd_getfd, pidfd, e[i].p.fd, 0);
+	close(pidfd);
+	return 0;
+}
+
+static void release(struct pe *e, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		sl_put(e[i].ph);
+		if (e[i].copy >= 0)
+			close(e[i].copy);
+	}
+	free(e);
+}
+
+/*
+ * Wait until something in e[] is ready or the deadline passes; fills
+ * e[].p.revents and returns how many have events, or -errno.
+ */
+static long wait_set(struct pe *e, unsigned long n, long long deadline)
+{
+	struct pollfd *sp = calloc(n, sizeof(*sp)), *hp = calloc(n, sizeof(*hp));
+	unsigned long i, ns = 0, nh = 0;
+	long r = 0, got;
+
+	if (!sp || !hp) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		e[i].p.revents = 0;
+		if (e[i].ph)
+			sp[ns++] = (struct pollfd){ e[i].sfd, e[i].p.events, 0 };
+		else if (e[i].p.fd >= 0)
+			hp[nh++] = (struct pollfd){ e[i].copy, e[i].p.events, 0 };
+	}
+	for (;;) {
+		long ms = left_ms(deadline);
+
+		/* poll on our own array: the stack reads our memory */
+		r = sl_stack(0, SYS_poll, (long)sp, ns, nh ? 0 : ms, 0, 0, 0);
+		if (r < 0)
+			goto out;
+		got = r;
+		if (nh) {
+			r = poll(hp, nh, got ? 0 : ms < 0 || ms > SLICE_MS ? SLICE_MS : ms);
+			if (r < 0) {
+				r = -errno;
+				goto out;
+			}
+			got += r;
+		}
+		/* only placeholders: the stack waited the whole timeout */
+		if (got || !nh || !left_ms(deadline))
+			break;
+	}
+	ns = nh = 0;
+	for (i = 0; i < n; i++) {
+		if (e[i].ph)
+			e[i].p.revents = sp[ns++].revents;
+		else if (e[i].p.fd >= 0)
+			/* a descriptor the caller does not have */
+			e[i].p.revents = e[i].copy < 0 ? POLLNVAL : hp[nh++].revents;
+	}
+	r = got;
+out:
+	free(sp);
+	free(hp);
+	return r;
+}
+
+/* Look the descriptors up; true if any is a placeholder. */
+static bool classify(pid_t tid, struct pe *e, unsigned long n)
+{
+	bool any = false;
+
+	for (unsigned long i = 0; i < n; i++) {
+		e[i].copy = -1;
+		e[i].sfd = e[i].p.fd >= 0 ? sl_get(tid, e[i].p.fd, &e[i].ph) : -1;
+		any |= e[i].ph != NULL;
+	}
+	return any;
+}
+
+static enum nuse_verdict do_poll(struct nuse_call *c, long long deadline)
+{
+	unsigned long i, n = c->args[1];
+	struct pollfd *u;
+	struct pe *e;
+	long r;
+
+	if (n > POLL_MAX) {
+		c->ret = -EINVAL;
+		return NUSE_CALL_RETURN;
+	}
+	u = calloc(n ? n : 1, sizeof(*u));
+	e = calloc(n ? n : 1, sizeof(*e));
+	if (!u || !e) {
+		free(u);
+		free(e);
+		c->ret = -ENOMEM;
+		return NUSE_CALL_RETURN;
+	}
+	if (n && c->read_mem(c, u, c->args[0], n * sizeof(*u)) != (long)(n * sizeof(*u))) {
+		free(u);
+		free(e);
+		c->ret = -EFAULT;
+		return NUSE_CALL_RETURN;
+	}
+	for (i = 0; i < n; i++)
+		e[i].p = u[i];
+	if (!classify(c->tid, e, n)) {
+		free(u);
+		release(e, n);
+		return NUSE_CALL_CONTINUE;
+	}
+	r = take_copies(c->tid, e, n);
+	if (!r)
+		r = wait_set(e, n, deadline);
+	if (r >= 0) {
+		for (i = 0; i < n; i++)
+			u[i].revents = e[i].p.revents;
+		r = 0;
+		for (i = 0; i < n; i++)
+			r += u[i].revents != 0;
+		if (c->write_mem(c, c->args[0], u, n * sizeof(*u)) < 0)
+			r = -EFAULT;
+	}
+	free(u);
+	release(e, n);
+	c->ret = r;
+	return NUSE_CALL_RETURN;
+}
+
+#define SEL_IN (POLLIN | POLLHUP | POLLERR)
+#define SEL_OUT (POLLOUT | POLLERR)
+#define SEL_EX POLLPRI
+
+static enum nuse_verdict do_select(struct nuse_call *c, long long deadline)
+{
+	long nfds = (long)c->args[0];
+	unsigned long words = (nfds + 63) / 64, i, n = 0;
+	uint64_t *set[3] = { NULL, NULL, NULL };
+	static const short ev[3] = { POLLIN, POLLOUT, POLLPRI };
+	struct pe *e = NULL;
+	long r = 0, fd;
+	int k;
+
+	if (nfds < 0 || nfds > POLL_MAX) {
+		c->ret = -EINVAL;
+		return NUSE_CALL_RETURN;
+	}
+	for (k = 0; k < 3; k++) {
+		if (!c->args[k + 1] || !words)
+			continue;
+		set[k] = calloc(words, 8);
+		if (!set[k] || c->read_mem(c, set[k], c->args[k + 1], words * 8) !=
+				       (long)(words * 8)) {
+			r = set[k] ? -EFAULT : -ENOMEM;
+			goto out;
+		}
+	}
+	e = calloc(nfds ? nfds : 1, sizeof(*e));
+	if (!e) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (fd = 0; fd < nfds; fd++) {
+		short events = 0;
+
+		for (k = 0; k < 3; k++)
+			if (set[k] && (set[k][fd / 64] >> (fd % 64) & 1))
+				events |= ev[k];
+		if (events)
+			e[n++].p = (struct pollfd){ (int)fd, events, 0 };
+	}
+	if (!classify(c->tid, e, n)) {
+		release(e, n);
+		e = NULL;
+		for (k = 0; k < 3; k++)
+			free(set[k]);
+		return NUSE_CALL_CONTINUE;
+	}
+	r = take_copies(c->tid, e, n);
+	if (!r)
+		r = wait_set(e, n, deadline);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (e[i].p.revents & POLLNVAL) {
+			r = -EBADF;
+			goto out;
+		}
+	for (k = 0; k < 3; k++)
+		if (set[k])
+			memset(set[k], 0, words * 8);
+	r = 0;
+	for (i = 0; i < n; i++) {
+		short re = e[i].p.revents;
+		static const short mask[3] = { SEL_IN, SEL_OUT, SEL_EX };
+
+		fd = e[i].p.fd;
+		for (k = 0; k < 3; k++)
+			if (set[k] && (e[i].p.events & ev[k]) && (re & mask[k])) {
+				set[k][fd / 64] |= 1ULL << (fd % 64);
+				r++;
+			}
+	}
+	for (k = 0; k < 3; k++)
+		if (set[k] && c->write_mem(c, c->args[k + 1], set[k], words * 8) < 0)
+			r = -EFAULT;
+out:
+	if (e)
+		release(e, n);
+	for (k = 0; k < 3; k++)
+		free(set[k]);
+	c->ret = r;
+	return NUSE_CALL_RETURN;
+}
+
+enum nuse_verdict sl_poll(const struct nuse_sup *s, struct nuse_call *c)
+{
+	long long deadline;
+
+	(void)s;
+	switch (c->nr) {
+	case SYS_poll:
+		deadline = (int)c->args[2] < 0 ? -1 : now_ms() + (int)c->args[2];
+		return do_poll(c, deadline);
+	case SYS_ppoll:
+		/* the signal mask is not applied (docs/supervisor.md) */
+		deadline = ts_deadline(c, c->args[2], false);
+		break;
+	case SYS_select:
+		deadline = ts_deadline(c, c->args[4], true);
+		break;
+	default: /* pselect6 */
+		deadline = ts_deadline(c, c->args[4], false);
+		break;
+	}
+	if (deadline < -1) {
+		c->ret = deadline;
+		return NUSE_CALL_RETURN;
+	}
+	return c->nr == SYS_ppoll ? do_poll(c, deadline) : do_select(c, deadline);
+}
+
+/* --- epoll --------------------------------------------------------------- */
+
+struct shadow {
+	pid_t tgid;
+	int epfd;  /* the caller's number */
+	int sep;   /* the stack epoll */
+	struct shadow *next;
+};
+
+static struct shadow *shadows;
+static int n_shadows;
+static pthread_mutex_t shadow_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The shadow of (tgid, epfd), made if @create; NULL if none. */
+static struct shadow *shadow_get(pid_t tgid, int epfd, bool create)
+{
+	struct shadow *sh;
+	long sep;
+
+	pthread_mutex_lock(&shadow_lock);
+	for (sh = shadows; sh; sh = sh->next)
+		if (sh->tgid == tgid && sh->epfd == epfd)
+			break;
+	if (!sh && create && (sh = calloc(1, sizeof(*sh)))) {
+		sep = sl_stack(0, SYS_epoll_create1, 0, 0, 0, 0, 0, 0);
+		if (sep < 0) {
+			free(sh);
+			sh = NULL;
+		} else {
+			*sh = (struct shadow){ tgid, epfd, (int)sep, shadows };
+			shadows = sh;
+			__atomic_add_fetch(&n_shadows, 1, __ATOMIC_RELAXED);
+		}
+	}
+	pthread_mutex_unlock(&shadow_lock);
+	return sh;
+}
+
+void sl_epoll_closed(pid_t tid, long fd)
+{
+	struct shadow **p, *sh = NULL;
+	pid_t tgid;
+
+	if (!__atomic_load_n(&n_shadows, __ATOMIC_RELAXED))
+		return;
+	tgid = sl_tgid(tid);
+	pthread_mutex_lock(&shadow_lock);
+	for (p = &shadows; *p; p = &(*p)->next)
+		if ((*p)->tgid == tgid && (*p)->epfd == fd) {
+			sh = *p;
+			*p = sh->next;
+			__atomic_sub_fetch(&n_shadows, 1, __ATOMIC_RELAXED);
+			break;
+		}
+	pthread_mutex_unlock(&shadow_lock);
+	if (sh) {
+		nuse_sys(SYS_close, sh->sep, 0, 0, 0, 0, 0);
+		free(sh);
+	}
+}
+
+/* Is the caller's @fd an epoll instance?  0, -EBADF or -EINVAL. */
+static long is_epoll(pid_t tid, long fd)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%ld", tid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -EBADF;
+	link[n] = '\0';
+	return strcmp(link, "anon_inode:[eventpoll]") ? -EINVAL : 0;
+}
+
+static enum nuse_verdict epoll_ctl_(struct nuse_call *c)
+{
+	long epfd = (long)c->args[0], op = (long)c->args[1];
+	struct shadow *sh;
+	struct sl_ph *ph;
+	pid_t tgid;
+	int sfd = sl_get(c->tid, (long)c->args[2], &ph);
+	long r;
+
+	if (sfd < 0)
+		return NUSE_CALL_CONTINUE; /* a host descriptor: the host's */
+	r = is_epoll(c->tid, epfd);
+	tgid = sl_tgid(c->tid);
+	if (!r && tgid < 0)
+		r = tgid;
+	if (!r) {
+		sh = shadow_get(tgid, (int)epfd, op == EPOLL_CTL_ADD);
+		r = sh ? sl_stack(c->tid, SYS_epoll_ctl, sh->sep, op, sfd,
+				  c->args[3], 0, 0) :
+			 -ENOENT;
+	}
+	sl_put(ph);
+	c->ret = r;
+	return NUSE_CALL_RETURN;
+}
+
+/*
+ * Does the caller's host epoll watch anything?  Its fdinfo lists one "tfd:"
+ * line per watched descriptor: exact, whatever was added or closed since.
+ */
+static bool host_watches(pid_t tid, long epfd)
+{
+	char path[64], buf[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%ld", tid, epfd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true; /* cannot tell: the mixed wait is right anyway */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	return strstr(buf, "tfd:") != NULL;
+}
+
+static enum nuse_verdict epoll_wait_(struct nuse_call *c)
+{
+	long max = (long)c->args[2], r, ms;
+	long long deadline;
+	struct shadow *sh;
+	struct epoll_event *buf;
+	int pidfd, copy;
+
+	if (!__atomic_load_n(&n_shadows, __ATOMIC_RELAXED) ||
+	    !(sh = shadow_get(sl_tgid(c->tid), (int)c->args[0], false)))
+		return NUSE_CALL_CONTINUE;
+	/* the signal mask of epoll_pwait* is not applied (docs) */
+	if (c->nr == SYS_epoll_pwait2)
+		deadline = ts_deadline(c, c->args[3], false);
+	else
+		deadline = (int)c->args[3] < 0 ? -1 : now_ms() + (int)c->args[3];
+	if (deadline < -1 || max <= 0 || max > POLL_MAX) {
+		c->ret = deadline < -1 ? deadline : -EINVAL;
+		return NUSE_CALL_RETURN;
+	}
+	if (!host_watches(c->tid, (long)c->args[0])) {
+		c->ret = sl_stack(c->tid, SYS_epoll_wait, sh->sep, c->args[1], max,
+				  left_ms(deadline), 0, 0);
+		return NUSE_CALL_RETURN;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD_);
+	copy = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, c->args[0], 0);
+	if (pidfd >= 0)
+		close(pidfd);
+	buf = calloc(max, sizeof(*buf));
+	r = copy < 0 ? -EBADF : buf ? 0 : -ENOMEM;
+	while (!r) {
+		r = sl_stack(c->tid, SYS_epoll_wait, sh->sep, c->args[1], max, 0,
+			     0, 0);
+		if (r)
+			break;
+		ms = left_ms(deadline);
+		r = epoll_wait(copy, buf, (int)max, ms < 0 || ms > SLICE_MS ? SLICE_MS : ms);
+		if (r < 0)
+			r = -errno;
+		else if (r > 0 && c->write_mem(c, c->args[1], buf, r * sizeof(*buf)) < 0)
+			r = -EFAULT;
+		if (r || !left_ms(deadline))
+			break;
+	}
+	free(buf);
+	if (copy >= 0)
+		close(copy);
+	c->ret = r;
+	return NUSE_CALL_RETURN;
+}
+
+enum nuse_verdict sl_epoll(const struct nuse_sup *s, struct nuse_call *c)
+{
+	(void)s;
+	if (c->nr == SYS_epoll_ctl)
+		return epoll_ctl_(c);
+	return epoll_wait_(c);
+}

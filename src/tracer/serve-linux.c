@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * --stack=linux for the supervisor modes: the supervisor boots the Linux
+ * stack and serves the network calls of every process under its filter.
+ *
+ * Placeholders.  A stack socket is represented in the tracee by one end of
+ * a host AF_UNIX socketpair, installed there as the call's result (unotify:
+ * SECCOMP_IOCTL_NOTIF_ADDFD); the supervisor keeps the other end.  The
+ * placeholder's inode names the stack socket: a call on descriptor N is
+ * routed by reading /proc/TID/fd/N ("socket:[INODE]").  Because the
+ * identity is the open file, not the number, everything the host kernel
+ * does to descriptors stays exact with no bookkeeping here: dup, dup2,
+ * F_DUPFD, close, close_range, CLOEXEC at execve, inheritance at fork,
+ * passing over AF_UNIX -- those calls simply continue to the host.  When
+ * the last reference to a placeholder is gone anywhere, the supervisor's
+ * end sees a hang-up and the stack socket is closed (sl_reaper): the
+ * lifetime of a Linux file.  fstat on a placeholder is the host's: a socket.
+ *
+ * User memory: the serving thread names the caller before each stack call
+ * (nuse_uaccess_pid), so the stack copies to and from the tracee with
+ * process_vm_readv/writev.  Calls may block in the stack (accept, recv,
+ * poll): the modes serve every notification on a worker thread of its own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <nuse/stack.h>
+
+#include "serve-linux.h"
+#include "stack-linux.h"
+
+#ifndef __X32_SYSCALL_BIT
+#define __X32_SYSCALL_BIT 0x40000000
+#endif
+
+#define PH_BUCKETS 1024
+
+struct sl_ph {
+	unsigned long ino; /* of the tracee-side end */
+	int sfd;	   /* stack descriptor */
+	int keep;	   /* the supervisor's end */
+	int refs;	   /* the table's, plus one per call in flight */
+	struct sl_ph *next;
+};
+
+static struct sl_ph *table[PH_BUCKETS];
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static int reaper_ep = -1;
+
+long sl_stack(pid_t tid, long nr, long a0, long a1, long a2, long a3,
+	      long a4, long a5)
+{
+	if (nuse_uaccess_pid(tid))
+		return -ENOMEM;
+	return nuse_sys(nr, a0, a1, a2, a3, a4, a5);
+}
+
+static void ph_release(struct sl_ph *ph)
+{
+	bool last;
+
+	pthread_mutex_lock(&table_lock);
+	last = --ph->refs == 0;
+	pthread_mutex_unlock(&table_lock);
+	if (!last)
+		return;
+	nuse_sys(SYS_close, ph->sfd, 0, 0, 0, 0, 0);
+	free(ph);
+}
+
+void sl_put(struct sl_ph *ph)
+{
+	if (ph)
+		ph_release(ph);
+}
+
+/* The inode of the socket behind the tracee's descriptor, or 0. */
+static unsigned long fd_socket_ino(pid_t tid, long fd)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	if (fd < 0 || fd > 0x7fffffff)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%ld", tid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 8 || memcmp(link, "socket:[", 8))
+		return 0;
+	link[n] = '\0';
+	return strtoul(link + 8, NULL, 10);
+}
+
+int sl_get(pid_t tid, long fd, struct sl_ph **out)
+{
+	unsigned long ino = fd_socket_ino(tid, fd);
+	struct sl_ph *ph;
+
+	*out = NULL;
+	if (!ino)
+		return -1;
+	pthread_mutex_lock(&table_lock);
+	for (ph = table[ino % PH_BUCKETS]; ph; ph = ph->next)
+		if (ph->ino == ino) {
+			ph->refs++;
+			break;
+		}
+	pthread_mutex_unlock(&table_lock);
+	*out = ph;
+	return ph ? ph->sfd : -1;
+}
+
+static void ph_insert(struct sl_ph *ph)
+{
+	pthread_mutex_lock(&table_lock);
+	ph->next = table[ph->ino % PH_BUCKETS];
+	table[ph->ino % PH_BUCKETS] = ph;
+	pthread_mutex_unlock(&table_lock);
+}
+
+static void ph_unlink(struct sl_ph *ph)
+{
+	struct sl_ph **p;
+
+	pthread_mutex_lock(&table_lock);
+	for (p = &table[ph->ino % PH_BUCKETS]; *p; p = &(*p)->next)
+		if (*p == ph) {
+			*p = ph->next;
+			break;
+		}
+	pthread_mutex_unlock(&table_lock);
+}
+
+/* The last placeholder of a stack socket is gone: close it in the stack. */
+static void *sl_reaper(void *arg)
+{
+	struct epoll_event ev[64];
+	int i, n;
+
+	(void)arg;
+	for (;;) {
+		n = epoll_wait(reaper_ep, ev, 64, -1);
+		for (i = 0; i < n; i++) {
+			struct sl_ph *ph = ev[i].data.ptr;
+
+			ph_unlink(ph);
+			epoll_ctl(reaper_ep, EPOLL_CTL_DEL, ph->keep, NULL);
+			close(ph->keep);
+			ph_release(ph);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Give stack socket @sfd a placeholder in the caller, as the call's
+ * result.  On any failure the stack socket is closed (by the reaper once
+ * our end sees that no tracee holds the other).
+ */
+static enum nuse_verdict ph_install(const struct nuse_sup *s,
+				    struct nuse_call *c, int sfd, bool cloexec)
+{
+	struct sl_ph *ph = calloc(1, sizeof(*ph));
+	struct epoll_event ev = { .events = EPOLLRDHUP };
+	struct stat st;
+	int sv[2], r;
+
+	if (!ph || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		free(ph);
+		nuse_sys(SYS_close, sfd, 0, 0, 0, 0, 0);
+		c->ret = -ENOMEM;
+		return NUSE_CALL_RETURN;
+	}
+	fstat(sv[1], &st);
+	ph->ino = st.st_ino;
+	ph->sfd = sfd;
+	ph->keep = sv[0];
+	ph->refs = 1;
+	ev.data.ptr = ph;
+	/* In the table before the caller can use the number. */
+	ph_insert(ph);
+	epoll_ctl(reaper_ep, EPOLL_CTL_ADD, sv[0], &ev);
+	r = c->install_fd(c, sv[1], cloexec ? O_CLOEXEC : 0);
+	close(sv[1]);
+	if (r >= 0 || r == -ENOENT) {
+		c->ret = r;
+		return NUSE_CALL_ANSWERED;
+	}
+	nuse_sup_log(s, 2, "[%d] placeholder: %s", c->tid, strerror(-r));
+	c->ret = r;
+	return NUSE_CALL_RETURN;
+}
+
+static enum nuse_verdict serve_socket(const struct nuse_sup *s,
+				      struct nuse_call *c)
+{
+	int domain = (int)c->args[0], type = (int)c->args[1];
+	long sfd;
+
+	if (domain != AF_INET && domain != AF_INET6)
+		return NUSE_CALL_CONTINUE; /* AF_UNIX, netlink...: the host's */
+	sfd = nuse_sys(SYS_socket, domain, type & ~SOCK_CLOEXEC, c->args[2], 0,
+		       0, 0);
+	if (sfd < 0) {
+		c->ret = sfd;
+		return NUSE_CALL_RETURN;
+	}
+	return ph_install(s, c, (int)sfd, type & SOCK_CLOEXEC);
+}
+
+static enum nuse_verdict serve_accept(const struct nuse_sup *s,
+				      struct nuse_call *c, int sfd)
+{
+	long flags = c->nr == SYS_accept4 ? (long)c->args[3] : 0;
+	long r;
+
+	if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) {
+		c->ret = -EINVAL;
+		return NUSE_CALL_RETURN;
+	}
+	r = sl_stack(c->tid, SYS_accept4, sfd, c->args[1], c->args[2],
+		     flags & ~SOCK_CLOEXEC, 0, 0);
+	if (r < 0) {
+		c->ret = r;
+		return NUSE_CALL_RETURN;
+	}
+	return ph_install(s, c, (int)r, flags & SOCK_CLOEXEC);
+}
+
+/* Flags argument of the send-type calls, for SIGPIPE. */
+static bool raises_sigpipe(const struct nuse_call *c)
+{
+	switch (c->nr) {
+	case SYS_write:
+	case SYS_writev:
+		return true;
+	case SYS_sendto:
+	case SYS_sendmsg:
+		return !(c->args[c->nr == SYS_sendto ? 3 : 2] & MSG_NOSIGNAL);
+	case SYS_sendmmsg:
+		return !(c->args[3] & MSG_NOSIGNAL);
+	default:
+		return false;
+	}
+}
+
+/* A call whose first argument is a descriptor that may be a placeholder. */
+static enum nuse_verdict serve_fd_call(const struct nuse_sup *s,
+				       struct nuse_call *c)
+{
+	struct sl_ph *ph;
+	int sfd = sl_get(c->tid, (long)c->args[0], &ph);
+	enum nuse_verdict v = NUSE_CALL_RETURN;
+
+	if (sfd < 0)
+		return NUSE_CALL_CONTINUE;
+	switch (c->nr) {
+	case SYS_accept:
+	case SYS_accept4:
+		v = serve_accept(s, c, sfd);
+		break;
+	case SYS_sendfile:
+	case SYS_splice:
+		c->ret = -EINVAL; /* host file <-> stack socket: not done */
+		break;
+	default:
+		c->ret = sl_stack(c->tid, c->nr, sfd, c->args[1], c->args[2],
+				  c->args[3], c->args[4], c->args[5]);
+		/* The stack raised SIGPIPE on our thread: the caller's. */
+		if (c->ret == -EPIPE && raises_sigpipe(c))
+			syscall(SYS_tgkill, sl_tgid(c->tid), c->tid, SIGPIPE);
+		break;
+	}
+	sl_put(ph);
+	return v;
+}
+
+pid_t sl_tgid(pid_t tid)
+{
+	char path[64], buf[512], *t;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	t = strstr(buf, "\nTgid:");
+	return t ? (pid_t)strtol(t + 6, NULL, 10) : -ESRCH;
+}
+
+static enum nuse_verdict serve(const struct nuse_sup *s, struct nuse_call *c)
+{
+	struct sl_ph *ph;
+	int sfd;
+
+	switch (c->nr) {
+	case SYS_socket:
+		return serve_socket(s, c);
+	case SYS_close:
+		sl_epoll_closed(c->tid, (long)c->args[0]);
+		return NUSE_CALL_CONTINUE;
+	case SYS_socketpair: /* AF_UNIX: the host's */
+	case SYS_close_range:
+	case SYS_dup:
+	case SYS_dup2:
+	case SYS_dup3:
+	case SYS_fstat:
+	case SYS_newfstatat:
+	case SYS_epoll_create:
+	case SYS_epoll_create1:
+		/* Placeholders are host files: these are exact on the host. */
+		return NUSE_CALL_CONTINUE;
+	case SYS_poll:
+	case SYS_ppoll:
+	case SYS_select:
+	case SYS_pselect6:
+		return sl_poll(s, c);
+	case SYS_epoll_ctl:
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		return sl_epoll(s, c);
+	case SYS_fcntl:
+		/* descriptor flags and numbers are the placeholder's */
+		switch (c->args[1]) {
+		case F_DUPFD:
+		case F_DUPFD_CLOEXEC:
+		case F_GETFD:
+		case F_SETFD:
+			return NUSE_CALL_CONTINUE;
+		}
+		break;
+	case SYS_ioctl:
+		if (c->args[1] == FIOCLEX || c->args[1] == FIONCLEX)
+			return NUSE_CALL_CONTINUE;
+		break;
+	case SYS_sendfile:
+	case SYS_splice:
+		/* either side may be a socket: out, in / in, out */
+		sfd = sl_get(c->tid, (long)c->args[c->nr == SYS_sendfile ? 1 : 2], &ph);
+		sl_put(ph);
+		if (sfd >= 0) {
+			c->ret = -EINVAL;
+			return NUSE_CALL_RETURN;
+		}
+		break;
+	default:
+		break;
+	}
+	return serve_fd_call(s, c);
+}
+
+enum nuse_verdict nuse_serve_linux(const struct nuse_sup *s, struct nuse_call *c)
+{
+	struct sl_flight f;
+	enum nuse_verdict v;
+
+	/* Other ABIs (int 0x80, x32) go to the host as they are. */
+	if (c->arch != AUDIT_ARCH_X86_64 || (c->nr & __X32_SYSCALL_BIT))
+		return NUSE_CALL_CONTINUE;
+	sl_flight_begin(&f, c);
+	v = serve(s, c);
+	if (sl_flight_end(&f) && v == NUSE_CALL_RETURN && c->ret == -EINTR)
+		c->ret = sl_interrupted_ret(c->nr);
+	return v;
+}
+
+int nuse_serve_linux_start(struct nuse_sup *s)
+{
+	/* As in the in-process modes (stack-linux.c): tcp_mem follows it. */
+	static const struct nuse_boot_params params = { .mem_size = 512UL << 20 };
+	char err[256] = "";
+	pthread_t t;
+	int r;
+
+	r = nuse_boot(&params);
+	if (!r)
+		r = nuse_stack_linux_configure(s->o, err, sizeof(err));
+	if (r) {
+		if (err[0])
+			fprintf(stderr, "nuse-exec: %s\n", err);
+		else
+			fprintf(stderr, "nuse-exec: --stack=linux: boot failed: %s\n",
+				strerror(-r));
+		return -1;
+	}
+	reaper_ep = epoll_create1(EPOLL_CLOEXEC);
+	if (reaper_ep < 0 || pthread_create(&t, NULL, sl_reaper, NULL) ||
+	    sl_signals_start()) {
+		fprintf(stderr, "nuse-exec: --stack=linux: cannot start the reaper\n");
+		return -1;
+	}
+	pthread_detach(t);
+	nuse_sup_log(s, 1, "Linux stack booted in the supervisor");
+	return 0;
+}
