@@ -2,15 +2,17 @@
 # bench-apps: real programs on nuse's Linux stack (nuse-exec --stack=linux)
 # against the same programs on the host kernel, all in one run.
 #   tcp_rr_us    bench/progs/tcp-rr: 1-byte TCP request/response over
-#                127.0.0.1, median round trip of APPS_RR_ROUNDS (20000);
-#                server thread and client thread in one process (forked
-#                processes do not share the stack yet), host-kernel = the
-#                same program natively; one subject per interception mode.
+#                127.0.0.1, median round trip of APPS_RR_ROUNDS (20000):
+#                server and client two processes (sh -c 'server & client'),
+#                sharing the session's stack; host-kernel = the same
+#                natively; one subject per interception mode.
+#   tcp_rr_thr_us  the same with server and client two threads of one
+#                process (tcp-rr threads)
 #   iperf3_gbps  iperf3 -c for 3 s to a host-kernel iperf3 -s in namespace
 #                S: host-kernel from namespace C over a veth, sud on a TAP
 #                in S (nuse-exec -i tap:...).
-#   nginx_rps    wrk -t1 -c32 for 4 s against a single-process nginx
-#                (master_process off) serving 1 KiB: host-kernel = nginx
+#   nginx_rps    wrk -t1 -c32 for 4 s against nginx (master and one
+#                worker process) serving 1 KiB: host-kernel = nginx
 #                in C over the veth, sud = nginx under nuse-exec on the TAP;
 #                wrk runs in S for both.
 #   conns_held   bench/progs/conns-held: TCP connections opened one by one
@@ -23,9 +25,10 @@
 #                natively in S over the veth, the client natively.
 # Subjects take turns within each round; medians of APPS_RUNS (5) runs
 # for tcp_rr_us, APPS_NET_RUNS (3) for iperf3 and nginx, 1 for
-# conns_held.  A subject that cannot run (a mode that refuses
-# --stack=linux, a missing program) is a "nan" row and its reason is
-# printed under the table: never a made-up figure.
+# conns_held; a failed run is left out and reported.  A subject that
+# cannot run (a mode that refuses --stack=linux, a missing program) is a
+# "nan" row and its reason is printed under the table: never a made-up
+# figure.
 set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
@@ -49,6 +52,15 @@ for p in tcp-rr conns-held; do
 done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/nuse-bench-apps.XXXXXX") || exit 1
+# A copy of nuse-exec (and the preload shim it finds beside itself) taken
+# now: the binaries measured stay the same all run long even if the tree
+# is rebuilt meanwhile.
+if [ -x "$NUSE_EXEC" ]; then
+	mkdir "$T/bin" && cp "$NUSE_EXEC" "$T/bin/nuse-exec" || exit 1
+	_so=$(dirname "$NUSE_EXEC")/libnuse-preload.so
+	[ -e "$_so" ] && { cp "$_so" "$T/bin/" || exit 1; }
+	NUSE_EXEC=$T/bin/nuse-exec
+fi
 NS=nuse-apps-$$-s
 NC=nuse-apps-$$-c
 PIDS=
@@ -87,8 +99,11 @@ is_number() {
 # measure METRIC UNIT RUNS FUNC -- SUBJECTS...: RUNS rounds, each running
 # FUNC SUBJECT once per subject in turn (interleaved, so load from
 # elsewhere hits every subject alike); FUNC prints the value, its stderr
-# goes to $T/err.  A subject that fails once is dropped: a "nan" row, the
-# first line of its error kept for the notes under the table.
+# goes to $T/err.  A failed run is left out of the median ("runs" says how
+# many counted) and the first line of its error goes to the notes under
+# the table; a subject with no run counted is "nan".  A subject that fails
+# its first run fails every one (a mode that refuses --stack=linux): it
+# is not tried again.
 measure() {
 	_metric=$1 _unit=$2 _runs=$3 _fn=$4
 	shift 5
@@ -107,28 +122,40 @@ measure() {
 			else
 				_why=$(grep -v '^$' "$T/err" | head -1)
 				echo "$_metric $_s: ${_why:-no figure (exit status, no message)}" >>"$T/notes"
-				: >"$T/failed.$_s"
+				[ "$_r" = 0 ] && : >"$T/failed.$_s"
 			fi
 		done
 		_r=$((_r + 1))
 	done
 	for _s in "$@"; do
-		if [ -e "$T/failed.$_s" ]; then
+		_n=$(wc -l <"$T/v.$_s")
+		if [ "$_n" = 0 ]; then
 			bench_row "$_metric" "$_s" nan "$_unit" 0
 		else
-			bench_row "$_metric" "$_s" "$(median <"$T/v.$_s")" "$_unit" "$_runs"
+			bench_row "$_metric" "$_s" "$(median <"$T/v.$_s")" "$_unit" "$_n"
 		fi
 	done
 }
 
-# ---- tcp_rr_us
-rr_once() {
-	if [ "$1" = host-kernel ]; then
-		timeout -k 2 60 "$PROGS/tcp-rr" threads 1 "$RR_ROUNDS"
+# ---- tcp_rr_us (two processes), tcp_rr_thr_us (two threads)
+# In S, whose loopback is ours alone: the fixed port is free.
+rr_run() { # SUBJECT CMD...
+	_s=$1
+	shift
+	if [ "$_s" = host-kernel ]; then
+		in_s timeout -k 2 60 "$@"
 	else
-		timeout -k 2 60 "$NUSE_EXEC" --stack=linux --mode="$1" -- \
-			"$PROGS/tcp-rr" threads 1 "$RR_ROUNDS"
+		in_s timeout -k 2 60 "$NUSE_EXEC" --stack=linux --mode="$_s" -- "$@"
 	fi
+}
+rr_once() {
+	# a client that gives up must not leave the server waiting in accept
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	rr_run "$1" sh -c '"$1" server 5555 1 & "$1" client 5555 1 "$2"; r=$?
+		kill $! 2>/dev/null; wait; exit $r' sh "$PROGS/tcp-rr" "$RR_ROUNDS"
+}
+rr_thr_once() {
+	rr_run "$1" "$PROGS/tcp-rr" threads 1 "$RR_ROUNDS"
 }
 
 # ---- iperf3_gbps
@@ -141,7 +168,13 @@ iperf_once() {
 	host-kernel) in_c timeout -k 2 20 iperf3 -c 10.77.0.1 -p 5201 -t 3 -J >"$T/i" ;;
 	sud) in_s timeout -k 2 20 "$NUSE_EXEC" --stack=linux --mode=sud -i "$NUSE_IF" -- \
 		iperf3 -c 10.79.0.1 -p 5201 -t 3 -J >"$T/i" ;;
-	esac || { cat "$T/i" >&2; return 1; }
+	esac || {
+		# iperf3 -J reports its error inside the JSON
+		python3 -c "import json, sys
+print(json.load(open(sys.argv[1])).get('error', 'no error field'))" "$T/i" >&2 ||
+			head -c 300 "$T/i" >&2
+		return 1
+	}
 	gbps "$T/i"
 }
 
@@ -151,7 +184,7 @@ nginx_conf() { # DIR
 	head -c 1024 /dev/zero | tr '\0' x >"$1/www/index.html"
 	cat >"$1/nginx.conf" <<EOF
 daemon off;
-master_process off;
+user root;
 worker_processes 1;
 pid $1/nginx.pid;
 error_log $1/error.log;
@@ -181,25 +214,33 @@ wait_http() {
 	done
 	return 1
 }
-start_nginx() { # SUBJECT: sets NGINX_URL_<subject>
+start_nginx() { # SUBJECT: its URL in $T/nginx-SUBJECT/url, or why not
 	_d=$T/nginx-$1
 	nginx_conf "$_d"
+	# not through in_c/in_s: a backgrounded function is a subshell, and
+	# killing it would leave nginx running (and the TAP taken)
 	case $1 in
 	host-kernel)
-		in_c "$NGINX" -p "$_d" -e "$_d/error.log" -c "$_d/nginx.conf" 2>"$_d/out" &
+		ip netns exec "$NC" "$NGINX" -p "$_d" -e "$_d/error.log" \
+			-c "$_d/nginx.conf" 2>"$_d/out" &
 		_url=http://10.77.0.2:8080/ ;;
 	sud)
-		in_s "$NUSE_EXEC" --stack=linux --mode=sud -i "$NUSE_IF" -- \
+		ip netns exec "$NS" "$NUSE_EXEC" --stack=linux --mode=sud -i "$NUSE_IF" -- \
 			"$NGINX" -p "$_d" -e "$_d/error.log" -c "$_d/nginx.conf" 2>"$_d/out" &
 		_url=http://10.79.0.2:8080/ ;;
 	esac
 	_pid=$!
+	echo "$_pid" >"$_d/pid"
 	PIDS="$PIDS $_pid"
 	if wait_http "$NS" "$_url" "$_pid"; then
 		echo "$_url" >"$_d/url"
 	else
 		echo "nginx did not answer: $(cat "$_d/out" "$_d/error.log" 2>/dev/null | tail -1)" >"$_d/why"
 	fi
+}
+stop() { # PID: end it and wait for it (it must let go of the TAP)
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
 }
 nginx_once() {
 	_d=$T/nginx-$1
@@ -218,23 +259,18 @@ conns_once() {
 	loop-sud) timeout -k 2 240 "$NUSE_EXEC" --stack=linux --mode=sud -- \
 		"$PROGS/conns-held" loop "$CONNS_MAX" ;;
 	split-*)
-		_port=$((7000 + $(date +%S)))
+		_port=7001
 		if [ "$1" = sud ]; then
-			in_s timeout -k 2 240 "$NUSE_EXEC" --stack=linux --mode=sud -i "$NUSE_IF" -- \
-				"$PROGS/conns-held" server "$_port" 2>"$T/srv" &
-			_addr=10.79.0.2
+			ip netns exec "$NS" timeout -k 2 240 "$NUSE_EXEC" --stack=linux --mode=sud \
+				-i "$NUSE_IF" -- "$PROGS/conns-held" server "$_port" 2>"$T/srv" &
+			_srv=$!
+			in_s timeout -k 2 240 "$PROGS/conns-held" client 10.79.0.2 "$_port" "$CONNS_MAX"
 		else
-			in_s timeout -k 2 240 "$PROGS/conns-held" server "$_port" 2>"$T/srv" &
-			_addr=10.77.0.1
+			ip netns exec "$NS" timeout -k 2 240 "$PROGS/conns-held" server "$_port" 2>"$T/srv" &
+			_srv=$!
+			in_c timeout -k 2 240 "$PROGS/conns-held" client 10.77.0.1 "$_port" "$CONNS_MAX"
 		fi
-		_srv=$!
-		if [ "$1" = sud ]; then
-			in_s timeout -k 2 240 "$PROGS/conns-held" client "$_addr" "$_port" "$CONNS_MAX"
-		else
-			in_c timeout -k 2 240 "$PROGS/conns-held" client "$_addr" "$_port" "$CONNS_MAX"
-		fi
-		kill "$_srv" 2>/dev/null
-		wait "$_srv" 2>/dev/null
+		stop "$_srv"
 		cat "$T/srv" >&2 ;;
 	esac
 }
@@ -245,16 +281,22 @@ bench_begin apps
 
 # shellcheck disable=SC2086 # word splitting of $RR_MODES is intended
 measure tcp_rr_us us "$RUNS" rr_once -- host-kernel $RR_MODES
+# shellcheck disable=SC2086
+measure tcp_rr_thr_us us "$RUNS" rr_thr_once -- host-kernel $RR_MODES
 
-in_s iperf3 -s -p 5201 >"$T/iperf-server" 2>&1 &
-PIDS="$PIDS $!"
+ip netns exec "$NS" iperf3 -s -p 5201 >"$T/iperf-server" 2>&1 &
+IPERF_PID=$!
+PIDS="$PIDS $IPERF_PID"
 sleep 0.5
 measure iperf3_gbps gbit/s "$NET_RUNS" iperf_once -- host-kernel sud
+stop "$IPERF_PID"
 
 if [ -x "$NGINX" ] && command -v wrk >/dev/null; then
 	start_nginx host-kernel
 	start_nginx sud
 	measure nginx_rps req/s "$NET_RUNS" nginx_once -- host-kernel sud
+	stop "$(cat "$T/nginx-host-kernel/pid")"
+	stop "$(cat "$T/nginx-sud/pid")"
 else
 	bench_row nginx_rps host-kernel nan req/s 0
 	bench_row nginx_rps sud nan req/s 0
@@ -262,17 +304,22 @@ else
 fi
 
 # Two descriptors per connection in "loop"; a hard limit we cannot raise
-# (no CAP_SYS_RESOURCE) leaves the server alone holding them.
+# (no CAP_SYS_RESOURCE) leaves the server alone holding them.  (ulimit -n
+# is not POSIX, but dash, bash and busybox sh have it.)
+# shellcheck disable=SC3045
 ulimit -n $((2 * CONNS_MAX + 100)) 2>/dev/null || ulimit -n "$(ulimit -H -n)"
+# shellcheck disable=SC3045
 if [ "$(ulimit -n)" -ge $((2 * CONNS_MAX + 100)) ]; then
-	CONNS_HOW=loop
+	CONNS_HOW="loop"
 else
-	CONNS_HOW=split
+	CONNS_HOW="split"
 fi
+# shellcheck disable=SC3045
 echo "conns_held: $CONNS_HOW (RLIMIT_NOFILE $(ulimit -n), up to $CONNS_MAX)" >>"$T/notes"
 measure conns_held conns 1 conns_once -- host-kernel sud
 
 bench_target tcp_rr_us sud le 1.1 preload
+bench_target tcp_rr_thr_us sud le 1.1 preload
 bench_target iperf3_gbps sud ge 0.8 host-kernel
 bench_target nginx_rps sud ge 0.7 host-kernel
 bench_end
@@ -280,4 +327,4 @@ awk -F, '$1 == "conns_held" && $2 == "sud" {
 	printf "conns_held         sud        >= 10000: %s  %s\n", $3,
 		($3 != "nan" && $3 >= 10000) ? "MET" : "NOT MET" }' "$BENCH_CSV"
 echo "-- notes ($(($(date +%s) - START)) s, load $(cut -d' ' -f1-3 /proc/loadavg))"
-cat "$T/notes"
+awk '!seen[$0]++' "$T/notes"
