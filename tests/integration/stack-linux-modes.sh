@@ -124,6 +124,43 @@ for m in $SMODES; do
 		fi
 	fi
 
+	# One stack for the session: an HTTP server and its clients in
+	# separate processes of one nuse-exec (sh runs them: fork + exec),
+	# unreachable from the host.
+	if [ -z "$PY" ] || [ -z "$CURL" ] || [ -z "$WGET" ]; then
+		skip_one "$m: session" "python3, curl or wget not found"
+	else
+		mkdir -p "$T/www"
+		make_file "$T/www/blob" 300
+		PORT=$(free_port)
+		# shellcheck disable=SC2016 # expanded by the inner sh
+		run "$T/out" "$T/err" "$NUSE_EXEC" --stack=linux --mode="$m" -- sh -c '
+			"$1" -m http.server -b 127.0.0.1 -d "$2" "$3" >/dev/null 2>&1 &
+			pid=$!
+			i=0
+			until "$4" -s -o /dev/null "http://127.0.0.1:$3/" || [ $i -gt 50 ]; do
+				sleep 0.1; i=$((i + 1))
+			done
+			"$4" -s "http://127.0.0.1:$3/blob" | sha256sum | cut -d" " -f1
+			"$5" -q -O - "http://127.0.0.1:$3/blob" | sha256sum | cut -d" " -f1
+			# the host kernel'"'"'s own table (a file read goes to the host)
+			awk -v p=":$(printf %04X "$3")" '"'"'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 }
+				END { print f ? "host listens" : "host does not listen" }'"'"' /proc/net/tcp /proc/net/tcp6
+			kill $pid' sh "$PY" "$T/www" "$PORT" "$CURL" "$WGET"
+		_want=$(sha "$T/www/blob")
+		if [ "$ST" -eq 0 ] && [ "$(sed -n 1p "$T/out")" = "$_want" ] &&
+			[ "$(sed -n 2p "$T/out")" = "$_want" ]; then
+			pass "$m: python http.server, curl and wget in three processes of one session"
+		else
+			fail "$m: session (status $ST): $(cat "$T/out") $(head -5 "$T/err")"
+		fi
+		if grep -q '^host does not listen$' "$T/out"; then
+			pass "$m: the session's listener is not in the host's /proc/net/tcp"
+		else
+			fail "$m: host table: $(sed -n 3p "$T/out")"
+		fi
+	fi
+
 	# Host-only HTTP server: curl and wget reach it natively, not from
 	# inside the Linux stack (connection refused on its own loopback).
 	mkdir -p "$T/www"

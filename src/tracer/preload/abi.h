@@ -21,7 +21,7 @@
 #define NUSE_AT_PRELOAD_RT 0x4e555345UL
 
 #define NUSE_PRELOAD_RT_MAGIC 0x3154525053554e00ULL /* "\0NUSPRT1" */
-#define NUSE_PRELOAD_RT_VERSION 2
+#define NUSE_PRELOAD_RT_VERSION 3
 
 /* Environment the shim needs to re-enter nuse-exec after a plain execve. */
 #define NUSE_PRELOAD_ENV_EXEC "NUSE_EXEC"   /* absolute path of nuse-exec */
@@ -29,6 +29,13 @@
 /* The program nuse-exec loaded last: what an execve of /proc/self/exe,
  * which names nuse-exec in such a process, must run. */
 #define NUSE_PRELOAD_ENV_PROG "NUSE_PRELOAD_PROG"
+/*
+ * The session a new image joins: "E<pid>:--session=..." for an execve by
+ * process <pid> (execve keeps the pid), "P<pid>:--session=..." for a child
+ * that <pid> spawns.  Set by the shim's exec and spawn wrappers; a value
+ * that does not name the process that reads it is stale and ignored.
+ */
+#define NUSE_PRELOAD_ENV_SESSION "NUSE_SESSION_EXEC"
 
 struct nuse_preload_rt {
 	uint64_t magic;
@@ -50,9 +57,44 @@ struct nuse_preload_rt {
 	 */
 	long (*fork_prepare)(void);
 	void (*fork_child)(long token);
+	/*
+	 * execve: the --session=... argument for the new image (NULL: none),
+	 * and the clean-up when the execve failed.
+	 */
+	const char *(*exec_arg)(void);
+	void (*exec_failed)(void);
+	/*
+	 * A child that exec's without our seeing it (posix_spawn, system):
+	 * its --session=... argument in @buf (a copy of the caller's
+	 * descriptor table), a token for spawn_done, or -errno.
+	 * spawn_done(token, pid) after the spawn (pid < 0: it failed, or
+	 * unknown: 0, the child registers itself).
+	 */
+	long (*spawn_prepare)(char *buf, unsigned long len);
+	void (*spawn_done)(long token, long pid);
 	/* What readlink("/proc/self/exe") must show: the program. */
 	const char *prog_path;
 };
+
+/*
+ * The --session=... argument left for this process in NUSE_SESSION_EXEC,
+ * or NULL if there is none or it is stale (names another process).
+ */
+static inline const char *nuse_preload_session_arg(const char *v, int pid,
+						   int ppid)
+{
+	long who = 0;
+	char kind;
+
+	if (!v || (v[0] != 'E' && v[0] != 'P'))
+		return 0;
+	kind = *v++;
+	while (*v >= '0' && *v <= '9')
+		who = who * 10 + (*v++ - '0');
+	if (*v++ != ':' || who != (kind == 'E' ? pid : ppid))
+		return 0;
+	return v;
+}
 
 /* The shim: the table it found, NULL with --stack=host (linux.c). */
 extern const struct nuse_preload_rt *nuse_shim_rt;

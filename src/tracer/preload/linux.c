@@ -29,6 +29,8 @@ reenter(int argc, char **argv, char **envp)
 {
 	const char *nuse = getenv(NUSE_PRELOAD_ENV_EXEC);
 	const char *execfn = (const char *)getauxval(AT_EXECFN);
+	const char *session = nuse_preload_session_arg(
+		getenv(NUSE_PRELOAD_ENV_SESSION), getpid(), getppid());
 	char exe[PATH_MAX];
 	char **nargv;
 	ssize_t n;
@@ -46,6 +48,8 @@ reenter(int argc, char **argv, char **envp)
 	nargv[k++] = (char *)nuse;
 	nargv[k++] = "--mode=preload";
 	nargv[k++] = "--stack=linux";
+	if (session)
+		nargv[k++] = (char *)session;
 	nargv[k++] = "--exec-argv0";
 	nargv[k++] = argc > 0 && argv[0] ? argv[0] : "";
 	if (execfn) {

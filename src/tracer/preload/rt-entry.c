@@ -25,8 +25,12 @@
 #include <errno.h>
 #include <sys/mman.h>
 
+#include <nuse/stack.h>
+#include <nuse/vfs.h>
+
 #include "../rt/dispatch.h"
 #include "../rt/rt.h"
+#include "../stack-linux.h"
 #include "abi.h"
 
 #define MADV_WIPEONFORK_ 18
@@ -42,6 +46,10 @@ long *rt_preload_pid;
 
 static long preload_fork_prepare(void);
 static void preload_fork_child(long token);
+static const char *preload_exec_arg(void);
+static void preload_exec_failed(void);
+static long preload_spawn_prepare(char *buf, unsigned long len);
+static void preload_spawn_done(long token, long pid);
 
 const struct nuse_preload_rt nuse_preload_rt_table = {
 	.magic = NUSE_PRELOAD_RT_MAGIC,
@@ -50,6 +58,10 @@ const struct nuse_preload_rt nuse_preload_rt_table = {
 	.dispatch = nuse_preload_entry,
 	.fork_prepare = preload_fork_prepare,
 	.fork_child = preload_fork_child,
+	.exec_arg = preload_exec_arg,
+	.exec_failed = preload_exec_failed,
+	.spawn_prepare = preload_spawn_prepare,
+	.spawn_done = preload_spawn_done,
 	.prog_path = rt_cfg.prog_path,
 };
 
@@ -179,6 +191,88 @@ static void preload_fork_child(long token)
 		adopt_after_fork(t, pid);
 	if (rt_cfg.proc && token > 0)
 		rt_cfg.proc->fork_child(token);
+}
+
+static const char *preload_exec_arg(void)
+{
+	rt_preload_thread();
+	return rt_cfg.proc ? rt_cfg.proc->exec_arg() : NULL;
+}
+
+static void preload_exec_failed(void)
+{
+	if (rt_cfg.proc)
+		rt_cfg.proc->exec_failed();
+}
+
+static char *put_num(char *p, char *end, long v)
+{
+	char tmp[24];
+	int n = 0;
+
+	if (v < 0) {
+		v = -1; /* only -1 is meaningful here */
+		if (p < end)
+			*p++ = '-';
+	}
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n && p < end)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* A memfd holding the descriptor map (nuse_vfs_save) for a spawned child. */
+static long spawn_vfs_fd = -1;
+
+static long preload_spawn_prepare(char *buf, unsigned long len)
+{
+	struct rt_thread *t = rt_preload_thread();
+	char *p = buf, *end = buf + len - 1;
+	long token, v[6];
+
+	if (!rt_cfg.proc || len < 64)
+		return -ENOSYS;
+	rt_stack_enter(t);
+	token = nuse_proc_fork_prepare();
+	rt_stack_leave(t);
+	if (token < 0)
+		return token;
+	spawn_vfs_fd = nuse_vfs_save();
+	v[0] = nuse_session.keeper;
+	v[1] = nuse_session.data_fd;
+	v[2] = nuse_session.mem_fd;
+	v[3] = (long)nuse_session.mem_size;
+	v[4] = token;
+	v[5] = spawn_vfs_fd;
+	rt_memcpy(p, "--session=", 10);
+	p += 10;
+	for (int i = 0; i < 6; i++) {
+		if (i && p < end)
+			*p++ = ',';
+		p = put_num(p, end, v[i]);
+	}
+	*p = '\0';
+	return token;
+}
+
+static void preload_spawn_done(long token, long pid)
+{
+	struct rt_thread *t = rt_preload_thread();
+
+	/* the child has its copy of the map, or never will */
+	if (spawn_vfs_fd >= 0)
+		rt_sys(SYS_close, spawn_vfs_fd);
+	spawn_vfs_fd = -1;
+	if (!pid)
+		return; /* unknown: the child registers itself when it attaches */
+	rt_stack_enter(t);
+	if (pid < 0)
+		nuse_proc_reap(token);
+	else
+		nuse_proc_register(token, pid);
+	rt_stack_leave(t);
 }
 
 /* Before the jump, on the main thread whose block exists: 0 or -errno. */

@@ -37,6 +37,8 @@ int nuse_preload_linux_run(const struct nuse_opts *o,
 	}
 	self[n] = '\0';
 	setenv(NUSE_PRELOAD_ENV_EXEC, self, 1);
+	/* consumed (--session): the program's children must not reuse it */
+	unsetenv(NUSE_PRELOAD_ENV_SESSION);
 	/* a script's /proc/self/exe is its interpreter, as inproc.c loads it */
 	if (p->is_script && !nuse_program_find(p->interp, &interp, err, sizeof(err)))
 		path = interp.path;
@@ -70,6 +72,8 @@ void nuse_preload_self_exec(int *argc, char ***argv)
 	const char *execfn = (const char *)getauxval(AT_EXECFN);
 	const char *prog = getenv(NUSE_PRELOAD_ENV_PROG);
 	const char *stack = getenv(NUSE_PRELOAD_ENV_STACK);
+	const char *session = nuse_preload_session_arg(
+		getenv(NUSE_PRELOAD_ENV_SESSION), getpid(), getppid());
 	char **nargv;
 	int k = 0;
 
@@ -81,6 +85,8 @@ void nuse_preload_self_exec(int *argc, char ***argv)
 	nargv[k++] = (*argv)[0] ? (*argv)[0] : "nuse-exec";
 	nargv[k++] = "--mode=preload";
 	nargv[k++] = "--stack=linux";
+	if (session)
+		nargv[k++] = (char *)session;
 	nargv[k++] = "--exec-argv0";
 	nargv[k++] = *argc > 0 && (*argv)[0] ? (*argv)[0] : "";
 	nargv[k++] = "--exec-fn";
