@@ -23,6 +23,7 @@
 #include <linux/cpu.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
+#include <asm/irq_regs.h>
 #include <asm/nuse.h>
 #include <nuse/host.h>
 
@@ -179,12 +180,25 @@ int nuse_cpu_get(void)
 	return 0;
 }
 
+/*
+ * An interrupt entry, as an architecture's would be: the handlers run in
+ * hard interrupt context with the interrupted "registers" published.
+ * Without irq regs the tick handler (tick_nohz_handler) only updates
+ * jiffies and skips update_process_times(): no run_local_timers(), so
+ * TIMER_SOFTIRQ was never raised after the switch to high resolution
+ * mode and no timer_list ever expired again (TCP's retransmit, delayed
+ * ACK and loss probe timers, neighbour and IPv6 address timers, delayed
+ * work); nor did the scheduler tick run. Nothing runs in user mode here,
+ * so the registers are a dummy that says "kernel".
+ */
 static void run_irqs(void)
 {
+	struct pt_regs regs = { .ip = _THIS_IP_ }, *old_regs;
 	unsigned long pending, flags;
 	int i;
 
 	local_irq_save(flags);
+	old_regs = set_irq_regs(&regs);
 	irq_enter();
 	while ((pending = __atomic_exchange_n(&nuse_irq_pending, 0, __ATOMIC_ACQ_REL))) {
 		for (i = 0; i < NUSE_NR_IRQS; i++)
@@ -192,6 +206,7 @@ static void run_irqs(void)
 				irq_handlers[i]();
 	}
 	irq_exit();
+	set_irq_regs(old_regs);
 	local_irq_restore(flags);
 }
 
