@@ -28,8 +28,9 @@ static void usage(FILE *f)
 		"                       unotify   supervisor process, seccomp user notification\n"
 		"                       preload   LD_PRELOAD shim (dynamic programs only)\n"
 		"  -s, --stack=STACK  network stack serving the calls: host (default) or linux\n"
-		"                       linux: Linux 6.12 in the process (sud, sud-trap,\n"
-		"                       seccomp modes); loopback only unless -i is given\n"
+		"                       linux: Linux 6.12, one stack per session (in the\n"
+		"                       program's processes, or in the supervisor for\n"
+		"                       ptrace and unotify); loopback only unless -i is given\n"
 		"With --stack=linux only (the syntax of nuse-node):\n"
 		"  -i, --iface=BACKEND:SPEC[,ip=A/L][,ip6=A/L][,gw=A][,gw6=A][,mac=M][,mtu=N]\n"
 		"                     attach a link (tap:NAME, packet:IFACE, dpdk:DEVARGS,\n"
@@ -143,14 +144,6 @@ int main(int argc, char **argv)
 	case NUSE_PARSE_RUN:
 		break;
 	}
-	if (o.stack == NUSE_STACK_LINUX && o.mode != NUSE_MODE_SUD &&
-	    o.mode != NUSE_MODE_SUD_TRAP && o.mode != NUSE_MODE_SECCOMP &&
-	    o.mode != NUSE_MODE_PRELOAD && o.mode != NUSE_MODE_UNOTIFY) {
-		fprintf(stderr,
-			"nuse-exec: --stack=linux works in the in-process modes (sud, sud-trap, seccomp), preload and unotify only so far (issue 6)\n");
-		return 2;
-	}
-
 	r = nuse_program_find(argv[o.prog_index], &prog, err, sizeof(err));
 	if (r) {
 		fprintf(stderr, "nuse-exec: %s\n", err);

@@ -12,16 +12,26 @@
  *   arriving meanwhile stays pending and the call is not disturbed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "modes.h"
+#include "serve-linux.h"
 #include "supervise.h"
 
 #define PT_OPTIONS                                                          \
@@ -138,6 +148,11 @@ static bool is_stop_signal(int sig)
 	       sig == SIGTTOU;
 }
 
+static bool pt_linux;
+static void pt_linux_queue(const struct nuse_sup *s, pid_t tid);
+static bool pt_linux_exit_stop(const struct nuse_sup *s, pid_t tid);
+static void pt_linux_gone(pid_t tid);
+
 /*
  * The program's stops are mirrored by the front only once it has exec'd:
  * the SIGSTOP/SIGCONT of its start are nuse's, not the shell's business.
@@ -157,9 +172,17 @@ static void pt_stopped(struct nuse_sup *s, pid_t tid, int st)
 
 	switch (st >> 16) {
 	case 0:
-		/* Signal-delivery-stop: deliver it, unchanged. */
+		/* The exit of a call we rewrote (--stack=linux), else a
+		 * signal-delivery-stop: deliver it, unchanged. */
+		if (pt_linux && sig == SIGTRAP && pt_linux_exit_stop(s, tid))
+			return;
 		break;
 	case PTRACE_EVENT_SECCOMP:
+		if (pt_linux) {
+			/* answered when a worker has served it */
+			pt_linux_queue(s, tid);
+			return;
+		}
 		pt_syscall(s, tid);
 		sig = 0;
 		break;
@@ -186,11 +209,15 @@ static void pt_stopped(struct nuse_sup *s, pid_t tid, int st)
 		nuse_sup_log(s, 0, "[%d] PTRACE_CONT: %s", tid, strerror(errno));
 }
 
+static int pt_serve_linux(struct nuse_sup *s);
+
 static int pt_serve(struct nuse_sup *s)
 {
 	pid_t tid;
 	int st;
 
+	if (s->o->stack == NUSE_STACK_LINUX)
+		return pt_serve_linux(s);
 	for (;;) {
 		tid = waitpid(-1, &st, __WALL);
 		if (tid < 0) {
@@ -205,6 +232,280 @@ static int pt_serve(struct nuse_sup *s)
 			pt_stopped(s, tid, st);
 		else if (tid == s->main_pid)
 			nuse_sup_main_exited(s, st);
+	}
+}
+
+/*
+ * --stack=linux.  Only the tracer thread may use ptrace on a tracee, and
+ * calls may block in the stack: this thread takes every stop, hands each
+ * seccomp stop to a worker (the tracee stays stopped meanwhile), and
+ * answers when the worker is done.  It waits on a signalfd for SIGCHLD
+ * (tracee stops) and an eventfd (jobs done).
+ *
+ * A new stack socket's placeholder is the write end of a pipe the
+ * supervisor made: ptrace cannot pass a descriptor, so the stopped call
+ * is turned into openat("/proc/SUPERVISOR/fd/N", O_WRONLY), which opens
+ * the same pipe in the tracee; at its exit stop the registers the call
+ * began with are put back, with the new descriptor as the result.
+ */
+struct pt_job {
+	struct nuse_call c;
+	const struct nuse_sup *s;
+	enum nuse_verdict v;
+	int fd;			/* placeholder to install, or -1 */
+	unsigned int fd_flags;	/* O_CLOEXEC */
+	struct user_regs_struct regs; /* the call's, while it is rewritten */
+	struct pt_job *next;
+};
+
+static pthread_mutex_t pt_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pt_cond = PTHREAD_COND_INITIALIZER;
+static struct pt_job *pt_todo, *pt_done, *pt_rewritten;
+static int pt_idle, pt_done_fd = -1;
+
+static bool pt_job_pending(struct nuse_call *c)
+{
+	return kill(c->tid, 0) == 0;
+}
+
+/* From a worker: keep the pipe end for the main thread to install. */
+static int pt_job_install(struct nuse_call *c, int fd, unsigned int flags)
+{
+	struct pt_job *j = (struct pt_job *)((char *)c - offsetof(struct pt_job, c));
+
+	j->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	j->fd_flags = flags;
+	return j->fd < 0 ? -errno : 0;
+}
+
+static void *pt_worker(void *arg);
+
+static int pt_spawn_worker(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int r;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	pt_idle++;
+	r = pthread_create(&t, &attr, pt_worker, NULL);
+	pthread_attr_destroy(&attr);
+	if (r)
+		pt_idle--;
+	return r ? -r : 0;
+}
+
+static void *pt_worker(void *arg)
+{
+	uint64_t one = 1;
+	struct pt_job *j;
+
+	(void)arg;
+	pthread_mutex_lock(&pt_lock);
+	for (;;) {
+		while (!pt_todo)
+			pthread_cond_wait(&pt_cond, &pt_lock);
+		j = pt_todo;
+		pt_todo = j->next;
+		/* one thread always waits for the next call */
+		if (--pt_idle == 0 && pt_spawn_worker())
+			nuse_sup_log(j->s, 0, "cannot start a worker thread");
+		pthread_mutex_unlock(&pt_lock);
+		j->v = nuse_serve_call(j->s, &j->c);
+		pthread_mutex_lock(&pt_lock);
+		pt_idle++;
+		j->next = pt_done;
+		pt_done = j;
+		if (write(pt_done_fd, &one, sizeof(one)) < 0) {
+			/* the counter cannot overflow here */
+		}
+	}
+	return NULL;
+}
+
+static void pt_linux_queue(const struct nuse_sup *s, pid_t tid)
+{
+	struct __ptrace_syscall_info info;
+	struct pt_job *j = calloc(1, sizeof(*j));
+	int i;
+
+	if (!j || ptrace(PTRACE_GET_SYSCALL_INFO, tid, (long)sizeof(info), &info) < 0 ||
+	    info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
+		free(j);
+		ptrace(PTRACE_CONT, tid, 0L, 0L);
+		return;
+	}
+	j->s = s;
+	j->fd = -1;
+	j->c = (struct nuse_call){
+		.tid = tid,
+		.arch = info.arch,
+		.nr = info.seccomp.nr,
+		.read_mem = pt_read_mem,
+		.write_mem = pt_write_mem,
+		.install_fd = pt_job_install,
+		.pending = pt_job_pending,
+		.install_by_path = true,
+	};
+	for (i = 0; i < 6; i++)
+		j->c.args[i] = info.seccomp.args[i];
+	pthread_mutex_lock(&pt_lock);
+	j->next = pt_todo;
+	pt_todo = j;
+	pthread_cond_signal(&pt_cond);
+	pthread_mutex_unlock(&pt_lock);
+}
+
+/* Turn the stopped call into the openat of the placeholder. */
+static int pt_rewrite(const struct nuse_sup *s, struct pt_job *j)
+{
+	struct user_regs_struct r;
+	char path[64];
+	unsigned long at;
+	int n;
+
+	n = snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), j->fd);
+	if (ptrace(PTRACE_GETREGS, j->c.tid, 0L, &j->regs) < 0)
+		return -errno;
+	r = j->regs;
+	/* below the red zone of the stopped thread's stack */
+	at = (r.rsp - 128 - sizeof(path)) & ~15UL;
+	if (pt_write_mem(&j->c, at, path, n + 1) != n + 1)
+		return -EFAULT;
+	r.orig_rax = SYS_openat;
+	r.rdi = (unsigned long)AT_FDCWD;
+	r.rsi = at;
+	r.rdx = O_WRONLY | (j->fd_flags & O_CLOEXEC);
+	r.r10 = 0;
+	if (ptrace(PTRACE_SETREGS, j->c.tid, 0L, &r) < 0 ||
+	    ptrace(PTRACE_SYSCALL, j->c.tid, 0L, 0L) < 0)
+		return -errno;
+	nuse_sup_log(s, 2, "[%d] placeholder: openat(%s)", j->c.tid, path);
+	j->next = pt_rewritten;
+	pt_rewritten = j;
+	return 0;
+}
+
+static struct pt_job *pt_unlink_rewritten(pid_t tid)
+{
+	struct pt_job **p, *j;
+
+	for (p = &pt_rewritten; *p; p = &(*p)->next)
+		if ((*p)->c.tid == tid) {
+			j = *p;
+			*p = j->next;
+			return j;
+		}
+	return NULL;
+}
+
+/* The exit of a rewritten call: its registers back, the new fd in RAX. */
+static bool pt_linux_exit_stop(const struct nuse_sup *s, pid_t tid)
+{
+	struct pt_job *j = pt_unlink_rewritten(tid);
+	struct user_regs_struct r;
+
+	if (!j)
+		return false;
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &r) == 0) {
+		j->regs.rax = r.rax;
+		ptrace(PTRACE_SETREGS, tid, 0L, &j->regs);
+	}
+	nuse_sup_log(s, 2, "[%d] placeholder installed: %lld", tid, (long long)r.rax);
+	close(j->fd); /* the tracee's end, or a hang-up closes the socket */
+	free(j);
+	if (ptrace(PTRACE_CONT, tid, 0L, 0L) < 0 && errno != ESRCH)
+		nuse_sup_log(s, 0, "[%d] PTRACE_CONT: %s", tid, strerror(errno));
+	return true;
+}
+
+static void pt_linux_gone(pid_t tid)
+{
+	struct pt_job *j = pt_unlink_rewritten(tid);
+
+	if (j) {
+		close(j->fd);
+		free(j);
+	}
+}
+
+static void pt_answer(const struct nuse_sup *s, struct pt_job *j)
+{
+	pid_t tid = j->c.tid;
+
+	if (j->v == NUSE_CALL_ANSWERED && j->fd >= 0) {
+		if (!pt_rewrite(s, j))
+			return;
+		/* not installed: the reaper closes the socket */
+		close(j->fd);
+		j->v = NUSE_CALL_RETURN;
+		j->c.ret = -EMFILE;
+	}
+	if (j->v != NUSE_CALL_CONTINUE)
+		/* no restart from a skipped call: EINTR (docs/supervisor.md) */
+		pt_set_return(s, tid, j->c.ret == -512 ? -EINTR : j->c.ret);
+	free(j);
+	if (ptrace(PTRACE_CONT, tid, 0L, 0L) < 0 && errno != ESRCH)
+		nuse_sup_log(s, 0, "[%d] PTRACE_CONT: %s", tid, strerror(errno));
+}
+
+static int pt_serve_linux(struct nuse_sup *s)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pfd[2];
+	struct pt_job *done;
+	sigset_t chld;
+	uint64_t n;
+	pid_t tid;
+	int st;
+
+	pt_linux = true;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	pfd[0] = (struct pollfd){ signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK), POLLIN, 0 };
+	pfd[1] = (struct pollfd){ eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), POLLIN, 0 };
+	pt_done_fd = pfd[1].fd;
+	if (pfd[0].fd < 0 || pfd[1].fd < 0 || nuse_serve_linux_start(s)) {
+		nuse_sup_log(s, 0, "cannot start serving");
+		return -1;
+	}
+	pthread_mutex_lock(&pt_lock);
+	st = pt_spawn_worker();
+	pthread_mutex_unlock(&pt_lock);
+	if (st)
+		return -1;
+	for (;;) {
+		while ((tid = waitpid(-1, &st, __WALL | WNOHANG)) > 0) {
+			if (WIFSTOPPED(st)) {
+				pt_stopped(s, tid, st);
+				continue;
+			}
+			pt_linux_gone(tid);
+			if (tid == s->main_pid)
+				nuse_sup_main_exited(s, st);
+		}
+		if (tid < 0 && errno == ECHILD)
+			return 0; /* no tracee left */
+		pthread_mutex_lock(&pt_lock);
+		done = pt_done;
+		pt_done = NULL;
+		pthread_mutex_unlock(&pt_lock);
+		while (done) {
+			struct pt_job *j = done;
+
+			done = j->next;
+			pt_answer(s, j);
+		}
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			return -1;
+		while (read(pfd[0].fd, &si, sizeof(si)) == sizeof(si))
+			;
+		if (read(pfd[1].fd, &n, sizeof(n)) < 0) {
+			/* nothing done yet */
+		}
 	}
 }
 

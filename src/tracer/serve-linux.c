@@ -86,7 +86,7 @@ void sl_put(struct sl_ph *ph)
 		ph_release(ph);
 }
 
-/* The inode of the socket behind the tracee's descriptor, or 0. */
+/* The inode of the socket or pipe behind the tracee's descriptor, or 0. */
 static unsigned long fd_socket_ino(pid_t tid, long fd)
 {
 	char path[64], link[64];
@@ -96,10 +96,14 @@ static unsigned long fd_socket_ino(pid_t tid, long fd)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%ld", tid, fd);
 	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 8 || memcmp(link, "socket:[", 8))
+	if (n <= 6)
 		return 0;
 	link[n] = '\0';
-	return strtoul(link + 8, NULL, 10);
+	if (!memcmp(link, "socket:[", 8))
+		return strtoul(link + 8, NULL, 10);
+	if (!memcmp(link, "pipe:[", 6))
+		return strtoul(link + 6, NULL, 10);
+	return 0;
 }
 
 int sl_get(pid_t tid, long fd, struct sl_ph **out)
@@ -176,7 +180,19 @@ static enum nuse_verdict ph_install(const struct nuse_sup *s,
 	struct stat st;
 	int sv[2], r;
 
-	if (!ph || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+	/*
+	 * The caller gets sv[1]; the hang-up on sv[0] tells when its last
+	 * copy is gone.  A pipe for ptrace (opened by path: its read end
+	 * sees EPOLLHUP when no write end is left), a socketpair otherwise.
+	 */
+	if (c->install_by_path ? pipe2(sv, O_CLOEXEC) :
+				 socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		sv[0] = -1;
+	if (!ph || sv[0] < 0) {
+		if (sv[0] >= 0) {
+			close(sv[0]);
+			close(sv[1]);
+		}
 		free(ph);
 		nuse_sys(SYS_close, sfd, 0, 0, 0, 0, 0);
 		c->ret = -ENOMEM;
@@ -286,6 +302,37 @@ static enum nuse_verdict serve_fd_call(const struct nuse_sup *s,
 	return v;
 }
 
+/*
+ * A pipe placeholder (ptrace): its stat with a socket's mode, as a socket
+ * shows on Linux (S_IFSOCK, 0777), so S_ISSOCK() holds.
+ */
+static enum nuse_verdict serve_fstat(struct nuse_call *c)
+{
+	long fd = (long)c->args[0], buf = (long)c->args[1];
+	struct sl_ph *ph;
+	struct stat st;
+	char path;
+
+	if (c->nr == SYS_newfstatat) {
+		/* only fstatat(fd, "", buf, AT_EMPTY_PATH) is an fstat */
+		buf = (long)c->args[2];
+		if (!(c->args[3] & AT_EMPTY_PATH) || !c->args[1] ||
+		    c->read_mem(c, &path, c->args[1], 1) != 1 || path)
+			return NUSE_CALL_CONTINUE;
+	}
+	if (sl_get(c->tid, fd, &ph) < 0)
+		return NUSE_CALL_CONTINUE;
+	if (fstat(ph->keep, &st))
+		c->ret = -errno;
+	else {
+		st.st_mode = S_IFSOCK | 0777;
+		c->ret = c->write_mem(c, buf, &st, sizeof(st)) == sizeof(st) ?
+				 0 : -EFAULT;
+	}
+	sl_put(ph);
+	return NUSE_CALL_RETURN;
+}
+
 pid_t sl_tgid(pid_t tid)
 {
 	char path[64], buf[512], *t;
@@ -316,13 +363,16 @@ static enum nuse_verdict serve(const struct nuse_sup *s, struct nuse_call *c)
 	case SYS_close:
 		sl_epoll_closed(c->tid, (long)c->args[0]);
 		return NUSE_CALL_CONTINUE;
+	case SYS_fstat:
+	case SYS_newfstatat:
+		if (c->install_by_path)
+			return serve_fstat(c); /* a pipe: show a socket */
+		return NUSE_CALL_CONTINUE; /* a socket's stat, the host's */
 	case SYS_socketpair: /* AF_UNIX: the host's */
 	case SYS_close_range:
 	case SYS_dup:
 	case SYS_dup2:
 	case SYS_dup3:
-	case SYS_fstat:
-	case SYS_newfstatat:
 	case SYS_epoll_create:
 	case SYS_epoll_create1:
 		/* Placeholders are host files: these are exact on the host. */

@@ -53,6 +53,11 @@ struct nuse_call {
 	 * was killed)?  For calls served while they block (--stack=linux).
 	 */
 	bool (*pending)(struct nuse_call *c);
+	/*
+	 * ptrace: install_fd cannot pass a descriptor; the caller opens it
+	 * by path (/proc/PID/fd/N), so it must be a pipe end, not a socket.
+	 */
+	bool install_by_path;
 	void *mode_ctx;
 };
 

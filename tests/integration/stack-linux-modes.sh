@@ -19,7 +19,7 @@ PY=$(command -v python3 || true)
 
 # Modes with --stack=linux here (the in-process ones are in stack-linux.sh).
 SMODES=""
-for m in preload unotify; do
+for m in preload unotify ptrace; do
 	case " $MODES " in *" $m "*) SMODES="$SMODES $m" ;; esac
 done
 [ -n "$SMODES" ] || skip "none of the modes in \$NUSE_TEST_MODES"

@@ -92,11 +92,5 @@ for m in sud sud-trap seccomp; do
 	rm -f "$T/hostlisten.out"
 done
 
-# Supervisor and preload modes do not have the Linux stack yet.
-run "$T/out" "$T/err" "$NUSE_EXEC" --stack=linux --mode=ptrace -- "$PROG"
-if [ "$ST" -eq 2 ] && grep -q 'in-process modes' "$T/err"; then
-	pass "ptrace: --stack=linux refused"
-else
-	fail "ptrace: --stack=linux: status $ST"
-fi
+# The preload and supervisor modes: stack-linux-modes.sh.
 finish
