@@ -9,9 +9,11 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -864,6 +866,350 @@ START_TEST(killed_child_does_not_wedge)
 }
 END_TEST
 
+/* ---- timers: timeouts, retransmission, wake-ups under load ---- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * SO_RCVTIMEO waits end through schedule_timeout(), a timer_list on the
+ * stack's timer wheel (not an hrtimer like poll's): each must end on time.
+ * The wheel once never ran after boot (no irq regs for the tick): the
+ * first recv here then waited for good.
+ */
+START_TEST(timer_wheel_timeouts)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 10 * 1000 };
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char buf[16];
+	long u, l;
+	int i;
+
+	boot();
+	u = xsocket(AF_INET, SOCK_DGRAM);
+	ck_assert_int_eq(S(bind, u, A(&sin), sizeof(sin), 0, 0, 0), 0);
+	ck_assert_int_eq(S(setsockopt, u, SOL_SOCKET, SO_RCVTIMEO, A(&tv), sizeof(tv), 0), 0);
+	for (i = 0; i < 30; i++) {
+		double t0 = now_s(), dt;
+
+		ck_assert_int_eq(S(recvfrom, u, A(buf), sizeof(buf), 0, 0, 0), -EAGAIN);
+		dt = now_s() - t0;
+		ck_assert_msg(dt >= 0.009 && dt < 1.0, "recv timeout %d took %.3f s", i, dt);
+	}
+	/* accept() waits the same way */
+	l = listener(AF_INET, &ss, &len);
+	ck_assert_int_eq(S(setsockopt, l, SOL_SOCKET, SO_RCVTIMEO, A(&tv), sizeof(tv), 0), 0);
+	for (i = 0; i < 10; i++) {
+		double t0 = now_s(), dt;
+
+		ck_assert_int_eq(S(accept, l, 0, 0, 0, 0, 0), -EAGAIN);
+		dt = now_s() - t0;
+		ck_assert_msg(dt >= 0.009 && dt < 1.0, "accept timeout %d took %.3f s", i, dt);
+	}
+}
+END_TEST
+
+/*
+ * A wire the test plays the peer of: frames the stack sends are copied
+ * into a ring; the test answers (or drops) them through nuse_netdev_rx.
+ * The transmit callback runs on whichever thread holds the stack's CPU,
+ * possibly one without libc state: copies and atomics only.
+ */
+#define WIRE_SLOTS 256
+static struct {
+	unsigned int len;
+	unsigned char data[2048];
+} wire[WIRE_SLOTS];
+static unsigned int wire_count;
+
+static int wire_xmit(void *priv, const struct nuse_frame *f, int n)
+{
+	int i;
+
+	(void)priv;
+	for (i = 0; i < n; i++) {
+		unsigned int slot = __atomic_load_n(&wire_count, __ATOMIC_RELAXED);
+		unsigned int j, len = 0;
+
+		if (slot >= WIRE_SLOTS)
+			break;
+		for (j = 0; j < f[i].niov && len + f[i].iov[j].len <= sizeof(wire[0].data); j++) {
+			memcpy(wire[slot].data + len, f[i].iov[j].base, f[i].iov[j].len);
+			len += f[i].iov[j].len;
+		}
+		wire[slot].len = len;
+		__atomic_store_n(&wire_count, slot + 1, __ATOMIC_RELEASE);
+	}
+	return n;
+}
+
+#define TCPF_SYN 0x02
+#define TCPF_ACK 0x10
+
+struct seg {
+	unsigned short sport;
+	unsigned int seq, ack;
+	unsigned char flags;
+	unsigned int payload;
+};
+
+/* The next IPv4 TCP segment (or ARP request, arp != NULL) after *next
+ * within timeout_s: 1 found, 0 not. */
+static int wire_next(unsigned int *next, double timeout_s, struct seg *sg, int *arp)
+{
+	double end = now_s() + timeout_s;
+
+	for (;;) {
+		while (*next < __atomic_load_n(&wire_count, __ATOMIC_ACQUIRE)) {
+			const unsigned char *d = wire[*next].data;
+			unsigned int len = wire[*next].len;
+
+			(*next)++;
+			if (arp && len >= 42 && d[12] == 0x08 && d[13] == 0x06 && d[21] == 1) {
+				*arp = 1;
+				return 1;
+			}
+			if (sg && len >= 54 && d[12] == 0x08 && d[13] == 0x00 && d[23] == IPPROTO_TCP) {
+				const unsigned char *t = d + 14 + (d[14] & 0xf) * 4;
+				unsigned int iplen = (d[16] << 8) | d[17];
+
+				sg->sport = (t[0] << 8) | t[1];
+				sg->seq = ntohl(*(const uint32_t *)(t + 4));
+				sg->ack = ntohl(*(const uint32_t *)(t + 8));
+				sg->flags = t[13];
+				sg->payload = iplen - (d[14] & 0xf) * 4 - (t[12] >> 4) * 4;
+				return 1;
+			}
+		}
+		if (now_s() > end)
+			return 0;
+		usleep(1000);
+	}
+}
+
+static const unsigned char me_mac[6] = { 0x02, 0, 0, 0, 0x11, 1 };
+static const unsigned char peer_mac[6] = { 0x02, 0, 0, 0, 0x11, 2 };
+#define ME_IP	0x0a000101	/* 10.0.1.1 */
+#define PEER_IP	0x0a000102	/* 10.0.1.2 */
+
+static void wire_arp_reply(int idx)
+{
+	static unsigned char f[64] __attribute__((aligned(8)));
+	struct nuse_rx_frame rx = { .data = f, .len = 42 };
+	uint32_t me = htonl(ME_IP), peer = htonl(PEER_IP);
+
+	memset(f, 0, sizeof(f));
+	memcpy(f, me_mac, 6);
+	memcpy(f + 6, peer_mac, 6);
+	f[12] = 0x08, f[13] = 0x06;
+	f[14] = 0, f[15] = 1;		/* Ethernet */
+	f[16] = 0x08, f[17] = 0;	/* IPv4 */
+	f[18] = 6, f[19] = 4;
+	f[20] = 0, f[21] = 2;		/* reply */
+	memcpy(f + 22, peer_mac, 6);
+	memcpy(f + 28, &peer, 4);
+	memcpy(f + 32, me_mac, 6);
+	memcpy(f + 38, &me, 4);
+	ck_assert_int_eq(nuse_netdev_rx(idx, &rx, 1), 1);
+}
+
+/* A TCP segment from the peer (port 80); its checksum is declared valid
+ * through the virtio-net header, as a host kernel would do. */
+static void wire_tcp(int idx, unsigned short dport, unsigned int seq, unsigned int ack,
+		     unsigned char flags)
+{
+	static unsigned char storage[2 + 54] __attribute__((aligned(8)));
+	unsigned char *f = storage + 2;
+	struct nuse_rx_frame rx = { .data = f, .len = 54 };
+	struct iphdr *ip = (struct iphdr *)(f + 14);
+	unsigned char *t = f + 34;
+
+	memset(storage, 0, sizeof(storage));
+	memcpy(f, me_mac, 6);
+	memcpy(f + 6, peer_mac, 6);
+	f[12] = 0x08, f[13] = 0x00;
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_TCP;
+	ip->saddr = htonl(PEER_IP);
+	ip->daddr = htonl(ME_IP);
+	ip->tot_len = htons(40);
+	ip->check = csum(ip, 20);
+	t[0] = 0, t[1] = 80;
+	t[2] = dport >> 8, t[3] = dport & 0xff;
+	*(uint32_t *)(t + 4) = htonl(seq);
+	*(uint32_t *)(t + 8) = htonl(ack);
+	t[12] = 5 << 4;
+	t[13] = flags;
+	t[14] = 0xff, t[15] = 0xff;	/* window */
+	rx.vnet.flags = NUSE_VNET_F_DATA_VALID;
+	ck_assert_int_eq(nuse_netdev_rx(idx, &rx, 1), 1);
+}
+
+/*
+ * TCP's retransmission timers on a link that loses segments: the test
+ * drops the SYN, then the first data segment; the stack must send each
+ * again on its own (RTO, or a tail loss probe for the data), which only
+ * the timer wheel can make it do.
+ */
+START_TEST(tcp_retransmits_lost_segments)
+{
+	struct nuse_netdev_params p = { .name = "wire0", .xmit = wire_xmit };
+	struct in_addr me = { htonl(ME_IP) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(80),
+				  .sin_addr.s_addr = htonl(PEER_IP) };
+	struct pollfd pfd;
+	struct tcp_info ti;
+	socklen_t tilen = sizeof(ti);
+	struct seg syn1, syn2, d1, d2;
+	unsigned int next = 0;
+	double t0;
+	int idx, arp = 0;
+	long fd;
+
+	boot();
+	memcpy(p.mac, me_mac, 6);
+	idx = nuse_netdev_add(&p);
+	ck_assert_int_gt(idx, 0);
+	ck_assert_int_eq(nuse_if_add_addr(idx, AF_INET, &me, 24), 0);
+	ck_assert_int_eq(nuse_if_set_up(idx, 1), 0);
+
+	fd = xsocket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	ck_assert_int_eq(S(connect, fd, A(&to), sizeof(to), 0, 0, 0), -EINPROGRESS);
+	ck_assert_msg(wire_next(&next, 3, NULL, &arp) && arp, "no ARP request");
+	wire_arp_reply(idx);
+
+	/* the SYN is lost: it comes again after the initial RTO (1 s) */
+	do
+		ck_assert_msg(wire_next(&next, 3, &syn1, NULL), "no SYN");
+	while (!(syn1.flags & TCPF_SYN));
+	t0 = now_s();
+	do
+		ck_assert_msg(wire_next(&next, 5, &syn2, NULL), "SYN not retransmitted");
+	while (!(syn2.flags & TCPF_SYN));
+	ck_assert_uint_eq(syn2.seq, syn1.seq);
+	ck_assert_uint_eq(syn2.sport, syn1.sport);
+	ck_assert_msg(now_s() - t0 > 0.5, "SYN again after %.3f s", now_s() - t0);
+
+	wire_tcp(idx, syn1.sport, 1000, syn1.seq + 1, TCPF_SYN | TCPF_ACK);
+	pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	ck_assert_int_eq(S(poll, A(&pfd), 1, 2000, 0, 0, 0), 1);
+	ck_assert_int_eq(S(write, fd, A("hello"), 5, 0, 0, 0), 5);
+
+	/* the first data segment is lost too */
+	do
+		ck_assert_msg(wire_next(&next, 3, &d1, NULL), "no data");
+	while (!d1.payload);
+	ck_assert_uint_eq(d1.seq, syn1.seq + 1);
+	do
+		ck_assert_msg(wire_next(&next, 6, &d2, NULL), "data not retransmitted");
+	while (!d2.payload);
+	ck_assert_uint_eq(d2.seq, d1.seq);
+	ck_assert_uint_eq(d2.payload, 5);
+	wire_tcp(idx, syn1.sport, 1001, d1.seq + 5, TCPF_ACK);
+
+	ck_assert_int_eq(S(getsockopt, fd, IPPROTO_TCP, TCP_INFO, A(&ti), A(&tilen), 0), 0);
+	ck_assert_uint_ge(ti.tcpi_total_retrans, 2);
+	ck_assert_int_eq(S(close, fd, 0, 0, 0, 0, 0), 0);
+}
+END_TEST
+
+/*
+ * Hand-overs under load: threads that sleep with timeouts (poll: hrtimer;
+ * SO_RCVTIMEO: timer wheel) while two others keep the CPU busy with
+ * loopback round trips. Every sleeper must wake on time, every time.
+ */
+#define SLEEPS 200
+
+static long busy_port;
+
+static void *sleeper(void *arg)
+{
+	long kind = (long)arg, u = S(socket, AF_INET, SOCK_DGRAM, 0, 0, 0, 0);
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 2000 };
+	double worst = 0;
+	char buf[4];
+	int i;
+
+	if (u < 0)
+		return "socket";
+	if (S(setsockopt, u, SOL_SOCKET, SO_RCVTIMEO, A(&tv), sizeof(tv), 0))
+		return "setsockopt";
+	for (i = 0; i < SLEEPS; i++) {
+		struct pollfd pfd = { .fd = u, .events = POLLIN };
+		double t0 = now_s(), dt;
+		long r;
+
+		if (kind == 0)
+			r = S(poll, A(&pfd), 1, 1 + i % 3, 0, 0, 0);
+		else
+			r = S(recvfrom, u, A(buf), sizeof(buf), 0, 0, 0) == -EAGAIN ? 0 : -1;
+		dt = now_s() - t0;
+		if (r != 0)
+			return "unexpected result";
+		if (dt > worst)
+			worst = dt;
+	}
+	S(close, u, 0, 0, 0, 0, 0);
+	/* generous: a loaded 2-core host; a lost wake-up is forever */
+	return worst < 2.0 ? NULL : "a sleeper woke late";
+}
+
+static void *busy_client(void *arg)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(busy_port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	long c = S(socket, AF_INET, SOCK_STREAM, 0, 0, 0, 0);
+	char b = 'x';
+	int i;
+
+	(void)arg;
+	if (c < 0 || S(connect, c, A(&sin), sizeof(sin), 0, 0, 0))
+		return "connect";
+	for (i = 0; i < 3000; i++)
+		if (S(write, c, A(&b), 1, 0, 0, 0) != 1 || S(read, c, A(&b), 1, 0, 0, 0) != 1)
+			return "round trip";
+	S(close, c, 0, 0, 0, 0, 0);
+	return NULL;
+}
+
+START_TEST(wakeups_under_load)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	pthread_t t[4];
+	void *ret;
+	long l, s, i;
+	char b;
+
+	boot();
+	l = listener(AF_INET, &ss, &len);
+	busy_port = port_of(&ss);
+	ck_assert_int_eq(pthread_create(&t[0], NULL, busy_client, NULL), 0);
+	s = S(accept, l, 0, 0, 0, 0, 0);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(pthread_create(&t[1], NULL, sleeper, (void *)0L), 0);
+	ck_assert_int_eq(pthread_create(&t[2], NULL, sleeper, (void *)1L), 0);
+	ck_assert_int_eq(pthread_create(&t[3], NULL, sleeper, (void *)0L), 0);
+	/* echo on this thread until the client closes */
+	while (S(read, s, A(&b), 1, 0, 0, 0) == 1)
+		ck_assert_int_eq(S(write, s, A(&b), 1, 0, 0, 0), 1);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(t[i], &ret), 0);
+		ck_assert_msg(ret == NULL, "thread %ld: %s", i, (char *)ret);
+	}
+}
+END_TEST
+
 static Suite *stack_suite(void)
 {
 	Suite *s = suite_create("stack");
@@ -889,6 +1235,13 @@ static Suite *stack_suite(void)
 	tcase_add_test(tc, signal_interrupts_blocking_call);
 	tcase_add_test(tc, fork_shares_stack);
 	tcase_add_test(tc, killed_child_does_not_wedge);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("timers");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, timer_wheel_timeouts);
+	tcase_add_test(tc, tcp_retransmits_lost_segments);
+	tcase_add_test(tc, wakeups_under_load);
 	suite_add_tcase(s, tc);
 	return s;
 }

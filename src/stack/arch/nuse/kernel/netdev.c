@@ -235,6 +235,10 @@ static void receive_one(struct net_device *dev, const struct nuse_rx_frame *f)
 		kfree_skb(skb);
 		return;
 	}
+	/* the host validated the checksum already (as virtio_net honours it):
+	 * no second pass over every byte */
+	if (hdr.flags & VIRTIO_NET_HDR_F_DATA_VALID)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
 	skb->protocol = eth_type_trans(skb, dev);
 	dev->stats.rx_packets++;
 	dev->stats.rx_bytes += f->len;
