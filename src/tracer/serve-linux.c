@@ -177,6 +177,7 @@ static enum nuse_verdict ph_install(const struct nuse_sup *s,
 {
 	struct sl_ph *ph = calloc(1, sizeof(*ph));
 	struct epoll_event ev = { .events = EPOLLRDHUP };
+	sigset_t intr, old;
 	struct stat st;
 	int sv[2], r;
 
@@ -207,7 +208,16 @@ static enum nuse_verdict ph_install(const struct nuse_sup *s,
 	/* In the table before the caller can use the number. */
 	ph_insert(ph);
 	epoll_ctl(reaper_ep, EPOLL_CTL_ADD, sv[0], &ev);
+	/*
+	 * ADDFD waits for the caller to install the descriptor: the monitor
+	 * must not interrupt that wait (with SEND, the notification would be
+	 * marked answered with nothing delivered).
+	 */
+	sigemptyset(&intr);
+	sigaddset(&intr, SL_SIG_INTR);
+	pthread_sigmask(SIG_BLOCK, &intr, &old);
 	r = c->install_fd(c, sv[1], cloexec ? O_CLOEXEC : 0);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	close(sv[1]);
 	if (r >= 0 || r == -ENOENT) {
 		c->ret = r;
@@ -271,6 +281,52 @@ static bool raises_sigpipe(const struct nuse_call *c)
 	}
 }
 
+#define SENDFILE_CHUNK (64 << 10)
+
+/*
+ * sendfile(socket, host file, off, count) as Linux does it: at most a
+ * chunk per call, from *off (written back) or from the file position,
+ * which a short send puts back where the data stopped.  The file is read
+ * through a copy of the caller's descriptor (pidfd_getfd): the same open
+ * file, so the position is the caller's.
+ */
+static long serve_sendfile(struct nuse_call *c, int sfd)
+{
+	long in = (long)c->args[1], count = (long)c->args[3], off = 0, r, sent;
+	int pidfd, copy;
+	char *buf;
+
+	if (count > SENDFILE_CHUNK)
+		count = SENDFILE_CHUNK;
+	if (c->args[2] && c->read_mem(c, &off, c->args[2], sizeof(off)) != sizeof(off))
+		return -EFAULT;
+	pidfd = (int)syscall(SYS_pidfd_open, c->tid, O_EXCL /* PIDFD_THREAD */);
+	copy = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, in, 0);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (copy < 0)
+		return -EBADF;
+	buf = malloc(count ? count : 1);
+	r = !buf ? -ENOMEM : c->args[2] ? pread(copy, buf, count, off) :
+					  read(copy, buf, count);
+	if (r < 0 && buf)
+		r = -errno;
+	if (r > 0) {
+		sent = sl_stack(0, SYS_write, sfd, (long)buf, r, 0, 0, 0);
+		if (sent >= 0 && sent < r && !c->args[2])
+			lseek(copy, sent - r, SEEK_CUR);
+		if (sent >= 0 && c->args[2]) {
+			off += sent;
+			if (c->write_mem(c, c->args[2], &off, sizeof(off)) != sizeof(off))
+				sent = -EFAULT;
+		}
+		r = sent;
+	}
+	free(buf);
+	close(copy);
+	return r;
+}
+
 /* A call whose first argument is a descriptor that may be a placeholder. */
 static enum nuse_verdict serve_fd_call(const struct nuse_sup *s,
 				       struct nuse_call *c)
@@ -287,8 +343,12 @@ static enum nuse_verdict serve_fd_call(const struct nuse_sup *s,
 		v = serve_accept(s, c, sfd);
 		break;
 	case SYS_sendfile:
+		c->ret = serve_sendfile(c, sfd);
+		if (c->ret == -EPIPE)
+			syscall(SYS_tgkill, sl_tgid(c->tid), c->tid, SIGPIPE);
+		break;
 	case SYS_splice:
-		c->ret = -EINVAL; /* host file <-> stack socket: not done */
+		c->ret = -EINVAL; /* host pipe <-> stack socket: not done */
 		break;
 	default:
 		c->ret = sl_stack(c->tid, c->nr, sfd, c->args[1], c->args[2],
@@ -403,7 +463,7 @@ static enum nuse_verdict serve(const struct nuse_sup *s, struct nuse_call *c)
 		break;
 	case SYS_sendfile:
 	case SYS_splice:
-		/* either side may be a socket: out, in / in, out */
+		/* the socket as the source: not done (sendfile's out is below) */
 		sfd = sl_get(c->tid, (long)c->args[c->nr == SYS_sendfile ? 1 : 2], &ph);
 		sl_put(ph);
 		if (sfd >= 0) {

@@ -161,6 +161,66 @@ for m in $SMODES; do
 		fi
 	fi
 
+	# nginx, master and two workers sharing the listening socket (fork,
+	# epoll, sendfile from a host file), and curl, in one session.
+	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+	if [ ! -x "$NGINX" ] || [ -z "$CURL" ]; then
+		skip_one "$m: nginx" "nginx or curl not found"
+	else
+		mkdir -p "$T/ngx/www" "$T/ngx/tmp"
+		make_file "$T/ngx/www/file.bin" 300
+		PORT=$(free_port)
+		cat >"$T/ngx/nginx.conf" <<EOF
+daemon off;
+user root;
+master_process on;
+worker_processes 2;
+pid $T/ngx/nginx.pid;
+error_log $T/ngx/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	sendfile on;
+	client_body_temp_path $T/ngx/tmp;
+	server {
+		listen 127.0.0.1:$PORT;
+		root $T/ngx/www;
+	}
+}
+EOF
+		# shellcheck disable=SC2016 # expanded by the inner sh
+		run "$T/out" "$T/err" "$NUSE_EXEC" --stack=linux --mode="$m" -- sh -c '
+			"$1" -p "$2" -e "$2/error.log" -c "$2/nginx.conf" &
+			i=0
+			until "$3" -s -o /dev/null "http://127.0.0.1:$4/" || [ $i -gt 50 ]; do
+				sleep 0.1; i=$((i + 1))
+			done
+			for i in 1 2 3 4; do
+				"$3" -s "http://127.0.0.1:$4/file.bin" | sha256sum | cut -d" " -f1
+			done
+			"$3" -s -o /dev/null -w "%{http_code}\n" "http://127.0.0.1:$4/nope"
+			"$1" -p "$2" -e "$2/error.log" -c "$2/nginx.conf" -s quit
+			wait' sh "$NGINX" "$T/ngx" "$CURL" "$PORT"
+		_want=$(sha "$T/ngx/www/file.bin")
+		if [ "$ST" -eq 0 ] && [ "$(grep -c "^$_want\$" "$T/out")" -eq 4 ] &&
+			grep -q '^404$' "$T/out"; then
+			pass "$m: nginx master + 2 workers and curl in one session"
+		else
+			fail "$m: nginx (status $ST): $(cat "$T/out") $(tail -3 "$T/ngx/error.log")"
+		fi
+	fi
+
+	# Go (static: not for preload): raw syscalls, 300 connections.
+	if [ "$m" != preload ] && [ -x "$PROGS/gohttp/gohttp" ]; then
+		run "$T/go.native" "$T/err" "$PROGS/gohttp/gohttp" -n 300
+		run "$T/out" "$T/err" "$NUSE_EXEC" --stack=linux --mode="$m" -- "$PROGS/gohttp/gohttp" -n 300
+		if [ "$ST" -eq 0 ] && cmp -s "$T/go.native" "$T/out"; then
+			pass "$m: static Go HTTP server + 300 client connections"
+		else
+			fail "$m: gohttp (status $ST): $(diff "$T/go.native" "$T/out" | head -5)"
+		fi
+	fi
+
 	# Host-only HTTP server: curl and wget reach it natively, not from
 	# inside the Linux stack (connection refused on its own loopback).
 	mkdir -p "$T/www"
