@@ -5,15 +5,11 @@ LINK_TESTS = \
 	tests/link/link-tap.sh \
 	tests/link/link-packet.sh \
 	tests/link/link-dpdk.sh \
-	tests/link/link-errors.sh
-# Not in TESTS yet: nuse -> host under 1% loss still stalls now and then
-# (the stack loses its timer interrupt; docs/link.md), and so does the
-# 256 MiB nuse -> nuse transfer over shm on a loaded machine (2 of 3 runs
-# failed at load 3). By hand:
-#   make check-link LINK_TESTS="tests/link/link-netem.sh tests/link/link-shm.sh"
-LINK_EXTRA_TESTS = tests/link/link-netem.sh tests/link/link-shm.sh
+	tests/link/link-errors.sh \
+	tests/link/link-netem.sh \
+	tests/link/link-shm.sh
 TESTS += $(LINK_TESTS)
-EXTRA_DIST += $(LINK_TESTS) $(LINK_EXTRA_TESTS) tests/link/lib.sh \
+EXTRA_DIST += $(LINK_TESTS) tests/link/lib.sh \
 	tests/link/peer.py
 
 # Only these tests: make check-link

@@ -188,22 +188,6 @@ static int parse_peer(const char *s, struct node_opts *o)
 
 /* The first signal ends the endpoint's loop; a call blocked in the stack
  * does not see it, so a second one, or 3 s later, ends the process. */
-/*
- * Workaround: the stack was seen to lose its timer interrupt under load
- * (it stays pending with nobody to run it, so every timer stops: TCP
- * retransmissions, poll timeouts). Any entry into the stack runs pending
- * interrupts on the way out, so a thread entering every 20 ms recovers it.
- */
-static void *heartbeat(void *unused)
-{
-	(void)unused;
-	while (!node_stop) {
-		usleep(20000);
-		nuse_sys(SYS_getpid, 0, 0, 0, 0, 0, 0);
-	}
-	return NULL;
-}
-
 static void on_signal(int sig)
 {
 	if (sig == SIGALRM || node_stop)
@@ -255,7 +239,6 @@ int main(int argc, char **argv)
 	enum mode mode = PING_ONLY;
 	char err[256], *end;
 	double loss = 0, reorder = 0;
-	pthread_t hb;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:h", longopts, &li)) != -1) {
@@ -376,8 +359,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nuse-node: boot: %s\n", strerror(-ret));
 		return 1;
 	}
-	if (!getenv("NUSE_NODE_NO_HEARTBEAT"))
-		pthread_create(&hb, NULL, heartbeat, NULL);
 	for (i = 0; i < nifc; i++) {
 		char name[4096];
 		const char *p = pcap;
