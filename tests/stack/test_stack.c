@@ -1210,6 +1210,97 @@ START_TEST(wakeups_under_load)
 }
 END_TEST
 
+/*
+ * Many connections at once in the default 64 MiB: Linux sizes tcp_mem
+ * from the memory it has (here about 2.6/3.4/5.1 MiB), so 300 streams of
+ * 256 KiB on loopback put TCP under memory pressure: receive drops
+ * segments it cannot charge, and only the retransmission timer brings
+ * them back. (With the timer wheel stopped this stalled for good; a Go
+ * HTTP test with 300 connections was seen to do the same.)
+ */
+#define MP_CONNS 300
+#define MP_BYTES (256 * 1024)
+
+static long netstat_value(const char *name)
+{
+	char buf[8192], *hdr, *val, *h, *v, *sh, *sv;
+	long fd = S(open, A("/proc/net/netstat"), O_RDONLY, 0, 0, 0, 0), n;
+
+	ck_assert_int_ge(fd, 0);
+	n = read_all(fd, buf, sizeof(buf) - 1);
+	S(close, fd, 0, 0, 0, 0, 0);
+	ck_assert_int_gt(n, 0);
+	buf[n] = 0;
+	/* "TcpExt: names...\nTcpExt: values...\n" */
+	hdr = strtok_r(buf, "\n", &sh);
+	val = strtok_r(NULL, "\n", &sh);
+	ck_assert_ptr_nonnull(val);
+	h = strtok_r(hdr, " ", &sv);
+	v = strtok_r(val, " ", &sh);
+	while ((h = strtok_r(NULL, " ", &sv)) && (v = strtok_r(NULL, " ", &sh)))
+		if (!strcmp(h, name))
+			return atol(v);
+	return -1;
+}
+
+START_TEST(tcp_memory_pressure)
+{
+	static char chunk[16384];
+	static long cl[MP_CONNS], sv[MP_CONNS], sent[MP_CONNS], got[MP_CONNS];
+	static struct pollfd pfd[2 * MP_CONNS];
+	struct sockaddr_storage ss;
+	socklen_t len;
+	long l, done = 0, i;
+	double t0;
+
+	boot();
+	l = listener(AF_INET, &ss, &len);
+	ck_assert_int_eq(S(listen, l, MP_CONNS, 0, 0, 0, 0), 0);
+	for (i = 0; i < MP_CONNS; i++) {
+		cl[i] = xsocket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+		ck_assert_int_eq(S(connect, cl[i], A(&ss), len, 0, 0, 0), -EINPROGRESS);
+		sv[i] = S(accept4, l, 0, 0, SOCK_NONBLOCK, 0, 0);
+		ck_assert_int_ge(sv[i], 0);
+	}
+	t0 = now_s();
+	while (done < MP_CONNS) {
+		long r, k;
+
+		for (i = 0; i < MP_CONNS; i++) {
+			pfd[i] = (struct pollfd){ .fd = sent[i] < MP_BYTES ? cl[i] : -1, .events = POLLOUT };
+			pfd[MP_CONNS + i] = (struct pollfd){ .fd = got[i] < MP_BYTES ? sv[i] : -1,
+							     .events = POLLIN };
+		}
+		r = S(poll, A(pfd), 2 * MP_CONNS, 1000, 0, 0, 0);
+		ck_assert_int_ge(r, 0);
+		ck_assert_msg(now_s() - t0 < 20, "stalled: %ld of %d streams done", done, MP_CONNS);
+		for (i = 0; i < MP_CONNS; i++) {
+			if (pfd[i].revents && sent[i] < MP_BYTES) {
+				k = MP_BYTES - sent[i] < (long)sizeof(chunk) ? MP_BYTES - sent[i]
+									     : (long)sizeof(chunk);
+				k = S(write, cl[i], A(chunk), k, 0, 0, 0);
+				ck_assert(k > 0 || k == -EAGAIN);
+				if (k > 0)
+					sent[i] += k;
+			}
+			/* the readers lag: one chunk per ready socket per round */
+			if (pfd[MP_CONNS + i].revents && got[i] < MP_BYTES) {
+				k = S(read, sv[i], A(chunk), sizeof(chunk), 0, 0, 0);
+				ck_assert(k > 0 || k == -EAGAIN);
+				if (k > 0 && (got[i] += k) == MP_BYTES)
+					done++;
+			}
+		}
+	}
+	/* the test means something only if TCP was under pressure */
+	ck_assert_int_gt(netstat_value("TCPMemoryPressures"), 0);
+	for (i = 0; i < MP_CONNS; i++) {
+		S(close, cl[i], 0, 0, 0, 0, 0);
+		S(close, sv[i], 0, 0, 0, 0, 0);
+	}
+}
+END_TEST
+
 static Suite *stack_suite(void)
 {
 	Suite *s = suite_create("stack");
@@ -1242,6 +1333,7 @@ static Suite *stack_suite(void)
 	tcase_add_test(tc, timer_wheel_timeouts);
 	tcase_add_test(tc, tcp_retransmits_lost_segments);
 	tcase_add_test(tc, wakeups_under_load);
+	tcase_add_test(tc, tcp_memory_pressure);
 	suite_add_tcase(s, tc);
 	return s;
 }
