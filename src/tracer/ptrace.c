@@ -255,6 +255,7 @@ struct pt_job {
 	int fd;			/* placeholder to install, or -1 */
 	unsigned int fd_flags;	/* O_CLOEXEC */
 	struct user_regs_struct regs; /* the call's, while it is rewritten */
+	struct user_regs_struct regs_sub; /* the call run in its place */
 	struct pt_job *next;
 };
 
@@ -358,34 +359,76 @@ static void pt_linux_queue(const struct nuse_sup *s, pid_t tid)
 	pthread_mutex_unlock(&pt_lock);
 }
 
-/* Turn the stopped call into the openat of the placeholder. */
-static int pt_rewrite(const struct nuse_sup *s, struct pt_job *j)
+/*
+ * Run another call in place of the stopped one, with @data (n bytes) below
+ * the red zone of the caller's stack; its exit stop puts the call's own
+ * registers back but RAX (pt_linux_exit_stop).
+ */
+static int pt_substitute(struct pt_job *j, long nr, const void *data, int n,
+			 unsigned long *at)
 {
 	struct user_regs_struct r;
-	char path[64];
-	unsigned long at;
-	int n;
 
-	n = snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), j->fd);
 	if (ptrace(PTRACE_GETREGS, j->c.tid, 0L, &j->regs) < 0)
 		return -errno;
 	r = j->regs;
-	/* below the red zone of the stopped thread's stack */
-	at = (r.rsp - 128 - sizeof(path)) & ~15UL;
-	if (pt_write_mem(&j->c, at, path, n + 1) != n + 1)
+	*at = (r.rsp - 128 - 64) & ~15UL;
+	if (pt_write_mem(&j->c, *at, data, n) != n)
 		return -EFAULT;
-	r.orig_rax = SYS_openat;
-	r.rdi = (unsigned long)AT_FDCWD;
-	r.rsi = at;
-	r.rdx = O_WRONLY | (j->fd_flags & O_CLOEXEC);
-	r.r10 = 0;
-	if (ptrace(PTRACE_SETREGS, j->c.tid, 0L, &r) < 0 ||
+	r.orig_rax = nr;
+	r.rdi = r.rsi = r.rdx = r.r10 = r.r8 = r.r9 = 0;
+	j->regs_sub = r;
+	return 0;
+}
+
+static int pt_start_substitute(struct pt_job *j)
+{
+	if (ptrace(PTRACE_SETREGS, j->c.tid, 0L, &j->regs_sub) < 0 ||
 	    ptrace(PTRACE_SYSCALL, j->c.tid, 0L, 0L) < 0)
 		return -errno;
-	nuse_sup_log(s, 2, "[%d] placeholder: openat(%s)", j->c.tid, path);
 	j->next = pt_rewritten;
 	pt_rewritten = j;
 	return 0;
+}
+
+/* Turn the stopped call into the openat of the placeholder. */
+static int pt_rewrite(const struct nuse_sup *s, struct pt_job *j)
+{
+	unsigned long at;
+	char path[64];
+	int n, r;
+
+	n = snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), j->fd);
+	r = pt_substitute(j, SYS_openat, path, n + 1, &at);
+	if (r)
+		return r;
+	j->regs_sub.rdi = (unsigned long)AT_FDCWD;
+	j->regs_sub.rsi = at;
+	j->regs_sub.rdx = O_WRONLY | (j->fd_flags & O_CLOEXEC);
+	nuse_sup_log(s, 2, "[%d] placeholder: openat(%s)", j->c.tid, path);
+	return pt_start_substitute(j);
+}
+
+/*
+ * A call the caller's pending signal interrupted (serve-linux-signals.c):
+ * a skipped call cannot be restarted, so the stop turns into a futex wait
+ * that the pending signal ends at once with -ERESTARTSYS; its exit stop
+ * puts the original call's number and arguments back, and the caller's
+ * kernel then restarts it under SA_RESTART, or returns EINTR, as natively.
+ * (Only used when the signal is pending for this very thread, so the wait
+ * cannot sleep.)
+ */
+static int pt_restart(struct pt_job *j)
+{
+	static const int zero;
+	unsigned long at;
+	int r = pt_substitute(j, SYS_futex, &zero, sizeof(zero), &at);
+
+	if (r)
+		return r;
+	j->regs_sub.rdi = at;
+	j->regs_sub.rsi = 0x80 /* FUTEX_WAIT | FUTEX_PRIVATE_FLAG */;
+	return pt_start_substitute(j);
 }
 
 static struct pt_job *pt_unlink_rewritten(pid_t tid)
@@ -413,8 +456,11 @@ static bool pt_linux_exit_stop(const struct nuse_sup *s, pid_t tid)
 		j->regs.rax = r.rax;
 		ptrace(PTRACE_SETREGS, tid, 0L, &j->regs);
 	}
-	nuse_sup_log(s, 2, "[%d] placeholder installed: %lld", tid, (long long)r.rax);
-	close(j->fd); /* the tracee's end, or a hang-up closes the socket */
+	if (j->fd >= 0) {
+		nuse_sup_log(s, 2, "[%d] placeholder installed: %lld", tid,
+			     (long long)r.rax);
+		close(j->fd); /* the tracee's end, or a hang-up closes the socket */
+	}
 	free(j);
 	if (ptrace(PTRACE_CONT, tid, 0L, 0L) < 0 && errno != ESRCH)
 		nuse_sup_log(s, 0, "[%d] PTRACE_CONT: %s", tid, strerror(errno));
@@ -426,7 +472,8 @@ static void pt_linux_gone(pid_t tid)
 	struct pt_job *j = pt_unlink_rewritten(tid);
 
 	if (j) {
-		close(j->fd);
+		if (j->fd >= 0)
+			close(j->fd);
 		free(j);
 	}
 }
@@ -443,9 +490,13 @@ static void pt_answer(const struct nuse_sup *s, struct pt_job *j)
 		j->v = NUSE_CALL_RETURN;
 		j->c.ret = -EMFILE;
 	}
+	if (j->v == NUSE_CALL_RETURN && j->c.ret == -512 /* ERESTARTSYS */) {
+		if (!pt_restart(j))
+			return;
+		j->c.ret = -EINTR;
+	}
 	if (j->v != NUSE_CALL_CONTINUE)
-		/* no restart from a skipped call: EINTR (docs/supervisor.md) */
-		pt_set_return(s, tid, j->c.ret == -512 ? -EINTR : j->c.ret);
+		pt_set_return(s, tid, j->c.ret);
 	free(j);
 	if (ptrace(PTRACE_CONT, tid, 0L, 0L) < 0 && errno != ESRCH)
 		nuse_sup_log(s, 0, "[%d] PTRACE_CONT: %s", tid, strerror(errno));

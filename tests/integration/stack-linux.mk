@@ -5,11 +5,17 @@ TESTS += tests/integration/stack-linux.sh
 EXTRA_DIST += tests/integration/stack-linux.sh tests/integration/stack-linux.mk
 tests/integration/stack-linux.log: tests/programs/stacktest nuse-exec \
 	$(NUSE_TEST_PROGRAMS_EXTRA)
-# --stack=linux in the preload and supervisor modes.
-TESTS += tests/integration/stack-linux-modes.sh
-EXTRA_DIST += tests/integration/stack-linux-modes.sh
-tests/integration/stack-linux-modes.log: tests/programs/stacktest nuse-exec \
-	libnuse-preload.so $(NUSE_TEST_PROGRAMS_EXTRA)
+# --stack=linux in the preload and supervisor modes (one script per mode).
+STACK_LINUX_MODES_TESTS = tests/integration/stack-linux-preload.sh \
+	tests/integration/stack-linux-unotify.sh \
+	tests/integration/stack-linux-ptrace.sh
+TESTS += $(STACK_LINUX_MODES_TESTS)
+EXTRA_DIST += $(STACK_LINUX_MODES_TESTS) tests/integration/stack-linux-modes.lib
+check_PROGRAMS += tests/programs/sigrestart
+tests_programs_sigrestart_SOURCES = tests/programs/sigrestart.c
+$(STACK_LINUX_MODES_TESTS:.sh=.log): tests/programs/stacktest \
+	tests/programs/sigrestart nuse-exec libnuse-preload.so \
+	$(NUSE_TEST_PROGRAMS_EXTRA)
 # One stack per session: fork, exec, SIGKILL, the keeper's lifetime.
 check_PROGRAMS += tests/programs/sessiontest
 tests_programs_sessiontest_SOURCES = tests/programs/sessiontest.c
