@@ -26,7 +26,7 @@ wait_bg "$NATIVE"
 
 mkdir -p "$T/www"
 make_file "$T/www/doc" 2
-bg nsx "$BUSYBOX" httpd -f -p "$HOST4:8081" -h "$T/www"
+bg ip netns exec "$NS" "$BUSYBOX" httpd -f -p "$HOST4:8081" -h "$T/www"
 wait_tcp "$HOST4" 8081 || { fail "host httpd did not start"; finish; }
 
 for m in $APPS_MODES; do

@@ -18,7 +18,7 @@ print("%.3f" % (r["end"]["sum_received"]["bits_per_second"] / 1e9))' "$1" 2>/dev
 for m in $APPS_MODES; do
 	for dir in send recv; do
 		# a fresh one-shot server per run
-		bg nsx iperf3 -s -1 -B "$HOST4" -p 5201
+		bg ip netns exec "$NS" timeout 40 iperf3 -s -1 -B "$HOST4" -p 5201
 		srv=$BG_PID
 		wait_for 10 sh -c "ip netns exec $NS ss -Hltn 'sport = :5201' | grep -q ." ||
 			{ fail "host iperf3 server did not start: $(cat "$BG_OUT")"; finish; }
@@ -27,6 +27,8 @@ for m in $APPS_MODES; do
 		# shellcheck disable=SC2086 # $R is empty or -R
 		nuse "$m" iperf3 -c "$HOST4" -p 5201 -t 3 -J $R >"$T/$m.$dir.json" 2>"$T/$m.$dir.err"
 		st=$?
+		# a client that never connected leaves the one-shot server waiting
+		[ "$st" = 0 ] || kill "$srv" 2>/dev/null
 		wait_bg "$srv"
 		g=$(gbps "$T/$m.$dir.json")
 		case "$dir" in send) what="nuse -> host" ;; *) what="host -> nuse (-R)" ;; esac

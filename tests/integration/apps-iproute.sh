@@ -13,10 +13,17 @@ need_apps
 need_cmd ss ping python3 setpriv
 [ -x "$BUSYBOX" ] || skip "needs busybox-static ($BUSYBOX)"
 
+# a python3 binary nobody can run (not a pyenv shim under /root)
+PY=$(readlink -f /usr/bin/python3 2>/dev/null)
+[ -x "$PY" ] || skip "needs /usr/bin/python3"
 # the TAP can be attached by nobody: the unprivileged check runs as nobody
 apps_link "user 65534"
 # a host-kernel listener that must not show up in the stack's ss
-bg nsx "$BUSYBOX" nc -l -p 9999 -s "$HOST4"
+bg ip netns exec "$NS" python3 -c 'import socket, time
+s = socket.socket()
+s.bind(("10.79.0.1", 9999))
+s.listen()
+time.sleep(300)'
 wait_for 10 sh -c "ip netns exec $NS ss -Hltn 'sport = :9999' | grep -q ." ||
 	fail "host listener did not start"
 
@@ -74,9 +81,10 @@ for m in $APPS_MODES; do
 	check "$m" "ping -6 -c1 $HOST6 over the TAP" '[ $st = 0 ] && has "1 received"'
 
 	# SOCK_DGRAM IPPROTO_ICMP as uid/gid 65534: net.ipv4.ping_group_range
+	tap_free
 	ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		timeout 30 "$NUSE_EXEC" --mode="$m" --stack=linux -i "$NUSE_IF" -- \
-		"$(readlink -f "$(command -v python3)")" -c 'import socket, struct, sys
+		"$PY" -c 'import socket, struct, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
 s.settimeout(5)
 s.sendto(struct.pack("!BBHHH", 8, 0, 0, 0, 1) + b"nuse", (sys.argv[1], 0))

@@ -59,22 +59,37 @@ nsx() {
 	ip netns exec "$NS" "$@"
 }
 
+# tap_free: wait (10 s at most) until no process has na0 open: the stack
+# of the previous session lives in a keeper process that may still be
+# exiting when its nuse-exec has returned, and a TAP takes one attachment.
+tap_free() {
+	wait_for 10 sh -c "ip -n '$NS' link show na0 | grep -q NO-CARRIER"
+}
+
 # nuse MODE ARGS...: nuse-exec --stack=linux on the TAP in $NS, at most
 # $APPS_TIMEOUT seconds (default 60). The address is usable at once: no
 # duplicate address detection on the TAP.
 nuse() {
 	_m=$1
 	shift
+	tap_free
 	ip netns exec "$NS" timeout -k 2 "${APPS_TIMEOUT:-60}" "$NUSE_EXEC" \
 		--mode="$_m" --stack=linux -i "$NUSE_IF" \
 		--sysctl net.ipv6.conf.default.accept_dad=0 "$@"
 }
 
-# nuse_bg OUT MODE ARGS...: nuse in the background, output to OUT; sets BG_PID.
+# nuse_bg OUT MODE ARGS...: nuse in the background, output to OUT; sets
+# BG_PID. The command itself is the background job (not a function in a
+# subshell), so that killing BG_PID reaches timeout(1), which passes the
+# signal on to nuse-exec.
 nuse_bg() {
 	_o=$1
-	shift
-	nuse "$@" >"$_o" 2>&1 &
+	_m=$2
+	shift 2
+	tap_free
+	ip netns exec "$NS" timeout -k 2 "${APPS_TIMEOUT:-60}" "$NUSE_EXEC" \
+		--mode="$_m" --stack=linux -i "$NUSE_IF" \
+		--sysctl net.ipv6.conf.default.accept_dad=0 "$@" >"$_o" 2>&1 &
 	BG_PID=$!
 	BG_PIDS="$BG_PIDS $BG_PID"
 }

@@ -15,7 +15,7 @@ make_file "$T/www/big" 64
 make_file "$T/www/small" 1
 nginx_conf "$T/nginx.conf" "$T/www" 8080 "master_process off;"
 sed -i "s/listen 8080;/listen $HOST4:8080; listen [$HOST6]:8080;/" "$T/nginx.conf"
-bg nsx nginx -c "$T/nginx.conf" -p "$T"
+bg ip netns exec "$NS" nginx -c "$T/nginx.conf" -p "$T"
 wait_tcp "$HOST4" 8080 || { fail "host nginx did not start: $(cat "$BG_OUT" "$T/nginx-error.log")"; finish; }
 
 for m in $APPS_MODES; do
