@@ -24,8 +24,8 @@
 #                server alone holds them: under nuse-exec on the TAP, or
 #                natively in S over the veth, the client natively.
 # Subjects take turns within each round; medians of APPS_RUNS (5) runs
-# for tcp_rr_us, APPS_NET_RUNS (3) for iperf3 and nginx, 1 for
-# conns_held; a failed run is left out and reported.  A subject that
+# for tcp_rr_us, APPS_NET_RUNS (3) for iperf3, APPS_NGINX_RUNS (5) for
+# nginx (the noisiest), 1 for conns_held; a failed run is left out and reported.  A subject that
 # cannot run (a mode that refuses --stack=linux, a missing program) is a
 # "nan" row and its reason is printed under the table: never a made-up
 # figure.
@@ -39,6 +39,7 @@ export LC_ALL=C
 
 RUNS=${APPS_RUNS:-5}
 NET_RUNS=${APPS_NET_RUNS:-3}
+NGINX_RUNS=${APPS_NGINX_RUNS:-5}
 RR_ROUNDS=${APPS_RR_ROUNDS:-20000}
 RR_MODES=${APPS_RR_MODES:-"preload sud seccomp unotify ptrace"}
 CONNS_MAX=${APPS_CONNS_MAX:-20000}
@@ -294,7 +295,7 @@ stop "$IPERF_PID"
 if [ -x "$NGINX" ] && command -v wrk >/dev/null; then
 	start_nginx host-kernel
 	start_nginx sud
-	measure nginx_rps req/s "$NET_RUNS" nginx_once -- host-kernel sud
+	measure nginx_rps req/s "$NGINX_RUNS" nginx_once -- host-kernel sud
 	stop "$(cat "$T/nginx-host-kernel/pid")"
 	stop "$(cat "$T/nginx-sud/pid")"
 else
