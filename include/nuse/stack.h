@@ -32,7 +32,7 @@ long nuse_sys(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 /* For a supervisor serving another process's calls: the calling thread's
  * syscalls then read and write "user" memory of process @pid (through
  * process_vm_readv/writev); 0 goes back to the caller's own memory.
- * 0 or -ENOSPC (more than 256 serving threads). */
+ * 0 or -ENOSPC (more than 4096 serving threads). */
 int nuse_uaccess_pid(long pid);
 
 /* ---- one stack for the processes of a session (docs/stack.md) ---- */

@@ -7,8 +7,8 @@
  * A supervisor (nuse-exec --mode=unotify/ptrace) serves calls of another
  * process: its serving thread names that process with nuse_uaccess_pid()
  * before the call, and "user" memory is then the other process's.  The
- * setting is per host thread (a small table; empty in the in-process
- * modes, which then pay one load per copy).
+ * setting is per host thread (a table hashed on the tid; unused in the
+ * in-process modes, which then pay one load per copy).
  */
 #include <linux/kernel.h>
 #include <linux/uaccess.h>
@@ -16,7 +16,9 @@
 #include <nuse/host.h>
 #include <nuse/stack.h>
 
-#define UACCESS_THREADS 256
+/* open addressing on the host tid; entries are never freed (serving
+ * threads live as long as the supervisor) */
+#define UACCESS_THREADS 4096
 
 struct uaccess_target {
 	long tid; /* serving host thread, 0: free */
@@ -24,45 +26,51 @@ struct uaccess_target {
 };
 
 static struct uaccess_target targets[UACCESS_THREADS];
-static int n_targets; /* entries ever used: the scan bound */
+static int any_target; /* set once: the in-process modes never set one */
+
+static struct uaccess_target *find(long tid, bool claim)
+{
+	unsigned int i, h = (unsigned long)tid % UACCESS_THREADS;
+
+	for (i = 0; i < UACCESS_THREADS; i++) {
+		struct uaccess_target *t = &targets[(h + i) % UACCESS_THREADS];
+		long cur = READ_ONCE(t->tid);
+
+		if (cur == tid)
+			return t;
+		if (!cur) {
+			if (!claim)
+				return NULL;
+			if (cmpxchg(&t->tid, 0L, tid) == 0)
+				return t;
+			if (READ_ONCE(t->tid) == tid)
+				return t;
+		}
+	}
+	return NULL;
+}
 
 static long target_pid(void)
 {
-	long tid;
-	int i, n = READ_ONCE(n_targets);
+	struct uaccess_target *t;
 
-	if (likely(!n))
+	if (likely(!READ_ONCE(any_target)))
 		return 0;
-	tid = nuse_host_gettid();
-	for (i = 0; i < n; i++)
-		if (READ_ONCE(targets[i].tid) == tid)
-			return READ_ONCE(targets[i].pid);
-	return 0;
+	t = find(nuse_host_gettid(), false);
+	return t ? READ_ONCE(t->pid) : 0;
 }
 
 /* Exported (nuse.syms): 0 or -ENOSPC; pid 0 goes back to our own memory. */
 int nuse_uaccess_pid(long pid)
 {
-	long tid = nuse_host_gettid();
-	int i, n = READ_ONCE(n_targets);
+	struct uaccess_target *t = find(nuse_host_gettid(), pid != 0);
 
-	for (i = 0; i < n; i++)
-		if (READ_ONCE(targets[i].tid) == tid) {
-			WRITE_ONCE(targets[i].pid, pid);
-			return 0;
-		}
-	if (!pid)
-		return 0;
-	/* a new serving thread: take a free entry (threads never leave) */
-	for (i = 0; i < UACCESS_THREADS; i++) {
-		if (cmpxchg(&targets[i].tid, 0L, tid) == 0) {
-			WRITE_ONCE(targets[i].pid, pid);
-			if (i >= READ_ONCE(n_targets))
-				WRITE_ONCE(n_targets, i + 1);
-			return 0;
-		}
-	}
-	return -ENOSPC;
+	if (!t)
+		return pid ? -ENOSPC : 0;
+	WRITE_ONCE(t->pid, pid);
+	if (pid && !READ_ONCE(any_target))
+		WRITE_ONCE(any_target, 1);
+	return 0;
 }
 
 struct uaccess_iovec {
