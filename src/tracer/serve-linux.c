@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/netlink.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -228,14 +229,35 @@ static enum nuse_verdict ph_install(const struct nuse_sup *s,
 	return NUSE_CALL_RETURN;
 }
 
+/*
+ * The families of the program's network, as vfs-fd has them: IPv4, IPv6,
+ * packet sockets, and the netlink families that configure or inspect
+ * networking (iproute2's rtnetlink and sock_diag, getaddrinfo); AF_UNIX
+ * and the other netlink families (audit, uevents...) are the host's.
+ */
+static bool stack_domain(int domain, int proto)
+{
+	switch (domain) {
+	case AF_INET:
+	case AF_INET6:
+	case AF_PACKET:
+		return true;
+	case AF_NETLINK:
+		return proto == NETLINK_ROUTE || proto == NETLINK_SOCK_DIAG ||
+		       proto == NETLINK_XFRM || proto == NETLINK_FIB_LOOKUP ||
+		       proto == NETLINK_NETFILTER || proto == NETLINK_GENERIC;
+	}
+	return false;
+}
+
 static enum nuse_verdict serve_socket(const struct nuse_sup *s,
 				      struct nuse_call *c)
 {
 	int domain = (int)c->args[0], type = (int)c->args[1];
 	long sfd;
 
-	if (domain != AF_INET && domain != AF_INET6)
-		return NUSE_CALL_CONTINUE; /* AF_UNIX, netlink...: the host's */
+	if (!stack_domain(domain, (int)c->args[2]))
+		return NUSE_CALL_CONTINUE;
 	sfd = nuse_sys(SYS_socket, domain, type & ~SOCK_CLOEXEC, c->args[2], 0,
 		       0, 0);
 	if (sfd < 0) {
