@@ -64,9 +64,16 @@ if [ -x "$NUSE_EXEC" ]; then
 fi
 NS=nuse-apps-$$-s
 NC=nuse-apps-$$-c
-PIDS=
+RUN_PID=
+# Everything the benchmark starts runs in one of its namespaces, so the
+# namespaces' process lists catch all of it, also what a run in progress
+# started (servers, nuse's keeper processes) when a signal stops us.
+ns_pids() { ip netns pids "$NS" 2>/dev/null; ip netns pids "$NC" 2>/dev/null; }
 cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	[ -n "$RUN_PID" ] && kill "$RUN_PID" 2>/dev/null
+	for p in $(ns_pids); do kill "$p" 2>/dev/null; done
+	sleep 0.5
+	for p in $(ns_pids); do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
 	ip netns del "$NC" 2>/dev/null
@@ -116,8 +123,13 @@ measure() {
 	while [ "$_r" -lt "$_runs" ]; do
 		for _s in "$@"; do
 			[ -e "$T/failed.$_s" ] && continue
-			: >"$T/err"
-			_v=$($_fn "$_s" 2>"$T/err" | tail -1)
+			# in the background: a signal's trap runs at once
+			# instead of after the run
+			$_fn "$_s" >"$T/out" 2>"$T/err" &
+			RUN_PID=$!
+			wait "$RUN_PID"
+			RUN_PID=
+			_v=$(tail -1 "$T/out")
 			if is_number "$_v"; then
 				echo "$_v" >>"$T/v.$_s"
 			else
@@ -219,7 +231,8 @@ start_nginx() { # SUBJECT: its URL in $T/nginx-SUBJECT/url, or why not
 	_d=$T/nginx-$1
 	nginx_conf "$_d"
 	# not through in_c/in_s: a backgrounded function is a subshell, and
-	# killing it would leave nginx running (and the TAP taken)
+	# killing it would leave nginx running (and the TAP taken); this way
+	# $! is nginx (nuse-exec runs it in its own process)
 	case $1 in
 	host-kernel)
 		ip netns exec "$NC" "$NGINX" -p "$_d" -e "$_d/error.log" \
@@ -232,7 +245,6 @@ start_nginx() { # SUBJECT: its URL in $T/nginx-SUBJECT/url, or why not
 	esac
 	_pid=$!
 	echo "$_pid" >"$_d/pid"
-	PIDS="$PIDS $_pid"
 	if wait_http "$NS" "$_url" "$_pid"; then
 		echo "$_url" >"$_d/url"
 	else
@@ -256,8 +268,8 @@ nginx_once() {
 # ---- conns_held
 conns_once() {
 	case $CONNS_HOW-$1 in
-	loop-host-kernel) timeout -k 2 240 "$PROGS/conns-held" loop "$CONNS_MAX" ;;
-	loop-sud) timeout -k 2 240 "$NUSE_EXEC" --stack=linux --mode=sud -- \
+	loop-host-kernel) in_s timeout -k 2 240 "$PROGS/conns-held" loop "$CONNS_MAX" ;;
+	loop-sud) in_s timeout -k 2 240 "$NUSE_EXEC" --stack=linux --mode=sud -- \
 		"$PROGS/conns-held" loop "$CONNS_MAX" ;;
 	split-*)
 		_port=7001
@@ -287,7 +299,6 @@ measure tcp_rr_thr_us us "$RUNS" rr_thr_once -- host-kernel $RR_MODES
 
 ip netns exec "$NS" iperf3 -s -p 5201 >"$T/iperf-server" 2>&1 &
 IPERF_PID=$!
-PIDS="$PIDS $IPERF_PID"
 sleep 0.5
 measure iperf3_gbps gbit/s "$NET_RUNS" iperf_once -- host-kernel sud
 stop "$IPERF_PID"
