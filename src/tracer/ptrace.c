@@ -326,6 +326,8 @@ static void *pt_worker(void *arg)
 	return NULL;
 }
 
+static void pt_answer(const struct nuse_sup *s, struct pt_job *j);
+
 static void pt_linux_queue(const struct nuse_sup *s, pid_t tid)
 {
 	struct __ptrace_syscall_info info;
@@ -352,6 +354,12 @@ static void pt_linux_queue(const struct nuse_sup *s, pid_t tid)
 	};
 	for (i = 0; i < 6; i++)
 		j->c.args[i] = info.seccomp.args[i];
+	if (!nuse_serve_linux_may_block(&j->c)) {
+		/* served here: no hand-off to a worker and back */
+		j->v = nuse_serve_call(s, &j->c);
+		pt_answer(s, j);
+		return;
+	}
 	pthread_mutex_lock(&pt_lock);
 	j->next = pt_todo;
 	pt_todo = j;

@@ -514,6 +514,45 @@ enum nuse_verdict nuse_serve_linux(const struct nuse_sup *s, struct nuse_call *c
 	return v;
 }
 
+bool nuse_serve_linux_may_block(const struct nuse_call *c)
+{
+	struct sl_ph *ph;
+	int sfd;
+
+	if (c->arch != AUDIT_ARCH_X86_64 || (c->nr & __X32_SYSCALL_BIT))
+		return false;
+	switch (c->nr) {
+	case SYS_poll:
+	case SYS_ppoll:
+	case SYS_select:
+	case SYS_pselect6:
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		return true;
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_connect:
+	case SYS_recvfrom:
+	case SYS_recvmsg:
+	case SYS_recvmmsg:
+	case SYS_sendto:
+	case SYS_sendmsg:
+	case SYS_sendmmsg:
+	case SYS_read:
+	case SYS_readv:
+	case SYS_write:
+	case SYS_writev:
+	case SYS_sendfile:
+		/* on a stack socket only; a host descriptor continues */
+		sfd = sl_get(c->tid, (long)c->args[0], &ph);
+		sl_put(ph);
+		return sfd >= 0;
+	default:
+		return false;
+	}
+}
+
 int nuse_serve_linux_start(struct nuse_sup *s)
 {
 	/* As in the in-process modes (stack-linux.c): tcp_mem follows it. */

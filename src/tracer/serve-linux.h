@@ -22,6 +22,13 @@ int nuse_serve_linux_start(struct nuse_sup *s);
 /* One call (nuse_serve_call's --stack=linux branch); may block. */
 enum nuse_verdict nuse_serve_linux(const struct nuse_sup *s, struct nuse_call *c);
 
+/*
+ * Could serving @c block?  False for the calls that never wait and for
+ * calls on host descriptors (they continue to the host): a mode may then
+ * serve it on the thread that took it, without a hand-off to a worker.
+ */
+bool nuse_serve_linux_may_block(const struct nuse_call *c);
+
 /* --- internals shared by serve-linux.c and serve-linux-poll.c --- */
 
 /* A stack socket behind a placeholder descriptor of the tracees. */
