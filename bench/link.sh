@@ -12,7 +12,8 @@
 # A run that fails (a stalled transfer: docs/link.md, known problems) is
 # left out of the median after 25 s and reported on stderr; "runs" in the
 # CSV says how many counted.
-# Environment: LINK_RUNS (3), LINK_SUBJECTS ("host-kernel tap packet dpdk shm").
+# Environment: LINK_RUNS (3), LINK_SUBJECTS ("host-kernel tap packet dpdk shm"),
+# LINK_METRICS ("tcp_gbps_1 tcp_gbps_8 udp64_kpps tcp_rr_us").
 set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
@@ -21,6 +22,7 @@ NODE="$top_builddir/src/stack/nuse-node --no-hash"
 PEER="python3 $top_srcdir/tests/link/peer.py"
 RUNS=${LINK_RUNS:-3}
 SUBJECTS=${LINK_SUBJECTS:-"host-kernel tap packet dpdk shm"}
+METRICS=${LINK_METRICS:-"tcp_gbps_1 tcp_gbps_8 udp64_kpps tcp_rr_us"}
 T=$(mktemp -d "${TMPDIR:-/tmp}/nuse-bench-link.XXXXXX") || exit 1
 NN=nuse-bench-$$-n
 NP=nuse-bench-$$-p
@@ -32,6 +34,17 @@ nn() { ip netns exec "$NN" "$@"; }
 np() { ip netns exec "$NP" "$@"; }
 # field WORD FILE: the number after WORD on the last line that has it
 field() { sed -n "s/.*$1 \([0-9.]*\).*/\1/p" "$2" | tail -1; }
+# listening FILE: wait (10 s at most) for a peer.py to say it listens; a
+# fixed pause was too short on a loaded machine (connection refused). FILE
+# is emptied before the peer starts: the background job may truncate it
+# only after this looked.
+listening() {
+	i=0
+	while [ $i -lt 200 ] && ! grep -q listening "$1" 2>/dev/null; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
 
 ip netns add "$NN"
 ip netns add "$NP"
@@ -51,27 +64,31 @@ nuse_run() {
 	metric=$1 pns=$2 iface=$3 dst=$4
 	case $metric in
 	tcp_gbps_1)
+		: >"$T/p"
 		ip netns exec "$pns" timeout 25 $PEER sink 5002 1 >"$T/p" 2>&1 &
-		sleep 0.5
+		listening "$T/p"
 		nn timeout 25 $NODE -i "$iface" --tcp-source "$dst:5002" --bytes 268435456 >"$T/n" 2>&1
 		wait
 		field gbps "$T/p" ;;
 	tcp_gbps_8)
+		: >"$T/p"
 		ip netns exec "$pns" timeout 25 $PEER sink 5002 8 >"$T/p" 2>&1 &
-		sleep 0.5
+		listening "$T/p"
 		nn timeout 25 $NODE -i "$iface" --tcp-source "$dst:5002" --streams 8 --bytes 67108864 >"$T/n" 2>&1
 		wait
 		field gbps "$T/p" ;;
 	udp64_kpps)
+		: >"$T/p"
 		ip netns exec "$pns" timeout 30 $PEER udp-sink 5003 >"$T/p" 2>&1 &
-		sleep 0.5
+		listening "$T/p"
 		nn timeout 30 $NODE -i "$iface" --udp-source "$dst:5003" --size 64 --duration 3 >"$T/n" 2>&1
 		wait
 		field kpps "$T/p" ;;
 	tcp_rr_us)
+		: >"$T/p"
 		ip netns exec "$pns" timeout 60 $PEER echo 5004 >"$T/p" 2>&1 &
 		e=$!
-		sleep 0.5
+		listening "$T/p"
 		nn timeout 25 $NODE -i "$iface" --tcp-rr "$dst:5004" --count 2000 >"$T/n" 2>&1
 		kill "$e" 2>/dev/null
 		wait
@@ -101,9 +118,10 @@ import json, sys
 s = json.load(open(sys.argv[1]))['end']['sum']
 print('%.1f' % ((s['packets'] - s['lost_packets']) / s['seconds'] / 1e3))" "$T/i" ;;
 	tcp_rr_us)
-		np timeout 60 $PEER echo 5004 >/dev/null 2>&1 &
+		: >"$T/p"
+		np timeout 60 $PEER echo 5004 >"$T/p" 2>&1 &
 		e=$!
-		sleep 0.5
+		listening "$T/p"
 		nn timeout 60 $PEER rr 10.77.0.1 5004 2000 >"$T/n" 2>&1
 		kill "$e" 2>/dev/null
 		wait
@@ -118,26 +136,30 @@ shm_run() {
 	b="shm:$l,ip=10.78.0.2/24"
 	case $metric in
 	tcp_gbps_1)
+		: >"$T/p"
 		timeout 25 $NODE -i "$a" --tcp-sink 5002 --conns 1 >"$T/p" 2>&1 &
-		sleep 0.5
+		listening "$T/p"
 		timeout 25 $NODE -i "$b" --tcp-source 10.78.0.1:5002 --bytes 268435456 >"$T/n" 2>&1
 		wait
 		field gbps "$T/p" ;;
 	tcp_gbps_8)
+		: >"$T/p"
 		timeout 25 $NODE -i "$a" --tcp-sink 5002 --conns 8 >"$T/p" 2>&1 &
-		sleep 0.5
+		listening "$T/p"
 		timeout 25 $NODE -i "$b" --tcp-source 10.78.0.1:5002 --streams 8 --bytes 67108864 >"$T/n" 2>&1
 		wait
 		field gbps "$T/p" ;;
 	udp64_kpps)
+		: >"$T/p"
 		timeout 30 $NODE -i "$a" --udp-sink 5003 --duration 10 >"$T/p" 2>&1 &
-		sleep 0.5
+		listening "$T/p"
 		timeout 30 $NODE -i "$b" --udp-source 10.78.0.1:5003 --size 64 --duration 3 >"$T/n" 2>&1
 		wait
 		field kpps "$T/p" ;;
 	tcp_rr_us)
+		: >"$T/p"
 		timeout 25 $NODE -i "$a" --tcp-echo 5004 --conns 1 >"$T/p" 2>&1 &
-		sleep 0.5
+		listening "$T/p"
 		timeout 25 $NODE -i "$b" --tcp-rr 10.78.0.1:5004 --count 2000 >"$T/n" 2>&1
 		wait
 		field mean_us "$T/n" ;;
@@ -158,21 +180,46 @@ one() {
 	esac
 }
 
+# run SUBJECT METRIC R: one run, its value appended to its list
+run() {
+	v=$(one "$1" "$2")
+	case $v in
+	'' | *[!0-9.]*)
+		echo "link: $1 $2 run $3 failed: $(tail -2 "$T/n" "$T/p" 2>/dev/null | tr '\n' ' ')" >&2 ;;
+	*) echo "$v" >>"$T/vals.$1.$2" ;;
+	esac
+}
+
 bench_begin link
+# Runs take turns between subjects (run 1 of each, then run 2, ...): the
+# load of a shared machine drifts, and a subject measured only at a busy
+# moment against a baseline measured at a quiet one says nothing.
+# dpdk comes last: the PMD reads raw frames, so the host must not hand it
+# GSO or partial checksums, and turning the veth's offloads off would
+# change the others' figures.
+for metric in $METRICS; do
+	for r in $(seq "$RUNS"); do
+		for subject in $SUBJECTS; do
+			[ "$subject" = dpdk ] || run "$subject" "$metric" "$r"
+		done
+	done
+done
+case " $SUBJECTS " in
+*" dpdk "*)
+	np $PEER nooffload vp
+	for metric in $METRICS; do
+		for r in $(seq "$RUNS"); do
+			run dpdk "$metric" "$r"
+		done
+	done ;;
+esac
 for subject in $SUBJECTS; do
-	# the PMD reads raw frames: the host must not hand it GSO or partial
-	# checksums (only for dpdk, which runs after the others)
-	[ "$subject" = dpdk ] && np $PEER nooffload vp
-	for metric in tcp_gbps_1 tcp_gbps_8 udp64_kpps tcp_rr_us; do
+	for metric in $METRICS; do
 		unit=gbit/s
 		case $metric in udp64_kpps) unit=kpps ;; tcp_rr_us) unit=us ;; esac
-		: >"$T/vals"
-		for r in $(seq "$RUNS"); do
-			v=$(one "$subject" "$metric")
-			case $v in '' | *[!0-9.]*) echo "link: $subject $metric run $r failed" >&2 ;; *) echo "$v" >>"$T/vals" ;; esac
-		done
-		n=$(wc -l <"$T/vals")
-		[ "$n" -gt 0 ] && bench_row "$metric" "$subject" "$(median <"$T/vals")" "$unit" "$n"
+		touch "$T/vals.$subject.$metric"
+		n=$(wc -l <"$T/vals.$subject.$metric")
+		[ "$n" -gt 0 ] && bench_row "$metric" "$subject" "$(median <"$T/vals.$subject.$metric")" "$unit" "$n"
 	done
 done
 bench_target tcp_gbps_1 tap ge 0.8 host-kernel
