@@ -160,6 +160,7 @@ keeper_main(const struct nuse_opts *o, int report_fd, pid_t prog)
 		_exit(1);
 	close(report_fd);
 	keeper_watch();
+	nuse_stack_linux_deconfigure(); /* flushes --pcap captures */
 	_exit(0);
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <nuse/attach.h>
 #include <nuse/stack.h>
@@ -74,6 +75,23 @@ static void dpdk_env_restore(char *saved)
 	free(saved);
 }
 
+/*
+ * The links of this process's stack, detached when it ends: detaching
+ * closes the backend, which flushes and closes its capture file.
+ */
+static struct nuse_attach *attached[NUSE_OPT_MAX_IFACES];
+static int n_attached;
+
+/* one capture per interface, as nuse-node: FILE, FILE.1, ... */
+static const char *pcap_name(const struct nuse_opts *o, int i, char *buf,
+			     size_t len)
+{
+	if (!o->pcap || !i)
+		return o->pcap;
+	snprintf(buf, len, "%s.%d", o->pcap, i);
+	return buf;
+}
+
 static int attach_all(const struct nuse_opts *o, char *err,
 		      unsigned long errlen)
 {
@@ -82,28 +100,33 @@ static int attach_all(const struct nuse_opts *o, char *err,
 	int i, r = 0;
 
 	for (i = 0; i < o->n_ifaces; i++) {
-		const char *pcap = o->pcap;
-
-		/* one capture per interface, as nuse-node: FILE, FILE.1, ... */
-		if (pcap && i) {
-			snprintf(name, sizeof(name), "%s.%d", pcap, i);
-			pcap = name;
-		}
-		r = nuse_attach(&att[i], &o->ifaces[i], pcap, msg, sizeof(msg));
+		r = nuse_attach(&att[i], &o->ifaces[i],
+				pcap_name(o, i, name, sizeof(name)), msg,
+				sizeof(msg));
 		if (r < 0) {
 			snprintf(err, errlen, "--iface: %s", msg);
 			break;
 		}
 	}
 	if (r < 0) {
-		/* nothing half-made: the interfaces attached so far go too */
-		while (i--)
+		/* nothing half-made: the links attached so far go (a TAP
+		 * they created goes with its descriptor), and their captures */
+		while (i--) {
 			nuse_detach(att[i]);
+			if (o->pcap)
+				unlink(pcap_name(o, i, name, sizeof(name)));
+		}
 		return r;
 	}
-	/* the attachments live as long as the process (no detach at exit:
-	 * the backends' descriptors close with it) */
+	memcpy(attached, att, sizeof(att));
+	n_attached = o->n_ifaces;
 	return 0;
+}
+
+void nuse_stack_linux_deconfigure(void)
+{
+	while (n_attached > 0)
+		nuse_detach(attached[--n_attached]);
 }
 
 int nuse_stack_linux_configure(const struct nuse_opts *o, char *err,

@@ -18,6 +18,9 @@ int nuse_stack_linux_start(const struct nuse_opts *o);
 int nuse_stack_linux_configure(const struct nuse_opts *o, char *err,
 			       unsigned long errlen);
 extern char nuse_stack_err[256];
+/* Detach the links configure attached (the captures are complete after
+ * it): in the process that owns the stack, before it exits. */
+void nuse_stack_linux_deconfigure(void);
 
 /*
  * session.c: boot the session's stack in its keeper process, or join the

@@ -7,6 +7,7 @@ APPS_TESTS = \
 	tests/integration/apps-iperf3.sh \
 	tests/integration/apps-nginx.sh \
 	tests/integration/apps-iproute.sh \
+	tests/integration/apps-links.sh \
 	tests/integration/apps-dns.sh
 TESTS += $(APPS_TESTS)
 EXTRA_DIST += $(APPS_TESTS) tests/integration/apps.mk \
