@@ -63,11 +63,13 @@ static void *server(void *arg)
 				struct epoll_event e = { .events = EPOLLIN };
 				int c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
 
-				if (c < 0 && (errno == EMFILE || errno == ENFILE ||
-					      errno == ENOBUFS || errno == ENOMEM)) {
+				if (c < 0 &&
+				    (errno == EMFILE || errno == ENFILE ||
+				     errno == ENOBUFS || errno == ENOMEM)) {
 					/* level-triggered: it would fire forever */
 					perror("conns-held: accept, no longer accepting");
-					epoll_ctl(epfd, EPOLL_CTL_DEL, lfd, NULL);
+					epoll_ctl(epfd, EPOLL_CTL_DEL, lfd,
+						  NULL);
 					continue;
 				}
 				if (c < 0) {
@@ -142,9 +144,9 @@ static int start_server(int port, int loopback_only)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(loopback_only ?
-								  INADDR_LOOPBACK :
-								  INADDR_ANY) };
+				 .sin_addr.s_addr =
+					 htonl(loopback_only ? INADDR_LOOPBACK :
+							       INADDR_ANY) };
 	struct epoll_event e = { .events = EPOLLIN };
 	socklen_t len = sizeof(a);
 	int one = 1;
@@ -229,8 +231,8 @@ static int client(const char *addr, int port, int max)
 	for (alive = 0, i = 0; i < n; i++)
 		if (!ping(fds[i], (uint64_t)i << 32 | i))
 			alive++;
-	fprintf(stderr, "conns-held: %d opened, %d answered again, %.1f s\n",
-		n, alive, now_s() - t0);
+	fprintf(stderr, "conns-held: %d opened, %d answered again, %.1f s\n", n,
+		alive, now_s() - t0);
 	printf("%d\n", alive);
 	/* exit without closing: tearing them down is not measured */
 	return 0;

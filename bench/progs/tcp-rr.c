@@ -204,7 +204,8 @@ int main(int argc, char **argv)
 	} else {
 		return usage();
 	}
-	if (size < 1 || size > MAX_SIZE || (strcmp(how, "server") && rounds < 1))
+	if (size < 1 || size > MAX_SIZE ||
+	    (strcmp(how, "server") && rounds < 1))
 		return usage();
 
 	if (!strcmp(how, "server")) {
