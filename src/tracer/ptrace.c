@@ -253,6 +253,7 @@ struct pt_job {
 	const struct nuse_sup *s;
 	enum nuse_verdict v;
 	int fd;			/* placeholder to install, or -1 */
+	char path[96];		/* the FIFO the caller opens */
 	unsigned int fd_flags;	/* O_CLOEXEC */
 	struct user_regs_struct regs; /* the call's, while it is rewritten */
 	struct user_regs_struct regs_sub; /* the call run in its place */
@@ -276,6 +277,7 @@ static int pt_job_install(struct nuse_call *c, int fd, unsigned int flags)
 
 	j->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	j->fd_flags = flags;
+	snprintf(j->path, sizeof(j->path), "%s", c->install_path);
 	return j->fd < 0 ? -errno : 0;
 }
 
@@ -399,15 +401,14 @@ static int pt_start_substitute(struct pt_job *j)
 	return 0;
 }
 
-/* Turn the stopped call into the openat of the placeholder. */
+/* Turn the stopped call into the openat of the placeholder FIFO. */
 static int pt_rewrite(const struct nuse_sup *s, struct pt_job *j)
 {
+	const char *path = j->path;
 	unsigned long at;
-	char path[64];
-	int n, r;
+	int r;
 
-	n = snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), j->fd);
-	r = pt_substitute(j, SYS_openat, path, n + 1, &at);
+	r = pt_substitute(j, SYS_openat, path, (int)strlen(path) + 1, &at);
 	if (r)
 		return r;
 	j->regs_sub.rdi = (unsigned long)AT_FDCWD;
@@ -467,6 +468,7 @@ static bool pt_linux_exit_stop(const struct nuse_sup *s, pid_t tid)
 	if (j->fd >= 0) {
 		nuse_sup_log(s, 2, "[%d] placeholder installed: %lld", tid,
 			     (long long)r.rax);
+		unlink(j->path);
 		close(j->fd); /* the tracee's end, or a hang-up closes the socket */
 	}
 	free(j);
@@ -480,8 +482,10 @@ static void pt_linux_gone(pid_t tid)
 	struct pt_job *j = pt_unlink_rewritten(tid);
 
 	if (j) {
-		if (j->fd >= 0)
+		if (j->fd >= 0) {
+			unlink(j->path);
 			close(j->fd);
+		}
 		free(j);
 	}
 }
@@ -494,6 +498,7 @@ static void pt_answer(const struct nuse_sup *s, struct pt_job *j)
 		if (!pt_rewrite(s, j))
 			return;
 		/* not installed: the reaper closes the socket */
+		unlink(j->path);
 		close(j->fd);
 		j->v = NUSE_CALL_RETURN;
 		j->c.ret = -EMFILE;
@@ -546,8 +551,10 @@ static int pt_serve_linux(struct nuse_sup *s)
 			if (tid == s->main_pid)
 				nuse_sup_main_exited(s, st);
 		}
-		if (tid < 0 && errno == ECHILD)
+		if (tid < 0 && errno == ECHILD) {
+			nuse_serve_linux_cleanup();
 			return 0; /* no tracee left */
+		}
 		pthread_mutex_lock(&pt_lock);
 		done = pt_done;
 		pt_done = NULL;

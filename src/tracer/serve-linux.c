@@ -33,6 +33,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -87,23 +88,92 @@ void sl_put(struct sl_ph *ph)
 		ph_release(ph);
 }
 
-/* The inode of the socket or pipe behind the tracee's descriptor, or 0. */
+/*
+ * ptrace placeholders are named FIFOs in a directory of the supervisor's
+ * (FIFO_DIR/<random id>): the tracee opens one by path, which, unlike
+ * /proc/SUPERVISOR/fd/N, needs no ptrace access to the supervisor (a
+ * program that dropped capabilities, like ping, has none).  Their key in
+ * the table is the id with the top bit set (socket inodes never have it).
+ */
+#define FIFO_KEY (1UL << 63)
+static char fifo_dir[64];
+static size_t fifo_dir_len;
+
+/* The key of the placeholder behind the tracee's descriptor, or 0. */
 static unsigned long fd_socket_ino(pid_t tid, long fd)
 {
-	char path[64], link[64];
+	char path[64], link[160];
 	ssize_t n;
 
 	if (fd < 0 || fd > 0x7fffffff)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%ld", tid, fd);
 	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 6)
+	if (n <= 8)
 		return 0;
 	link[n] = '\0';
 	if (!memcmp(link, "socket:[", 8))
 		return strtoul(link + 8, NULL, 10);
-	if (!memcmp(link, "pipe:[", 6))
-		return strtoul(link + 6, NULL, 10);
+	/* "FIFO_DIR/<hex id>", " (deleted)" once unlinked */
+	if (fifo_dir_len && !strncmp(link, fifo_dir, fifo_dir_len) &&
+	    link[fifo_dir_len] == '/')
+		return strtoul(link + fifo_dir_len + 1, NULL, 16) | FIFO_KEY;
+	return 0;
+}
+
+/* The FIFO directory, made on first use; 0 or -errno. */
+static int fifo_dir_make(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int r = 0;
+
+	pthread_mutex_lock(&lock);
+	if (!fifo_dir_len) {
+		snprintf(fifo_dir, sizeof(fifo_dir), "%s/nuse-%d-XXXXXX",
+			 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm", (int)getpid());
+		if (!mkdtemp(fifo_dir) || chmod(fifo_dir, 0711))
+			r = -errno;
+		else
+			fifo_dir_len = strlen(fifo_dir);
+	}
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+void nuse_serve_linux_cleanup(void)
+{
+	if (fifo_dir_len)
+		rmdir(fifo_dir);
+}
+
+/*
+ * A FIFO with both ends open here: sv[0] the read end (its hang-up tells
+ * when no writer is left), sv[1] a write end held until the caller has
+ * opened its own; *key its table key, @path its name.  0 or -errno.
+ */
+static int fifo_make(int sv[2], unsigned long *key, char *path, size_t len)
+{
+	unsigned long id;
+	int r = fifo_dir_make();
+
+	if (r)
+		return r;
+	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+		return -EIO;
+	id &= ~FIFO_KEY;
+	snprintf(path, len, "%s/%lx", fifo_dir, id);
+	if (mkfifo(path, 0600) || chmod(path, 0666))
+		return -errno;
+	sv[0] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	sv[1] = sv[0] < 0 ? -1 : open(path, O_WRONLY | O_CLOEXEC);
+	if (sv[1] < 0) {
+		r = -errno;
+		if (sv[0] >= 0)
+			close(sv[0]);
+		unlink(path);
+		return r;
+	}
+	*key = id | FIFO_KEY;
 	return 0;
 }
 
@@ -178,18 +248,24 @@ static enum nuse_verdict ph_install(const struct nuse_sup *s,
 {
 	struct sl_ph *ph = calloc(1, sizeof(*ph));
 	struct epoll_event ev = { .events = EPOLLRDHUP };
+	unsigned long key = 0;
 	sigset_t intr, old;
 	struct stat st;
 	int sv[2], r;
 
 	/*
-	 * The caller gets sv[1]; the hang-up on sv[0] tells when its last
-	 * copy is gone.  A pipe for ptrace (opened by path: its read end
-	 * sees EPOLLHUP when no write end is left), a socketpair otherwise.
+	 * The caller gets sv[1] (or opens the FIFO by name); the hang-up on
+	 * sv[0] tells when its last copy is gone.
 	 */
-	if (c->install_by_path ? pipe2(sv, O_CLOEXEC) :
-				 socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+	if (c->install_by_path) {
+		if (fifo_make(sv, &key, c->install_path, sizeof(c->install_path)))
+			sv[0] = -1;
+	} else if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		sv[0] = -1;
+	} else {
+		fstat(sv[1], &st);
+		key = st.st_ino;
+	}
 	if (!ph || sv[0] < 0) {
 		if (sv[0] >= 0) {
 			close(sv[0]);
@@ -200,8 +276,7 @@ static enum nuse_verdict ph_install(const struct nuse_sup *s,
 		c->ret = -ENOMEM;
 		return NUSE_CALL_RETURN;
 	}
-	fstat(sv[1], &st);
-	ph->ino = st.st_ino;
+	ph->ino = key;
 	ph->sfd = sfd;
 	ph->keep = sv[0];
 	ph->refs = 1;

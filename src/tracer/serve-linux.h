@@ -19,6 +19,9 @@
  */
 int nuse_serve_linux_start(struct nuse_sup *s);
 
+/* When the supervisor is done: remove what it left in the file system. */
+void nuse_serve_linux_cleanup(void);
+
 /* One call (nuse_serve_call's --stack=linux branch); may block. */
 enum nuse_verdict nuse_serve_linux(const struct nuse_sup *s, struct nuse_call *c);
 

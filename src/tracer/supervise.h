@@ -55,9 +55,11 @@ struct nuse_call {
 	bool (*pending)(struct nuse_call *c);
 	/*
 	 * ptrace: install_fd cannot pass a descriptor; the caller opens it
-	 * by path (/proc/PID/fd/N), so it must be a pipe end, not a socket.
+	 * by path, so it is a named FIFO and install_path its name (set for
+	 * the install_fd call; the mode unlinks it once the caller has it).
 	 */
 	bool install_by_path;
+	char install_path[96];
 	void *mode_ctx;
 };
 
