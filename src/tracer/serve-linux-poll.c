@@ -43,10 +43,10 @@
 
 /* One descriptor of a poll or select call. */
 struct pe {
-	struct pollfd p;   /* as the caller gave it (select: built) */
-	struct sl_ph *ph;  /* placeholder, or NULL */
-	int sfd;	   /* its stack descriptor */
-	int copy;	   /* host descriptor copied from the caller, or -1 */
+	struct pollfd p; /* as the caller gave it (select: built) */
+	struct sl_ph *ph; /* placeholder, or NULL */
+	int sfd; /* its stack descriptor */
+	int copy; /* host descriptor copied from the caller, or -1 */
 };
 
 static long long now_ms(void)
@@ -91,7 +91,8 @@ static int take_copies(pid_t tid, struct pe *e, unsigned long n)
 		return -ESRCH;
 	for (i = 0; i < n; i++)
 		if (!e[i].ph && e[i].p.fd >= 0)
-			e[i].copy = (int)syscall(SYS_pidfd_getfd, pidfd, e[i].p.fd, 0);
+			e[i].copy = (int)syscall(SYS_pidfd_getfd, pidfd,
+						 e[i].p.fd, 0);
 	close(pidfd);
 	return 0;
 }
@@ -112,7 +113,8 @@ static void release(struct pe *e, unsigned long n)
  */
 static long wait_set(struct pe *e, unsigned long n, long long deadline)
 {
-	struct pollfd *sp = calloc(n, sizeof(*sp)), *hp = calloc(n, sizeof(*hp));
+	struct pollfd *sp = calloc(n, sizeof(*sp)),
+		      *hp = calloc(n, sizeof(*hp));
 	unsigned long i, ns = 0, nh = 0;
 	long r = 0, got;
 
@@ -123,9 +125,11 @@ static long wait_set(struct pe *e, unsigned long n, long long deadline)
 	for (i = 0; i < n; i++) {
 		e[i].p.revents = 0;
 		if (e[i].ph)
-			sp[ns++] = (struct pollfd){ e[i].sfd, e[i].p.events, 0 };
+			sp[ns++] =
+				(struct pollfd){ e[i].sfd, e[i].p.events, 0 };
 		else if (e[i].p.fd >= 0)
-			hp[nh++] = (struct pollfd){ e[i].copy, e[i].p.events, 0 };
+			hp[nh++] =
+				(struct pollfd){ e[i].copy, e[i].p.events, 0 };
 	}
 	for (;;) {
 		long ms = left_ms(deadline);
@@ -136,7 +140,10 @@ static long wait_set(struct pe *e, unsigned long n, long long deadline)
 			goto out;
 		got = r;
 		if (nh) {
-			r = poll(hp, nh, got ? 0 : ms < 0 || ms > SLICE_MS ? SLICE_MS : ms);
+			r = poll(hp, nh,
+				 got			 ? 0 :
+				 ms < 0 || ms > SLICE_MS ? SLICE_MS :
+							   ms);
 			if (r < 0) {
 				r = -errno;
 				goto out;
@@ -153,7 +160,8 @@ static long wait_set(struct pe *e, unsigned long n, long long deadline)
 			e[i].p.revents = sp[ns++].revents;
 		else if (e[i].p.fd >= 0)
 			/* a descriptor the caller does not have */
-			e[i].p.revents = e[i].copy < 0 ? POLLNVAL : hp[nh++].revents;
+			e[i].p.revents = e[i].copy < 0 ? POLLNVAL :
+							 hp[nh++].revents;
 	}
 	r = got;
 out:
@@ -169,7 +177,8 @@ static bool classify(pid_t tid, struct pe *e, unsigned long n)
 
 	for (unsigned long i = 0; i < n; i++) {
 		e[i].copy = -1;
-		e[i].sfd = e[i].p.fd >= 0 ? sl_get(tid, e[i].p.fd, &e[i].ph) : -1;
+		e[i].sfd = e[i].p.fd >= 0 ? sl_get(tid, e[i].p.fd, &e[i].ph) :
+					    -1;
 		any |= e[i].ph != NULL;
 	}
 	return any;
@@ -194,7 +203,8 @@ static enum nuse_verdict do_poll(struct nuse_call *c, long long deadline)
 		c->ret = -ENOMEM;
 		return NUSE_CALL_RETURN;
 	}
-	if (n && c->read_mem(c, u, c->args[0], n * sizeof(*u)) != (long)(n * sizeof(*u))) {
+	if (n && c->read_mem(c, u, c->args[0], n * sizeof(*u)) !=
+			 (long)(n * sizeof(*u))) {
 		free(u);
 		free(e);
 		c->ret = -EFAULT;
@@ -247,8 +257,8 @@ static enum nuse_verdict do_select(struct nuse_call *c, long long deadline)
 		if (!c->args[k + 1] || !words)
 			continue;
 		set[k] = calloc(words, 8);
-		if (!set[k] || c->read_mem(c, set[k], c->args[k + 1], words * 8) !=
-				       (long)(words * 8)) {
+		if (!set[k] || c->read_mem(c, set[k], c->args[k + 1],
+					   words * 8) != (long)(words * 8)) {
 			r = set[k] ? -EFAULT : -ENOMEM;
 			goto out;
 		}
@@ -294,13 +304,15 @@ static enum nuse_verdict do_select(struct nuse_call *c, long long deadline)
 
 		fd = e[i].p.fd;
 		for (k = 0; k < 3; k++)
-			if (set[k] && (e[i].p.events & ev[k]) && (re & mask[k])) {
+			if (set[k] && (e[i].p.events & ev[k]) &&
+			    (re & mask[k])) {
 				set[k][fd / 64] |= 1ULL << (fd % 64);
 				r++;
 			}
 	}
 	for (k = 0; k < 3; k++)
-		if (set[k] && c->write_mem(c, c->args[k + 1], set[k], words * 8) < 0)
+		if (set[k] &&
+		    c->write_mem(c, c->args[k + 1], set[k], words * 8) < 0)
 			r = -EFAULT;
 out:
 	if (e)
@@ -318,7 +330,8 @@ enum nuse_verdict sl_poll(const struct nuse_sup *s, struct nuse_call *c)
 	(void)s;
 	switch (c->nr) {
 	case SYS_poll:
-		deadline = (int)c->args[2] < 0 ? -1 : now_ms() + (int)c->args[2];
+		deadline = (int)c->args[2] < 0 ? -1 :
+						 now_ms() + (int)c->args[2];
 		return do_poll(c, deadline);
 	case SYS_ppoll:
 		/* the signal mask is not applied (docs/supervisor.md) */
@@ -335,15 +348,16 @@ enum nuse_verdict sl_poll(const struct nuse_sup *s, struct nuse_call *c)
 		c->ret = deadline;
 		return NUSE_CALL_RETURN;
 	}
-	return c->nr == SYS_ppoll ? do_poll(c, deadline) : do_select(c, deadline);
+	return c->nr == SYS_ppoll ? do_poll(c, deadline) :
+				    do_select(c, deadline);
 }
 
 /* --- epoll --------------------------------------------------------------- */
 
 struct shadow {
 	pid_t tgid;
-	int epfd;  /* the caller's number */
-	int sep;   /* the stack epoll */
+	int epfd; /* the caller's number */
+	int sep; /* the stack epoll */
 	struct shadow *next;
 };
 
@@ -476,32 +490,36 @@ static enum nuse_verdict epoll_wait_(struct nuse_call *c)
 	if (c->nr == SYS_epoll_pwait2)
 		deadline = ts_deadline(c, c->args[3], false);
 	else
-		deadline = (int)c->args[3] < 0 ? -1 : now_ms() + (int)c->args[3];
+		deadline = (int)c->args[3] < 0 ? -1 :
+						 now_ms() + (int)c->args[3];
 	if (deadline < -1 || max <= 0 || max > POLL_MAX) {
 		c->ret = deadline < -1 ? deadline : -EINVAL;
 		return NUSE_CALL_RETURN;
 	}
 	if (!host_watches(c->tid, (long)c->args[0])) {
-		c->ret = sl_stack(c->tid, SYS_epoll_wait, sh->sep, c->args[1], max,
-				  left_ms(deadline), 0, 0);
+		c->ret = sl_stack(c->tid, SYS_epoll_wait, sh->sep, c->args[1],
+				  max, left_ms(deadline), 0, 0);
 		return NUSE_CALL_RETURN;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD_);
-	copy = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, c->args[0], 0);
+	copy = pidfd < 0 ? -1 :
+			   (int)syscall(SYS_pidfd_getfd, pidfd, c->args[0], 0);
 	if (pidfd >= 0)
 		close(pidfd);
 	buf = calloc(max, sizeof(*buf));
 	r = copy < 0 ? -EBADF : buf ? 0 : -ENOMEM;
 	while (!r) {
-		r = sl_stack(c->tid, SYS_epoll_wait, sh->sep, c->args[1], max, 0,
-			     0, 0);
+		r = sl_stack(c->tid, SYS_epoll_wait, sh->sep, c->args[1], max,
+			     0, 0, 0);
 		if (r)
 			break;
 		ms = left_ms(deadline);
-		r = epoll_wait(copy, buf, (int)max, ms < 0 || ms > SLICE_MS ? SLICE_MS : ms);
+		r = epoll_wait(copy, buf, (int)max,
+			       ms < 0 || ms > SLICE_MS ? SLICE_MS : ms);
 		if (r < 0)
 			r = -errno;
-		else if (r > 0 && c->write_mem(c, c->args[1], buf, r * sizeof(*buf)) < 0)
+		else if (r > 0 &&
+			 c->write_mem(c, c->args[1], buf, r * sizeof(*buf)) < 0)
 			r = -EFAULT;
 		if (r || !left_ms(deadline))
 			break;

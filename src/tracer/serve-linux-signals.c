@@ -158,7 +158,8 @@ static void *monitor(void *arg)
 			if (!f->c->pending(f->c) || signal_for(f->c->tid)) {
 				f->interrupted = true;
 				/* again at the next look if it was not blocked yet */
-				syscall(SYS_tgkill, sup_pid, f->worker, SL_SIG_INTR);
+				syscall(SYS_tgkill, sup_pid, f->worker,
+					SL_SIG_INTR);
 			}
 		}
 		pthread_mutex_unlock(&flight_lock);

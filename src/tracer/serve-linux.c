@@ -51,9 +51,9 @@
 
 struct sl_ph {
 	unsigned long ino; /* of the tracee-side end */
-	int sfd;	   /* stack descriptor */
-	int keep;	   /* the supervisor's end */
-	int refs;	   /* the table's, plus one per call in flight */
+	int sfd; /* stack descriptor */
+	int keep; /* the supervisor's end */
+	int refs; /* the table's, plus one per call in flight */
 	struct sl_ph *next;
 };
 
@@ -61,8 +61,8 @@ static struct sl_ph *table[PH_BUCKETS];
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static int reaper_ep = -1;
 
-long sl_stack(pid_t tid, long nr, long a0, long a1, long a2, long a3,
-	      long a4, long a5)
+long sl_stack(pid_t tid, long nr, long a0, long a1, long a2, long a3, long a4,
+	      long a5)
 {
 	if (nuse_uaccess_pid(tid))
 		return -ENOMEM;
@@ -130,7 +130,8 @@ static int fifo_dir_make(void)
 	pthread_mutex_lock(&lock);
 	if (!fifo_dir_len) {
 		snprintf(fifo_dir, sizeof(fifo_dir), "%s/nuse-%d-XXXXXX",
-			 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm", (int)getpid());
+			 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm",
+			 (int)getpid());
 		if (!mkdtemp(fifo_dir) || chmod(fifo_dir, 0711))
 			r = -errno;
 		else
@@ -258,7 +259,8 @@ static enum nuse_verdict ph_install(const struct nuse_sup *s,
 	 * sv[0] tells when its last copy is gone.
 	 */
 	if (c->install_by_path) {
-		if (fifo_make(sv, &key, c->install_path, sizeof(c->install_path)))
+		if (fifo_make(sv, &key, c->install_path,
+			      sizeof(c->install_path)))
 			sv[0] = -1;
 	} else if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		sv[0] = -1;
@@ -395,7 +397,8 @@ static long serve_sendfile(struct nuse_call *c, int sfd)
 
 	if (count > SENDFILE_CHUNK)
 		count = SENDFILE_CHUNK;
-	if (c->args[2] && c->read_mem(c, &off, c->args[2], sizeof(off)) != sizeof(off))
+	if (c->args[2] &&
+	    c->read_mem(c, &off, c->args[2], sizeof(off)) != sizeof(off))
 		return -EFAULT;
 	pidfd = (int)syscall(SYS_pidfd_open, c->tid, O_EXCL /* PIDFD_THREAD */);
 	copy = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, in, 0);
@@ -404,8 +407,9 @@ static long serve_sendfile(struct nuse_call *c, int sfd)
 	if (copy < 0)
 		return -EBADF;
 	buf = malloc(count ? count : 1);
-	r = !buf ? -ENOMEM : c->args[2] ? pread(copy, buf, count, off) :
-					  read(copy, buf, count);
+	r = !buf       ? -ENOMEM :
+	    c->args[2] ? pread(copy, buf, count, off) :
+			 read(copy, buf, count);
 	if (r < 0 && buf)
 		r = -errno;
 	if (r > 0) {
@@ -414,7 +418,8 @@ static long serve_sendfile(struct nuse_call *c, int sfd)
 			lseek(copy, sent - r, SEEK_CUR);
 		if (sent >= 0 && c->args[2]) {
 			off += sent;
-			if (c->write_mem(c, c->args[2], &off, sizeof(off)) != sizeof(off))
+			if (c->write_mem(c, c->args[2], &off, sizeof(off)) !=
+			    sizeof(off))
 				sent = -EFAULT;
 		}
 		r = sent;
@@ -484,7 +489,8 @@ static enum nuse_verdict serve_fstat(struct nuse_call *c)
 	else {
 		st.st_mode = S_IFSOCK | 0777;
 		c->ret = c->write_mem(c, buf, &st, sizeof(st)) == sizeof(st) ?
-				 0 : -EFAULT;
+				 0 :
+				 -EFAULT;
 	}
 	sl_put(ph);
 	return NUSE_CALL_RETURN;
@@ -561,7 +567,8 @@ static enum nuse_verdict serve(const struct nuse_sup *s, struct nuse_call *c)
 	case SYS_sendfile:
 	case SYS_splice:
 		/* the socket as the source: not done (sendfile's out is below) */
-		sfd = sl_get(c->tid, (long)c->args[c->nr == SYS_sendfile ? 1 : 2], &ph);
+		sfd = sl_get(c->tid,
+			     (long)c->args[c->nr == SYS_sendfile ? 1 : 2], &ph);
 		sl_put(ph);
 		if (sfd >= 0) {
 			c->ret = -EINVAL;
@@ -574,7 +581,8 @@ static enum nuse_verdict serve(const struct nuse_sup *s, struct nuse_call *c)
 	return serve_fd_call(s, c);
 }
 
-enum nuse_verdict nuse_serve_linux(const struct nuse_sup *s, struct nuse_call *c)
+enum nuse_verdict nuse_serve_linux(const struct nuse_sup *s,
+				   struct nuse_call *c)
 {
 	struct sl_flight f;
 	enum nuse_verdict v;
@@ -631,7 +639,8 @@ bool nuse_serve_linux_may_block(const struct nuse_call *c)
 int nuse_serve_linux_start(struct nuse_sup *s)
 {
 	/* As in the in-process modes (stack-linux.c): tcp_mem follows it. */
-	static const struct nuse_boot_params params = { .mem_size = 512UL << 20 };
+	static const struct nuse_boot_params params = { .mem_size = 512UL
+								    << 20 };
 	char err[256] = "";
 	pthread_t t;
 	int r;
@@ -643,14 +652,16 @@ int nuse_serve_linux_start(struct nuse_sup *s)
 		if (err[0])
 			fprintf(stderr, "nuse-exec: %s\n", err);
 		else
-			fprintf(stderr, "nuse-exec: --stack=linux: boot failed: %s\n",
+			fprintf(stderr,
+				"nuse-exec: --stack=linux: boot failed: %s\n",
 				strerror(-r));
 		return -1;
 	}
 	reaper_ep = epoll_create1(EPOLL_CLOEXEC);
 	if (reaper_ep < 0 || pthread_create(&t, NULL, sl_reaper, NULL) ||
 	    sl_signals_start()) {
-		fprintf(stderr, "nuse-exec: --stack=linux: cannot start the reaper\n");
+		fprintf(stderr,
+			"nuse-exec: --stack=linux: cannot start the reaper\n");
 		return -1;
 	}
 	pthread_detach(t);

@@ -23,7 +23,8 @@ int nuse_serve_linux_start(struct nuse_sup *s);
 void nuse_serve_linux_cleanup(void);
 
 /* One call (nuse_serve_call's --stack=linux branch); may block. */
-enum nuse_verdict nuse_serve_linux(const struct nuse_sup *s, struct nuse_call *c);
+enum nuse_verdict nuse_serve_linux(const struct nuse_sup *s,
+				   struct nuse_call *c);
 
 /*
  * Could serving @c block?  False for the calls that never wait and for
@@ -44,8 +45,8 @@ void sl_put(struct sl_ph *ph);
 
 /* A stack call whose pointers are the caller's (tracee @tid) memory or,
  * with tid 0, the supervisor's own. */
-long sl_stack(pid_t tid, long nr, long a0, long a1, long a2, long a3,
-	      long a4, long a5);
+long sl_stack(pid_t tid, long nr, long a0, long a1, long a2, long a3, long a4,
+	      long a5);
 
 /* The tracee's thread group id (from /proc), or -errno. */
 pid_t sl_tgid(pid_t tid);
@@ -61,8 +62,8 @@ void sl_epoll_closed(pid_t tid, long fd);
 
 struct sl_flight {
 	struct nuse_call *c;
-	pid_t worker;		/* host thread serving it */
-	long long next_check;	/* CLOCK_MONOTONIC ms */
+	pid_t worker; /* host thread serving it */
+	long long next_check; /* CLOCK_MONOTONIC ms */
 	int interval;
 	bool interrupted;
 	struct sl_flight *next, *prev;

@@ -45,7 +45,8 @@ static int one_case(int flags)
 	c = socket(AF_INET, SOCK_STREAM, 0);
 	if (s < 0 || c < 0 || sigaction(SIGALRM, &sa, NULL) ||
 	    bind(s, (void *)&a, sizeof(a)) || listen(s, 1) ||
-	    getsockname(s, (void *)&a, &len) || connect(c, (void *)&a, sizeof(a)))
+	    getsockname(s, (void *)&a, &len) ||
+	    connect(c, (void *)&a, sizeof(a)))
 		return perror("setup"), 1;
 	x = accept(s, NULL, NULL);
 	pid = fork();
@@ -57,7 +58,9 @@ static int one_case(int flags)
 	n = recv(x, &b, 1, 0);
 	printf("%s: handler ran %d time(s), recv %s\n",
 	       flags ? "SA_RESTART" : "no SA_RESTART", (int)hits,
-	       n == 1 ? "got the byte" : n < 0 && errno == EINTR ? "EINTR" : "?");
+	       n == 1		       ? "got the byte" :
+	       n < 0 && errno == EINTR ? "EINTR" :
+					 "?");
 	waitpid(pid, &st, 0);
 	close(x);
 	close(c);

@@ -24,7 +24,7 @@
 #define NUSE_PRELOAD_RT_VERSION 3
 
 /* Environment the shim needs to re-enter nuse-exec after a plain execve. */
-#define NUSE_PRELOAD_ENV_EXEC "NUSE_EXEC"   /* absolute path of nuse-exec */
+#define NUSE_PRELOAD_ENV_EXEC "NUSE_EXEC" /* absolute path of nuse-exec */
 #define NUSE_PRELOAD_ENV_STACK "NUSE_STACK" /* "linux" or "host" */
 /* The program nuse-exec loaded last: what an execve of /proc/self/exe,
  * which names nuse-exec in such a process, must run. */

@@ -117,7 +117,8 @@ SHIM int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	struct prepared p = prepare_exec(envp);
 
-	sys_execveat(fd, "", argv, p.envp ? p.envp : envp, 0x1000 /* AT_EMPTY_PATH */);
+	sys_execveat(fd, "", argv, p.envp ? p.envp : envp,
+		     0x1000 /* AT_EMPTY_PATH */);
 	return exec_failed(&p, errno);
 }
 
@@ -133,8 +134,8 @@ SHIM int execvpe(const char *file, char *const argv[], char *const envp[])
 	struct prepared p;
 
 	if (!real)
-		real = (int (*)(const char *, char *const[], char *const[]))
-			dlsym(RTLD_NEXT, "execvpe");
+		real = (int (*)(const char *, char *const[],
+				char *const[]))dlsym(RTLD_NEXT, "execvpe");
 	if (!real) {
 		errno = ENOSYS;
 		return -1;
@@ -161,7 +162,8 @@ static char **collect(const char *arg0, va_list ap, char ***envp)
 	do {
 		a = va_arg(ap, char *);
 		if (n == cap) {
-			char **bigger = realloc(argv, (cap *= 2) * sizeof(char *));
+			char **bigger =
+				realloc(argv, (cap *= 2) * sizeof(char *));
 
 			if (!bigger) {
 				free(argv);
@@ -232,8 +234,10 @@ SHIM int execlp(const char *file, const char *arg0, ...)
 
 /* --- spawned children ---------------------------------------------------- */
 
-typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
-			const posix_spawnattr_t *, char *const[], char *const[]);
+typedef int (*spawn_fn)(pid_t *, const char *,
+			const posix_spawn_file_actions_t *,
+			const posix_spawnattr_t *, char *const[],
+			char *const[]);
 
 static int spawn(const char *name, pid_t *pid, const char *path,
 		 const posix_spawn_file_actions_t *fa,
@@ -335,7 +339,8 @@ SHIM FILE *popen(const char *cmd, const char *mode)
 	FILE *f;
 
 	if (!real)
-		real = (FILE * (*)(const char *, const char *)) dlsym(RTLD_NEXT, "popen");
+		real = (FILE * (*)(const char *, const char *))
+			dlsym(RTLD_NEXT, "popen");
 	if (!real)
 		return NULL;
 	token = env_prepare();

@@ -98,8 +98,7 @@ shim_linux_init(int argc, char **argv, char **envp)
 	if (!rt)
 		reenter(argc, argv, envp);
 	if (rt->magic != NUSE_PRELOAD_RT_MAGIC ||
-	    rt->version != NUSE_PRELOAD_RT_VERSION ||
-	    rt->size < sizeof(*rt)) {
+	    rt->version != NUSE_PRELOAD_RT_VERSION || rt->size < sizeof(*rt)) {
 		fprintf(stderr,
 			"nuse-exec: preload: this libnuse-preload.so does not match the nuse-exec that started the program\n");
 		_exit(127);

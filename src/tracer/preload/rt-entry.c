@@ -71,6 +71,7 @@ const struct nuse_preload_rt nuse_preload_rt_table = {
  * this process (its pid), then moves to the block's runtime stack and
  * calls nuse_dispatch with the 7th argument copied there.
  */
+/* clang-format off */
 asm(".text\n"
     ".globl nuse_preload_entry\n"
     ".type nuse_preload_entry, @function\n"
@@ -116,6 +117,7 @@ asm(".text\n"
     "	popq %rdi\n"
     "	jmp 1b\n"
     ".size nuse_preload_entry, . - nuse_preload_entry\n");
+/* clang-format on */
 
 static void die(const char *why)
 {

@@ -32,7 +32,8 @@ int nuse_preload_linux_run(const struct nuse_opts *o,
 	/* A plain execve by the program comes back through here (linux.c). */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0) {
-		fprintf(stderr, "nuse-exec: /proc/self/exe: %s\n", strerror(errno));
+		fprintf(stderr, "nuse-exec: /proc/self/exe: %s\n",
+			strerror(errno));
 		return 126;
 	}
 	self[n] = '\0';
@@ -40,7 +41,8 @@ int nuse_preload_linux_run(const struct nuse_opts *o,
 	/* consumed (--session): the program's children must not reuse it */
 	unsetenv(NUSE_PRELOAD_ENV_SESSION);
 	/* a script's /proc/self/exe is its interpreter, as inproc.c loads it */
-	if (p->is_script && !nuse_program_find(p->interp, &interp, err, sizeof(err)))
+	if (p->is_script &&
+	    !nuse_program_find(p->interp, &interp, err, sizeof(err)))
 		path = interp.path;
 	if (!realpath(path, prog)) {
 		fprintf(stderr, "nuse-exec: %s: %s\n", path, strerror(errno));
@@ -77,7 +79,8 @@ void nuse_preload_self_exec(int *argc, char ***argv)
 	char **nargv;
 	int k = 0;
 
-	if (!names_self_exe(execfn) || !prog || !stack || strcmp(stack, "linux"))
+	if (!names_self_exe(execfn) || !prog || !stack ||
+	    strcmp(stack, "linux"))
 		return;
 	nargv = calloc(*argc + 10, sizeof(char *));
 	if (!nargv)

@@ -102,7 +102,8 @@ static unsigned long remote_copy(long pid, int write, void *local,
 
 	while (done < n) {
 		struct uaccess_iovec l = { (char *)local + done, n - done };
-		struct uaccess_iovec r = { (char __force *)remote + done, n - done };
+		struct uaccess_iovec r = { (char __force *)remote + done,
+					   n - done };
 		long ret = vm_copy_syscall(write ? 311 /* process_vm_writev */ :
 						   310 /* process_vm_readv */,
 					   pid, &l, &r);
@@ -114,7 +115,8 @@ static unsigned long remote_copy(long pid, int write, void *local,
 	return n - done;
 }
 
-unsigned long raw_copy_from_user(void *to, const void __user *from, unsigned long n)
+unsigned long raw_copy_from_user(void *to, const void __user *from,
+				 unsigned long n)
 {
 	long pid = target_pid();
 
@@ -123,7 +125,8 @@ unsigned long raw_copy_from_user(void *to, const void __user *from, unsigned lon
 	return nuse_host_copy_in(to, (const void __force *)from, n);
 }
 
-unsigned long raw_copy_to_user(void __user *to, const void *from, unsigned long n)
+unsigned long raw_copy_to_user(void __user *to, const void *from,
+			       unsigned long n)
 {
 	long pid = target_pid();
 
@@ -138,7 +141,8 @@ unsigned long __clear_user(void __user *to, unsigned long n)
 	unsigned long done = 0;
 
 	while (done < n) {
-		unsigned long chunk = min(n - done, (unsigned long)sizeof(zeros));
+		unsigned long chunk =
+			min(n - done, (unsigned long)sizeof(zeros));
 
 		if (raw_copy_to_user((char __user *)to + done, zeros, chunk))
 			return n - done;
