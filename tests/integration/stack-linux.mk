@@ -5,17 +5,6 @@ TESTS += tests/integration/stack-linux.sh
 EXTRA_DIST += tests/integration/stack-linux.sh tests/integration/stack-linux.mk
 tests/integration/stack-linux.log: tests/programs/stacktest nuse-exec \
 	$(NUSE_TEST_PROGRAMS_EXTRA)
-# --stack=linux in the preload and supervisor modes (one script per mode).
-STACK_LINUX_MODES_TESTS = tests/integration/stack-linux-preload.sh \
-	tests/integration/stack-linux-unotify.sh \
-	tests/integration/stack-linux-ptrace.sh
-TESTS += $(STACK_LINUX_MODES_TESTS)
-EXTRA_DIST += $(STACK_LINUX_MODES_TESTS) tests/integration/stack-linux-modes.lib
-check_PROGRAMS += tests/programs/sigrestart
-tests_programs_sigrestart_SOURCES = tests/programs/sigrestart.c
-$(STACK_LINUX_MODES_TESTS:.sh=.log): tests/programs/stacktest \
-	tests/programs/sigrestart nuse-exec libnuse-preload.so \
-	$(NUSE_TEST_PROGRAMS_EXTRA)
 # One stack per session: fork, exec, SIGKILL, the keeper's lifetime.
 check_PROGRAMS += tests/programs/sessiontest
 tests_programs_sessiontest_SOURCES = tests/programs/sessiontest.c
@@ -31,4 +20,17 @@ tests/programs/sessiontest-musl: tests/programs/sessiontest.c
 		-o $@ $(srcdir)/tests/programs/sessiontest.c
 endif
 tests/integration/session.log: tests/programs/sessiontest nuse-exec \
+	$(NUSE_SESSION_TEST_EXTRA)
+# --stack=linux in the preload and supervisor modes (one script per mode).
+STACK_LINUX_MODES_TESTS = tests/integration/stack-linux-preload.sh \
+	tests/integration/stack-linux-unotify.sh \
+	tests/integration/stack-linux-ptrace.sh
+TESTS += $(STACK_LINUX_MODES_TESTS)
+EXTRA_DIST += $(STACK_LINUX_MODES_TESTS) tests/integration/stack-linux-modes.lib
+check_PROGRAMS += tests/programs/sigrestart
+tests_programs_sigrestart_SOURCES = tests/programs/sigrestart.c
+# (after the session block: its NUSE_SESSION_TEST_EXTRA is used here)
+$(STACK_LINUX_MODES_TESTS:.sh=.log): tests/programs/stacktest \
+	tests/programs/sigrestart tests/programs/sessiontest nuse-exec \
+	libnuse-preload.so $(NUSE_TEST_PROGRAMS_EXTRA) \
 	$(NUSE_SESSION_TEST_EXTRA)
