@@ -86,6 +86,15 @@ static long bell_fd(void)
 	return efd;
 }
 
+static struct bell *find(long epfd)
+{
+	for (int i = 0; i < MAX_BELLS; i++)
+		if (bells[i].epfd == epfd &&
+		    __atomic_load_n(&bells[i].n, __ATOMIC_ACQUIRE))
+			return &bells[i];
+	return NULL;
+}
+
 /* The bell of host epoll epfd (shadow: its stack epoll), made if needed. */
 static struct bell *bell_get(long epfd, int shadow)
 {
@@ -99,7 +108,7 @@ static struct bell *bell_get(long epfd, int shadow)
 	for (int i = 0; i < MAX_BELLS; i++) {
 		if (bells[i].epfd == epfd && bells[i].n)
 			return &bells[i];
-		if (!bells[i].n && !free)
+		if (!bells[i].n && !bells[i].epfd && !free)
 			free = &bells[i];
 	}
 	if (!free)
@@ -124,9 +133,24 @@ fail:
 	return NULL;
 }
 
+/*
+ * Made once per instance: threads of the program often wait on the same
+ * epoll at once (Go's netpoller), and a second bell nobody drains would
+ * keep the host wait returning.
+ */
+static int bell_lock;
+
 struct bell *vfs_bell(long epfd, int shadow)
 {
-	return bell_get(epfd, shadow);
+	struct bell *b = find(epfd);
+
+	if (b && doorbell_pid == host(SYS_getpid))
+		return b;
+	while (__atomic_exchange_n(&bell_lock, 1, __ATOMIC_ACQUIRE))
+		host(SYS_sched_yield);
+	b = bell_get(epfd, shadow);
+	__atomic_store_n(&bell_lock, 0, __ATOMIC_RELEASE);
+	return b;
 }
 
 /* Before asking the stack: forget the last ring. */

@@ -15,7 +15,7 @@
 	.globl nuse_gate_syscall, nuse_gate_int80, nuse_gate_sigreturn, nuse_gate_restorer
 	.hidden nuse_gate_start, nuse_gate_end
 #ifndef NUSE_GATE_ONLY
-	.globl nuse_hook
+	.globl nuse_hook, nuse_hook_trap
 	.hidden nuse_hook
 #endif
 
@@ -178,6 +178,18 @@ nuse_hook:
 	xorl %eax, %eax
 	ret
 	.size nuse_hook, . - nuse_hook
+
+/*
+ * nuse_hook_trap: entered by the SIGSYS handler's redirect with the
+ * return address at (%rsp) and the program's red zone (128 bytes) above
+ * it; the hook's result comes back in RAX and `ret $128` lands at the
+ * site with the program's own stack pointer.
+ */
+	.type nuse_hook_trap, @function
+nuse_hook_trap:
+	call nuse_hook
+	ret $128
+	.size nuse_hook_trap, . - nuse_hook_trap
 #endif
 
 nuse_gate_end:

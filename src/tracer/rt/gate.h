@@ -30,6 +30,11 @@ void nuse_gate_sigreturn(void *uc_sp) __attribute__((noreturn));
 void nuse_gate_restorer(void);
 /* Entry of rewritten syscall sites (reached through page 0). */
 void nuse_hook(void);
+/* nuse_hook for a call a SIGSYS handler redirects: the return address is
+ * RT_RED_ZONE bytes below the program's stack pointer, which the return
+ * restores. */
+#define RT_RED_ZONE 128
+void nuse_hook_trap(void);
 
 extern char nuse_gate_start[], nuse_gate_end[];
 
