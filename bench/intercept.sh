@@ -51,7 +51,7 @@ run_subject() {
 	if [ "$_s" = native ]; then
 		timeout -k 2 "$RUN_TIMEOUT" "$@" 2>"$T/err"
 	else
-		timeout -k 2 "$RUN_TIMEOUT" "$NUSE_EXEC" --mode="$_s" -- "$@" 2>"$T/err"
+		timeout -k 2 "$RUN_TIMEOUT" "$NUSE_EXEC" --stack=host --mode="$_s" -- "$@" 2>"$T/err"
 	fi
 }
 

@@ -106,7 +106,7 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 
 	memset(o, 0, sizeof(*o));
 	o->mode = NUSE_MODE_SUD;
-	o->stack = NUSE_STACK_HOST;
+	o->stack = NUSE_STACK_LINUX;
 	err[0] = '\0';
 
 	/* '+': stop at the first non-option so PROGRAM's own options stay its own. */

@@ -34,18 +34,18 @@ message() {
 }
 
 for m in $MODES; do
-	expect_status "missing [$m]" 127 "$NUSE_EXEC" --mode="$m" -- "$T/nonexistent" &&
+	expect_status "missing [$m]" 127 "$NUSE_EXEC" --stack=host --mode="$m" -- "$T/nonexistent" &&
 		message "missing [$m]" "nonexistent"
-	expect_status "not in PATH [$m]" 127 "$NUSE_EXEC" --mode="$m" -- nuse-no-such-program &&
+	expect_status "not in PATH [$m]" 127 "$NUSE_EXEC" --stack=host --mode="$m" -- nuse-no-such-program &&
 		message "not in PATH [$m]" "not found"
-	expect_status "not executable [$m]" 126 "$NUSE_EXEC" --mode="$m" -- "$T/noexec" &&
+	expect_status "not executable [$m]" 126 "$NUSE_EXEC" --stack=host --mode="$m" -- "$T/noexec" &&
 		message "not executable [$m]" "permission denied"
-	expect_status "directory [$m]" 126 "$NUSE_EXEC" --mode="$m" -- "$T/adir"
-	expect_status "not ELF [$m]" 126 "$NUSE_EXEC" --mode="$m" -- "$T/text" &&
+	expect_status "directory [$m]" 126 "$NUSE_EXEC" --stack=host --mode="$m" -- "$T/adir"
+	expect_status "not ELF [$m]" 126 "$NUSE_EXEC" --stack=host --mode="$m" -- "$T/text" &&
 		message "not ELF [$m]" "ELF|exec format"
-	expect_status "aarch64 [$m]" 126 "$NUSE_EXEC" --mode="$m" -- "$T/aarch64" &&
+	expect_status "aarch64 [$m]" 126 "$NUSE_EXEC" --stack=host --mode="$m" -- "$T/aarch64" &&
 		message "aarch64 [$m]" "architecture|machine"
-	expect_status "32-bit [$m]" 126 "$NUSE_EXEC" --mode="$m" -- "$T/i386" &&
+	expect_status "32-bit [$m]" 126 "$NUSE_EXEC" --stack=host --mode="$m" -- "$T/i386" &&
 		message "32-bit [$m]" "32-bit|class"
 	# -v and an explicit --stack=host change nothing on stdout or the status.
 	if expect_status "-v --stack=host [$m]" 3 "$NUSE_EXEC" -v --stack=host -m "$m" -- \
@@ -59,17 +59,17 @@ for m in $MODES; do
 done
 
 if [ -x "$BUSYBOX" ] && ! is_dynamic "$BUSYBOX"; then
-	expect_status "static under preload" 126 "$NUSE_EXEC" --mode=preload -- "$BUSYBOX" true &&
+	expect_status "static under preload" 126 "$NUSE_EXEC" --stack=host --mode=preload -- "$BUSYBOX" true &&
 		message "static under preload" "sud.*seccomp.*ptrace.*unotify"
 fi
 
 expect_status "unknown option" 2 "$NUSE_EXEC" --bogus-option -- /bin/true &&
 	message "unknown option" "bogus-option" && message "unknown option usage" "usage"
-expect_status "unknown mode" 2 "$NUSE_EXEC" --mode=nonsense -- /bin/true &&
+expect_status "unknown mode" 2 "$NUSE_EXEC" --stack=host --mode=nonsense -- /bin/true &&
 	message "unknown mode" "nonsense" && message "unknown mode usage" "usage"
 expect_status "unknown short option" 2 "$NUSE_EXEC" -Z /bin/true &&
 	message "unknown short option" "Z" && message "unknown short option usage" "usage"
-expect_status "no program" 2 "$NUSE_EXEC" --mode=preload &&
+expect_status "no program" 2 "$NUSE_EXEC" --stack=host --mode=preload &&
 	message "no program usage" "usage"
 expect_status "help" 0 "$NUSE_EXEC" --help
 expect_status "version" 0 "$NUSE_EXEC" --version

@@ -23,7 +23,7 @@ REF=$(cat "$T/ref.out")
 for m in $(modes_for "$GOHTTP"); do
 	over_budget && { fail "gohttp server [$m]: time budget used up"; continue; }
 	rm -f "$T/sport"
-	spawn_bg "$NUSE_EXEC" --mode="$m" -- "$GOHTTP" -mode=server -requests 51 -portfile "$T/sport" \
+	spawn_bg "$NUSE_EXEC" --stack=host --mode="$m" -- "$GOHTTP" -mode=server -requests 51 -portfile "$T/sport" \
 		>"$T/srv.out" 2>"$T/srv.err"
 	srv=$BG_LAST
 	if ! wait_file "$T/sport"; then

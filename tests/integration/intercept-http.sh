@@ -22,7 +22,7 @@ fetch() {
 	if [ "$_mode" = native ]; then
 		run "$T/fetch.out" "$T/fetch.err" "$@"
 	else
-		run "$T/fetch.out" "$T/fetch.err" "$NUSE_EXEC" --mode="$_mode" -- "$@"
+		run "$T/fetch.out" "$T/fetch.err" "$NUSE_EXEC" --stack=host --mode="$_mode" -- "$@"
 	fi
 	if [ "$ST" != 0 ]; then
 		fail "$_name [$_mode]: status $ST"

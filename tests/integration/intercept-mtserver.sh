@@ -18,7 +18,7 @@ session() {
 	if [ "$2" = native ]; then
 		spawn_bg "$MT" serve -t 8 -c "$CLIENTS" -f "$T/port" >"$T/srv.out" 2>"$T/srv.err"
 	else
-		spawn_bg "$NUSE_EXEC" --mode="$2" -- "$MT" serve -t 8 -c "$CLIENTS" -f "$T/port" \
+		spawn_bg "$NUSE_EXEC" --stack=host --mode="$2" -- "$MT" serve -t 8 -c "$CLIENTS" -f "$T/port" \
 			>"$T/srv.out" 2>"$T/srv.err"
 	fi
 	_srv=$BG_LAST
@@ -30,7 +30,7 @@ session() {
 	if [ "$3" = native ]; then
 		run "$T/cli.out" "$T/cli.err" "$MT" client -P "$(cat "$T/port")" -t "$CLIENTS" -r "$REQS"
 	else
-		run "$T/cli.out" "$T/cli.err" "$NUSE_EXEC" --mode="$3" -- \
+		run "$T/cli.out" "$T/cli.err" "$NUSE_EXEC" --stack=host --mode="$3" -- \
 			"$MT" client -P "$(cat "$T/port")" -t "$CLIENTS" -r "$REQS"
 	fi
 	_cst=$ST

@@ -22,7 +22,7 @@ exchange() {
 	if [ "$2" = native ]; then
 		spawn_bg "$BUSYBOX" nc -l -p "$PORT" -e "$T/handler"
 	else
-		spawn_bg "$NUSE_EXEC" --mode="$2" -- "$BUSYBOX" nc -l -p "$PORT" -e "$T/handler"
+		spawn_bg "$NUSE_EXEC" --stack=host --mode="$2" -- "$BUSYBOX" nc -l -p "$PORT" -e "$T/handler"
 	fi
 	_srv=$BG_LAST
 	if ! wait_listen "$PORT"; then
@@ -33,7 +33,7 @@ exchange() {
 		RUN_STDIN=$T/request run "$T/cli.out" "$T/cli.err" "$BUSYBOX" nc 127.0.0.1 "$PORT"
 	else
 		RUN_STDIN=$T/request run "$T/cli.out" "$T/cli.err" \
-			"$NUSE_EXEC" --mode="$3" -- "$BUSYBOX" nc 127.0.0.1 "$PORT"
+			"$NUSE_EXEC" --stack=host --mode="$3" -- "$BUSYBOX" nc 127.0.0.1 "$PORT"
 	fi
 	_cst=$ST
 	# The listener exits once the handler has answered.

@@ -40,7 +40,7 @@ EOF
 	if [ "$2" = native ]; then
 		spawn_bg "$NGINX" -p "$T" -e "$T/error.log" -c "$T/nginx.conf"
 	else
-		spawn_bg "$NUSE_EXEC" --mode="$2" -- "$NGINX" -p "$T" -e "$T/error.log" -c "$T/nginx.conf"
+		spawn_bg "$NUSE_EXEC" --stack=host --mode="$2" -- "$NGINX" -p "$T" -e "$T/error.log" -c "$T/nginx.conf"
 	fi
 	_srv=$BG_LAST
 	if ! wait_listen "$PORT"; then

@@ -164,7 +164,7 @@ compare_one() {
 		fail "$_name [$_mode]: not run, $BUDGET s time budget used up"
 		return
 	fi
-	run "$_base.$_mode.out" "$_base.$_mode.err" "$NUSE_EXEC" --mode="$_mode" -- "$@"
+	run "$_base.$_mode.out" "$_base.$_mode.err" "$NUSE_EXEC" --stack=host --mode="$_mode" -- "$@"
 	filtered "$_base.native.out" >"$_base.native.f"
 	filtered "$_base.$_mode.out" >"$_base.$_mode.f"
 	if [ "$ST" = 124 ] || [ "$ST" = 137 ] && [ "$_nst" != "$ST" ]; then

@@ -8,7 +8,7 @@
 	skip "mapping page 0 needs root or vm.mmap_min_addr=0"
 
 page0() {
-	"$NUSE_EXEC" --mode="$1" -- "$BUSYBOX" head -1 /proc/self/maps | cut -d' ' -f1,2
+	"$NUSE_EXEC" --stack=host --mode="$1" -- "$BUSYBOX" head -1 /proc/self/maps | cut -d' ' -f1,2
 }
 
 v=$(page0 sud)
@@ -31,7 +31,7 @@ C
 if cc -o "$T/nullw" "$T/nullw.c" 2>/dev/null; then
 	"$T/nullw" 2>/dev/null
 	native=$?
-	"$NUSE_EXEC" --mode=sud -- "$T/nullw" 2>/dev/null
+	"$NUSE_EXEC" --stack=host --mode=sud -- "$T/nullw" 2>/dev/null
 	under=$?
 	if [ "$native" = "$under" ]; then
 		pass "NULL write: status $under as natively"

@@ -8,7 +8,7 @@ need_prog "$BUSYBOX"
 for m in $MODES; do
 	rm -f "$T/bg"
 	t0=$(now_ms)
-	out=$("$NUSE_EXEC" --mode="$m" "$BUSYBOX" sh -c \
+	out=$("$NUSE_EXEC" --stack=host --mode="$m" "$BUSYBOX" sh -c \
 		"(sleep 3; echo late >$T/bg) >/dev/null 2>&1 & echo now; exit 4")
 	st=$?
 	dt=$(($(now_ms) - t0))

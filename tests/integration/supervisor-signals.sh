@@ -33,7 +33,7 @@ for m in $MODES; do
 	compare_one "signals" "$m" "$SUP/sup_signals"
 
 	# SIGTERM sent to nuse-exec is the program's: it dies of it.
-	"$NUSE_EXEC" --mode="$m" "$BUSYBOX" sleep 15 &
+	"$NUSE_EXEC" --stack=host --mode="$m" "$BUSYBOX" sleep 15 &
 	pid=$!
 	sleep 0.3
 	kill -TERM "$pid"
@@ -49,7 +49,7 @@ for m in $MODES; do
 	# Job control: nuse-exec stops and continues with the program, and
 	# reports its death while stopped.
 	rm -f "$T/pid"
-	"$NUSE_EXEC" --mode="$m" "$BUSYBOX" sh -c "echo \$\$ >$T/pid; exec $BUSYBOX sleep 15" &
+	"$NUSE_EXEC" --stack=host --mode="$m" "$BUSYBOX" sh -c "echo \$\$ >$T/pid; exec $BUSYBOX sleep 15" &
 	pid=$!
 	wait_file "$T/pid"
 	prog=$(cat "$T/pid")
@@ -79,7 +79,7 @@ for m in $MODES; do
 
 	# kill -9 on nuse-exec: the program goes too.
 	rm -f "$T/pid"
-	"$NUSE_EXEC" --mode="$m" "$BUSYBOX" sh -c "echo \$\$ >$T/pid; exec $BUSYBOX sleep 15" &
+	"$NUSE_EXEC" --stack=host --mode="$m" "$BUSYBOX" sh -c "echo \$\$ >$T/pid; exec $BUSYBOX sleep 15" &
 	pid=$!
 	wait_file "$T/pid"
 	kill -KILL "$pid"

@@ -14,10 +14,10 @@ for m in $MODES; do
 		'echo a | cat; ls / >/dev/null; env | grep -q PATH'
 	compare_one "script" "$m" "$BUSYBOX" sh -c \
 		'for i in 1 2 3; do echo $i; done | sort -r; echo "$0 $#" x y'
-	expect_status "not found [$m]" 127 "$NUSE_EXEC" --mode="$m" /nonexistent/prog
+	expect_status "not found [$m]" 127 "$NUSE_EXEC" --stack=host --mode="$m" /nonexistent/prog
 	# The same mode cannot nest (one tracer, one listener): a clear 126.
-	expect_status "nested [$m]" 126 "$NUSE_EXEC" --mode="$m" \
-		"$NUSE_EXEC" --mode="$m" "$BUSYBOX" true &&
+	expect_status "nested [$m]" 126 "$NUSE_EXEC" --stack=host --mode="$m" \
+		"$NUSE_EXEC" --stack=host --mode="$m" "$BUSYBOX" true &&
 		grep -q "^nuse-exec: --mode=$m: " "$T/last.err" ||
 		fail "nested [$m]: message '$(cat "$T/last.err")'"
 done

@@ -13,7 +13,7 @@ for m in $MODES; do
 
 	port=$(free_port) || skip "python3 needed to find a free port"
 	rm -f "$T/got"
-	spawn_bg timeout 15 "$NUSE_EXEC" --mode="$m" "$BUSYBOX" nc -l -p "$port" \
+	spawn_bg timeout 15 "$NUSE_EXEC" --stack=host --mode="$m" "$BUSYBOX" nc -l -p "$port" \
 		-e "$BUSYBOX" sh -c 'read l; echo "got $l"' >"$T/got" 2>&1
 	if ! wait_listen "$port"; then
 		fail "tcp server [$m]: no listener on $port"

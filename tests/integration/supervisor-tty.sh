@@ -82,8 +82,8 @@ check() {
 
 for m in $MODES; do
 	check stop "$m" "$native_stop" "ready stopped still stopped done rc=0 " \
-		"$(INTR=0 tty_session "$NUSE_EXEC --mode=$m $STOP_PROG" | tr '\n' ' ')"
+		"$(INTR=0 tty_session "$NUSE_EXEC --stack=host --mode=$m $STOP_PROG" | tr '\n' ' ')"
 	check intr "$m" "$native_intr" "ready caught rc=5 " \
-		"$(INTR=1 tty_session "$NUSE_EXEC --mode=$m $INTR_PROG" | tr '\n' ' ')"
+		"$(INTR=1 tty_session "$NUSE_EXEC --stack=host --mode=$m $INTR_PROG" | tr '\n' ' ')"
 done
 finish

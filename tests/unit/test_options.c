@@ -27,7 +27,7 @@ START_TEST(defaults)
 
 	ck_assert_int_eq(parse(&o, err, 2, "nuse-exec", "prog"), NUSE_PARSE_RUN);
 	ck_assert_int_eq(o.mode, NUSE_MODE_SUD);
-	ck_assert_int_eq(o.stack, NUSE_STACK_HOST);
+	ck_assert_int_eq(o.stack, NUSE_STACK_LINUX);
 	ck_assert_int_eq(o.prog_index, 1);
 }
 END_TEST
@@ -123,13 +123,16 @@ START_TEST(linux_stack_options)
 	ck_assert_str_eq(o.pcap, "/tmp/x.pcap");
 	ck_assert_str_eq(o.dpdk_args, "--no-huge -m 64");
 	ck_assert_int_eq(o.prog_index, 10);
-	/* the stack's options after --stack=host or without it: refused */
+	/* the stack's options with --stack=host: refused */
 	ck_assert_int_eq(parse(&o, err, 4, "nuse-exec", "--pcap=x", "--stack=host",
 			       "prog"), NUSE_PARSE_ERROR);
 	ck_assert_str_eq(err, "--pcap: needs --stack=linux");
-	ck_assert_int_eq(parse(&o, err, 4, "nuse-exec", "-i", "tap:a", "prog"),
-			 NUSE_PARSE_ERROR);
+	ck_assert_int_eq(parse(&o, err, 5, "nuse-exec", "-i", "tap:a",
+			       "--stack=host", "prog"), NUSE_PARSE_ERROR);
 	ck_assert_str_eq(err, "--iface: needs --stack=linux");
+	/* ... and without --stack: the default is linux */
+	ck_assert_int_eq(parse(&o, err, 4, "nuse-exec", "-i", "tap:a", "prog"),
+			 NUSE_PARSE_RUN);
 	/* bad values name the option */
 	ck_assert_int_eq(parse(&o, err, 5, "nuse-exec", "--stack=linux", "-i",
 			       "tap:a,ip=1.2.3.4", "prog"), NUSE_PARSE_ERROR);

@@ -143,9 +143,8 @@ long rt_execve(int dirfd, const char *path, char *const argv[],
 	nargv = (const char **)r;
 	nargv[k++] = rt_cfg.self_exe;
 	nargv[k++] = mode_opt[rt_cfg.mode];
-	/* the new image joins this session's stack */
-	if (rt_cfg.linux_stack)
-		nargv[k++] = "--stack=linux";
+	/* the new image joins this session's stack (or keeps the host's) */
+	nargv[k++] = rt_cfg.linux_stack ? "--stack=linux" : "--stack=host";
 	if (rt_cfg.proc && (nargv[k] = rt_cfg.proc->exec_arg()))
 		k++;
 	nargv[k++] = "--exec-argv0";
