@@ -119,7 +119,9 @@ s = json.load(open(sys.argv[1]))['end']['sum']
 print('%.1f' % ((s['packets'] - s['lost_packets']) / s['seconds'] / 1e3))" "$T/i" ;;
 	tcp_rr_us)
 		: >"$T/p"
-		np timeout 60 $PEER echo 5004 >"$T/p" 2>&1 &
+		# not through np(): $! would be a subshell, and killing it would leave
+		# the echo server holding the port for the next subject
+		ip netns exec "$NP" timeout 60 $PEER echo 5004 >"$T/p" 2>&1 &
 		e=$!
 		listening "$T/p"
 		nn timeout 60 $PEER rr 10.77.0.1 5004 2000 >"$T/n" 2>&1
@@ -185,7 +187,7 @@ run() {
 	v=$(one "$1" "$2")
 	case $v in
 	'' | *[!0-9.]*)
-		echo "link: $1 $2 run $3 failed: $(tail -2 "$T/n" "$T/p" 2>/dev/null | tr '\n' ' ')" >&2 ;;
+		echo "link: $1 $2 run $3 failed: $(tail -n 2 "$T/n" "$T/p" 2>/dev/null | tr '\n' ' ')" >&2 ;;
 	*) echo "$v" >>"$T/vals.$1.$2" ;;
 	esac
 }
