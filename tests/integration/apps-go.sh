@@ -30,6 +30,7 @@ bg ip netns exec "$NS" "$BUSYBOX" httpd -f -p "$HOST4:8081" -h "$T/www"
 wait_tcp "$HOST4" 8081 || { fail "host httpd did not start"; finish; }
 
 for m in $APPS_MODES; do
+	applies "$m" "$GO" || continue
 	# Server under nuse: 3 GETs over IPv4, 1 over IPv6, then it exits.
 	rm -f "$T/port"
 	nuse_bg "$T/server.$m" "$m" "$GO" -mode=server -addr "[::]:8090" -requests 4

@@ -136,6 +136,17 @@ http {
 EOF
 }
 
+# applies MODE PROGRAM: the mode can run PROGRAM (preload: dynamic only);
+# otherwise says SKIP for that pair and fails.
+applies() {
+	[ "$1" != preload ] && return 0
+	if LC_ALL=C readelf -lW "$2" 2>/dev/null | grep -q 'program interpreter'; then
+		return 0
+	fi
+	echo "SKIP: $1: $(basename "$2") is static, preload needs a dynamic program"
+	return 1
+}
+
 # in_modes MODE: MODE is in $APPS_MODES.
 in_modes() {
 	case " $APPS_MODES " in *" $1 "*) return 0 ;; esac

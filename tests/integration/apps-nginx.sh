@@ -67,24 +67,42 @@ run_nginx() {
 	else
 		fail "$1: $2: nginx under nuse did not come up: $(head -5 "$T/nginx.$1.out" "$T/nginx-error.log")"
 	fi
-	# nginx ends on SIGQUIT (graceful) or SIGTERM; timeout passes TERM on
+	# nginx exits 0 on SIGTERM (timeout passes it on, and the status back)
 	kill "$_srv" 2>/dev/null
 	wait_bg "$_srv"
+	_st=$?
+	[ "$_st" = 0 ] || fail "$1: $2: nginx ended with status $_st on SIGTERM"
 	if grep -q "\[\(alert\|crit\|emerg\)\]" "$T/nginx-error.log"; then
 		fail "$1: $2: nginx logged: $(grep -m3 "\[\(alert\|crit\|emerg\)\]" "$T/nginx-error.log")"
 	fi
 }
 
-# shared_probe MODE: two processes a program under nuse starts (busybox sh
-# forks and execs an nc listener and an nc client) reach each other on the
-# stack's loopback, which they can only if the session has one stack.
+# shared_probe MODE: two processes a program under nuse starts (sh forks
+# and execs a python3 listener and a python3 client) reach each other on
+# the stack's loopback, which they can only if the session has one stack.
 shared_probe() {
 	[ "${NUSE_APPS_SHARED:-}" = 1 ] && return 0
-	nuse "$1" "$BUSYBOX" sh -c \
-		"$BUSYBOX nc -l -p 5555 -e $BUSYBOX echo shared & sleep 0.5; $BUSYBOX nc 127.0.0.1 5555 </dev/null" \
-		>"$T/probe" 2>&1
+	nuse "$1" sh -c "$PROBE" >"$T/probe" 2>&1
 	grep -qx shared "$T/probe"
 }
+# dynamic programs only (python3 under sh), so that every mode can run it
+PY=$(readlink -f /usr/bin/python3 2>/dev/null)
+PROBE="$PY -c 'import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((\"127.0.0.1\", 5555))
+s.listen()
+c, _ = s.accept()
+c.send(b\"shared\\n\")' &
+sleep 1
+$PY -c 'import socket, time
+for _ in range(50):
+    try:
+        c = socket.create_connection((\"127.0.0.1\", 5555))
+        break
+    except OSError:
+        time.sleep(0.1)
+print(c.recv(16).decode().strip())'"
 
 for m in $APPS_MODES; do
 	run_nginx "$m" "nginx master_process off" "master_process off;"

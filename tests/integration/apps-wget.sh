@@ -19,6 +19,7 @@ bg ip netns exec "$NS" nginx -c "$T/nginx.conf" -p "$T"
 wait_tcp "$HOST4" 8080 || { fail "host nginx did not start: $(cat "$BG_OUT" "$T/nginx-error.log")"; finish; }
 
 for m in $APPS_MODES; do
+	applies "$m" "$BUSYBOX" || continue
 	rm -f "$T/got"
 	nuse "$m" "$BUSYBOX" wget -q -O "$T/got" "http://$HOST4:8080/big" >"$T/out" 2>&1
 	st=$?
