@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "netcalls.h"
+#include "stack-linux.h"
 #include "supervise.h"
 
 #ifndef __X32_SYSCALL_BIT
@@ -378,6 +379,7 @@ sup_run(struct nuse_sup *s, const struct nuse_program *p, char **argv,
 		_exit(1);
 	}
 	nuse_sup_log(s, 1, "no process left to serve");
+	nuse_stack_linux_deconfigure(); /* flushes --pcap captures */
 	_exit(0);
 }
 
