@@ -17,8 +17,9 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/backend/lib.sh"
 
 : "${NUSE_EXEC:=$top_builddir/nuse-exec}"
-# The modes --stack=linux runs in today; the list grows with the modes.
-APPS_MODES_DEFAULT="sud seccomp"
+# Every mode serves --stack=linux (sud-trap, SUD without rewriting, is a
+# benchmark reference: NUSE_APPS_MODES=sud-trap runs it too).
+APPS_MODES_DEFAULT="sud seccomp unotify ptrace preload"
 APPS_MODES=${NUSE_APPS_MODES:-$APPS_MODES_DEFAULT}
 PROGS=$top_builddir/tests/programs
 BUSYBOX=${BUSYBOX:-/bin/busybox}

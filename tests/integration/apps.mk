@@ -1,6 +1,7 @@
 # Applications under nuse-exec --stack=linux on a TAP against host-kernel
 # peers (issue 6 items 4, 5, 7; docs/apps.md). Root; each test makes and
-# removes its own namespace. Modes: NUSE_APPS_MODES (default sud seccomp).
+# removes its own namespace. Modes: NUSE_APPS_MODES (default sud seccomp
+# unotify ptrace preload; preload for dynamic programs only).
 APPS_TESTS = \
 	tests/integration/apps-wget.sh \
 	tests/integration/apps-go.sh \
