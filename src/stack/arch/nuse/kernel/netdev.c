@@ -12,6 +12,7 @@
 #include <linux/virtio_net.h>
 #include <linux/rtnetlink.h>
 #include <linux/kthread.h>
+#include <linux/task_work.h>
 #include <net/net_namespace.h>
 #include <asm/nuse.h>
 #include <nuse/host.h>
@@ -278,6 +279,9 @@ int nuse_netdev_rx(int ifindex, const struct nuse_rx_frame *frames, int n)
 	if (ret)
 		return ret;
 	ret = nuse_on_task_stack(netdev_rx, &call);
-	nuse_leave();
+	if (current->task_works)
+		task_work_run();
+	/* what the frames woke is scheduled at once, not 100 us later (cpu.c) */
+	nuse_cpu_put_now();
 	return ret;
 }

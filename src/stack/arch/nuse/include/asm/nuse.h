@@ -27,6 +27,7 @@ void nuse_longjmp(unsigned long *jb) __attribute__((noreturn));
 /* virtual CPU (kernel/cpu.c) */
 int nuse_cpu_get(void);
 void nuse_cpu_put(void);
+void nuse_cpu_put_now(void);
 void nuse_cpu_set_owner(long tid, long pid);
 int nuse_cpu_took_over(void);
 void nuse_interrupt_task(struct task_struct *task, unsigned long seq);
