@@ -131,6 +131,18 @@ struct nuse_host_tls *nuse_host_self(void);
 unsigned long nuse_host_copy_in(void *dst, const void *src, unsigned long n);
 unsigned long nuse_host_copy_out(void *dst, const void *src, unsigned long n);
 
+/*
+ * Copies without a system call, once the process has a SIGSEGV/SIGBUS
+ * handler that resumes a faulting copy at nuse_host_fault_fixup(ip)
+ * (nuse-exec's runtime in the in-process modes): per process, off by
+ * default and in a new image.
+ */
+void nuse_host_copy_direct(int on);
+/* ... except for user ranges touching [lo, hi), which keep the syscall */
+void nuse_host_copy_avoid(unsigned long lo, unsigned long hi);
+unsigned long nuse_host_safe_copy(void *dst, const void *src, unsigned long n);
+unsigned long nuse_host_fault_fixup(unsigned long ip);
+
 /* Send a signal to the calling host thread (e.g. SIGPIPE). */
 void nuse_host_raise(int sig);
 

@@ -81,6 +81,14 @@ struct nuse_proc_entry {
 /* The registered processes; returns how many were written. */
 int nuse_proc_list(struct nuse_proc_entry *out, int max);
 
+/* ---- the calling process's memory, as the stack copies it ---- */
+
+/* Bytes NOT copied (0: all); a bad pointer is a short copy, never a
+ * crash.  Direct copies where nuse-exec's runtime recovers the fault,
+ * process_vm_readv/writev otherwise (include/nuse/host.h). */
+unsigned long nuse_host_copy_in(void *dst, const void *src, unsigned long n);
+unsigned long nuse_host_copy_out(void *dst, const void *src, unsigned long n);
+
 /* ---- readiness of a stack descriptor for host waiters ---- */
 
 /*

@@ -247,5 +247,12 @@ int nuse_stack_linux_start(const struct nuse_opts *o)
 	rt_cfg.linux_stack = true;
 	rt_cfg.proc = &proc_hooks;
 	nuse_dispatch_stack = linux_dispatch;
+	/*
+	 * Copies of the program's memory without a system call where the
+	 * runtime sees the program's SIGSEGV/SIGBUS actions (not preload,
+	 * whose libc calls it does not see): process_vm_* otherwise.
+	 */
+	if (rt_cfg.mode != RT_MODE_PRELOAD && rt_fault_init())
+		rt_log("SIGSEGV handler not installed: copies stay system calls", NULL);
 	return 0;
 }

@@ -3,7 +3,8 @@
  * sendfile(2) from a host file to a stack socket (nginx, lighttpd, ...):
  * the file's pages are mapped and handed to the stack's write, which
  * copies them into socket buffers once, as the host's sendfile does.
- * What cannot be mapped (a pipe as in_fd) is read through a small buffer.
+ * What cannot be mapped (a pipe as in_fd), and small files (a mapping
+ * costs two more system calls than a read), are read through a buffer.
  * Offsets follow sendfile: *offset is used and advanced when given, else
  * the file position.
  */
@@ -13,6 +14,7 @@
 #include "vfs-fd.h"
 
 #define CHUNK (1L << 20)
+#define SMALL 8192
 #define PAGE 4096L
 #define PROT_READ_ 1
 #define MAP_PRIVATE_ 2
@@ -35,7 +37,7 @@ static long send_mapped(int sfd, long in, long long off, long len)
 
 static long send_copied(int sfd, long in, long long off, long len)
 {
-	char buf[4096];
+	char buf[SMALL];
 	long n = len < (long)sizeof(buf) ? len : (long)sizeof(buf);
 
 	n = host(SYS_pread64, in, buf, n, off);
@@ -80,7 +82,8 @@ long vfs_sendfile(int sfd, long in, long offp, long count)
 				break;
 			if (len > st.size - off)
 				len = st.size - off;
-			r = send_mapped(sfd, in, off, len);
+			r = len <= SMALL ? send_copied(sfd, in, off, len) :
+					   send_mapped(sfd, in, off, len);
 		} else {
 			r = send_copied(sfd, in, off, len);
 		}

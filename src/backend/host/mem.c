@@ -70,6 +70,45 @@ int nuse_host_alive(long pid, long tid)
  */
 /* set if a sandbox forbids process_vm_*: copies then trust the pointer */
 static int vm_copy_denied;
+/* a fault handler recovers nuse_host_safe_copy() in this process */
+static int copy_direct;
+/*
+ * Pages mapped without PROT_READ that the CPU reads anyway (execute-only
+ * needs PKU): the runtime's syscall sleds.  A pointer into them must give
+ * EFAULT, which only process_vm_* tells.
+ */
+#define COPY_AVOID_MAX 4
+static struct {
+	unsigned long lo, hi;
+} copy_avoid[COPY_AVOID_MAX];
+
+void nuse_host_copy_direct(int on)
+{
+	copy_direct = on;
+}
+
+void nuse_host_copy_avoid(unsigned long lo, unsigned long hi)
+{
+	for (int i = 0; i < COPY_AVOID_MAX; i++) {
+		if (!copy_avoid[i].hi) {
+			copy_avoid[i].lo = lo;
+			copy_avoid[i].hi = hi;
+			return;
+		}
+	}
+}
+
+static int direct_ok(const void *user, unsigned long n)
+{
+	unsigned long a = (unsigned long)user;
+
+	if (!copy_direct || a + n < a)
+		return 0;
+	for (int i = 0; i < COPY_AVOID_MAX && copy_avoid[i].hi; i++)
+		if (a < copy_avoid[i].hi && a + n > copy_avoid[i].lo)
+			return 0;
+	return 1;
+}
 
 static unsigned long vm_copy(long nr, void *local, const void *remote, unsigned long n)
 {
@@ -111,6 +150,8 @@ unsigned long nuse_host_copy_in(void *dst, const void *src, unsigned long n)
 {
 	if (!n)
 		return 0;
+	if (direct_ok(src, n))
+		return nuse_host_safe_copy(dst, src, n);
 	return vm_copy(NR_process_vm_readv, dst, src, n);
 }
 
@@ -118,6 +159,8 @@ unsigned long nuse_host_copy_out(void *dst, const void *src, unsigned long n)
 {
 	if (!n)
 		return 0;
+	if (direct_ok(dst, n))
+		return nuse_host_safe_copy(dst, src, n);
 	return vm_copy(NR_process_vm_writev, (void *)src, dst, n);
 }
 

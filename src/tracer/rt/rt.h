@@ -71,6 +71,12 @@ struct rt_proc_hooks {
 };
 
 struct rt_config {
+	/* --stack=linux in-process: SIGSEGV/SIGBUS actions (rt/fault.c) */
+	long (*fault_sigaction)(int sig, const struct rt_kernel_sigaction *act,
+				struct rt_kernel_sigaction *oact, bool *handled);
+	/* ... and the copies that fault handler makes safe (bytes not copied) */
+	unsigned long (*copy_in)(void *dst, const void *src, unsigned long n);
+	unsigned long (*copy_out)(void *dst, const void *src, unsigned long n);
 	enum rt_mode mode;
 	const struct rt_proc_hooks *proc; /* NULL: nothing shared */
 	bool rewrite;		/* patch syscall sites on first trap */
@@ -123,6 +129,9 @@ static inline void rt_stack_leave(struct rt_thread *t)
 {
 	__atomic_store_n(&t->sud_selector, 1 /* BLOCK */, __ATOMIC_RELEASE);
 }
+
+/* rt/fault.c (with --stack=linux): own SIGSEGV/SIGBUS, copy directly */
+int rt_fault_init(void);
 
 /* Runtime entry points. */
 long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,

@@ -45,6 +45,13 @@ long rt_sigaction(int sig, const struct rt_kernel_sigaction *act,
 			return r;
 		k.mask &= ~SIGSYS_BIT;
 	}
+	if (rt_cfg.fault_sigaction) {
+		bool handled;
+
+		r = rt_cfg.fault_sigaction(sig, act ? &k : NULL, oact, &handled);
+		if (handled)
+			return r;
+	}
 	if (sig == RT_SIGSYS) {
 		if (oact) {
 			r = rt_copy_out(oact, &rt_cfg.app_sigsys, sizeof(k));

@@ -75,10 +75,14 @@ static long copy_vm(void *dst, const void *src, size_t len, long nr)
 
 long rt_copy_in(void *dst, const void *src, size_t len)
 {
+	if (rt_cfg.copy_in) /* faults recovered (rt/fault.c): no syscall */
+		return rt_cfg.copy_in(dst, src, len) ? -EFAULT : 0;
 	return copy_vm(dst, src, len, SYS_process_vm_readv);
 }
 
 long rt_copy_out(void *dst, const void *src, size_t len)
 {
+	if (rt_cfg.copy_out)
+		return rt_cfg.copy_out(dst, src, len) ? -EFAULT : 0;
 	return copy_vm(dst, src, len, SYS_process_vm_writev);
 }
