@@ -109,7 +109,7 @@ tests/stack/test_host-san: $(srcdir)/tests/stack/test_host.c \
 	$(CC) -std=gnu11 -D_GNU_SOURCE -I$(top_srcdir)/include $(CHECK_CFLAGS) \
 		$(HOST_SERVICES_CFLAGS) -fsanitize=address,undefined \
 		-fno-sanitize-recover=all -g -O1 -o $@ $(srcdir)/tests/stack/test_host.c \
-		$(filter %.c,$(HOST_SERVICES_SOURCES:%=$(srcdir)/%)) $(CHECK_LIBS) -lpthread
+		$(filter %.c %.S,$(HOST_SERVICES_SOURCES:%=$(srcdir)/%)) $(CHECK_LIBS) -lpthread
 check-stack-san: tests/stack/test_host-san
 	./tests/stack/test_host-san
 .PHONY: check-stack-san

@@ -34,3 +34,19 @@ $(STACK_LINUX_MODES_TESTS:.sh=.log): tests/programs/stacktest \
 	tests/programs/sigrestart tests/programs/sessiontest nuse-exec \
 	libnuse-preload.so $(NUSE_TEST_PROGRAMS_EXTRA) \
 	$(NUSE_SESSION_TEST_EXTRA)
+# The program's SIGSEGV/SIGBUS while the runtime recovers direct copies.
+check_PROGRAMS += tests/programs/faulttest
+tests_programs_faulttest_SOURCES = tests/programs/faulttest.c
+TESTS += tests/integration/stack-faults.sh
+EXTRA_DIST += tests/integration/stack-faults.sh
+NUSE_FAULT_TEST_EXTRA =
+if HAVE_MUSL
+NUSE_FAULT_TEST_EXTRA += tests/programs/faulttest-musl
+CLEANFILES += tests/programs/faulttest-musl
+tests/programs/faulttest-musl: tests/programs/faulttest.c
+	@mkdir -p tests/programs
+	$(AM_V_CC)$(MUSL_GCC) -std=gnu11 -D_GNU_SOURCE $(WARN_CFLAGS) -O2 -static \
+		-o $@ $(srcdir)/tests/programs/faulttest.c
+endif
+tests/integration/stack-faults.log: tests/programs/faulttest nuse-exec \
+	$(NUSE_FAULT_TEST_EXTRA)
