@@ -63,13 +63,29 @@ long vfs_socket(long domain, long type, long proto)
 	return vfs_install((int)sfd, type & SOCK_CLOEXEC_);
 }
 
+/*
+ * The host number first, as Linux takes the descriptor before it dequeues
+ * a connection: at the descriptor limit accept fails with EMFILE and the
+ * connection stays queued, instead of being accepted and then dropped.
+ */
 long vfs_accept(int sfd, long addr, long len, long flags)
 {
-	long nsfd = stack(SYS_accept4, sfd, addr, len, flags & ~SOCK_CLOEXEC_);
+	long fd = vfs_reserve(flags & SOCK_CLOEXEC_), nsfd, r;
 
-	if (nsfd < 0)
+	if (fd < 0)
+		return fd;
+	nsfd = stack(SYS_accept4, sfd, addr, len, flags & ~SOCK_CLOEXEC_);
+	if (nsfd < 0) {
+		host(SYS_close, fd);
 		return nsfd;
-	return vfs_install((int)nsfd, flags & SOCK_CLOEXEC_);
+	}
+	r = vfs_bind(fd, (int)nsfd);
+	if (r) {
+		host(SYS_close, fd);
+		stack(SYS_close, nsfd);
+		return r;
+	}
+	return fd;
 }
 
 /*

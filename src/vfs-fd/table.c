@@ -54,10 +54,14 @@ int vfs_unbind(long fd)
  * non-blocking eventfd: after execve (no stack behind it any more) a read
  * on it fails with EAGAIN instead of hanging.
  */
+long vfs_reserve(bool cloexec)
+{
+	return host(SYS_eventfd2, 0, EFD_NONBLOCK | (cloexec ? EFD_CLOEXEC : 0));
+}
+
 long vfs_install(int sfd, bool cloexec)
 {
-	long fd = host(SYS_eventfd2, 0,
-		       EFD_NONBLOCK | (cloexec ? EFD_CLOEXEC : 0));
+	long fd = vfs_reserve(cloexec);
 	long r;
 
 	if (fd < 0)

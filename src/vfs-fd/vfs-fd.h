@@ -24,6 +24,8 @@ extern nuse_vfs_host_fn vfs_host_fn;
 void vfs_table_init(void);
 int vfs_lookup(long fd);
 long vfs_install(int sfd, bool cloexec);
+/* a placeholder not yet bound to a stack descriptor */
+long vfs_reserve(bool cloexec);
 int vfs_bind(long fd, int sfd);
 int vfs_unbind(long fd);
 /* epoll instances (host epoll fds) that also watch stack sockets */

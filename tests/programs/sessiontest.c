@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -247,6 +248,36 @@ static void kill_child(int block)
 	printf("%s: ok\n", name);
 }
 
+/* At the descriptor limit accept fails with EMFILE and the connection
+ * stays queued: accepted once a descriptor is free. */
+static void accept_emfile(void)
+{
+	int port, lfd = listener(0, &port), c = connect_to(port), fds[64];
+	int n = 0, s;
+	struct rlimit old, lim;
+
+	CHECK(lfd >= 0 && c >= 0 && !getrlimit(RLIMIT_NOFILE, &old),
+	      "accept_emfile: setup");
+	lim = old;
+	lim.rlim_cur = (rlim_t)c + 2; /* only c + 1 above c, taken below */
+	CHECK(!setrlimit(RLIMIT_NOFILE, &lim), "accept_emfile: setrlimit");
+	while (n < 64 && (fds[n] = dup(0)) >= 0)
+		n++;
+	s = accept(lfd, NULL, NULL);
+	CHECK(s < 0 && errno == EMFILE, "accept_emfile: EMFILE at the limit");
+	while (n)
+		close(fds[--n]);
+	s = accept(lfd, NULL, NULL);
+	CHECK(s >= 0, "accept_emfile: the connection was still queued");
+	CHECK(s >= 0 && write(c, "z", 1) == 1 && read(s, (char[1]){ 0 }, 1) == 1,
+	      "accept_emfile: and works");
+	setrlimit(RLIMIT_NOFILE, &old);
+	close(s);
+	close(c);
+	close(lfd);
+	printf("accept_emfile: ok\n");
+}
+
 int main(int argc, char **argv)
 {
 	char self[4096];
@@ -259,6 +290,7 @@ int main(int argc, char **argv)
 	if (n <= 0)
 		return 2;
 	self[n] = '\0';
+	accept_emfile();
 	fork_close();
 	fork_serve();
 	exec_keep(self);
