@@ -31,10 +31,11 @@
 #include "stack-linux.h"
 
 /*
- * 512 MiB, not the stack's default 64: Linux sizes tcp_mem from it.  A
- * Go HTTP test with 300 connections in one process stalled for its 30 s
- * timeout under TCP memory pressure at 64 MiB, sometimes at 256, never in
- * 5 runs at 1 GiB.  Untouched pages cost nothing.
+ * 512 MiB, not the stack's default 64: Linux sizes tcp_mem and the
+ * buffers' caps from it; at 64 MiB one stream's send buffer stops at
+ * 0.5 MiB and a TAP stream is window-bound (docs/link.md).  Untouched
+ * pages cost nothing.  (The stalls once seen at 64 MiB under memory
+ * pressure were the timer-wheel bug, docs/stack.md.)
  */
 #define SESSION_MEM (512UL << 20)
 
