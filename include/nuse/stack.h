@@ -102,6 +102,14 @@ int *nuse_doorbell_alloc(void);
 /* efd: the host eventfd the doorbell's thread signals; a wake-up in the
  * attaching process signals it at once (-1: always the doorbell) */
 struct nuse_notifier *nuse_notify_attach(int fd, int *doorbell, int efd);
+/* The same on the poll queues of several descriptors (a poll set): rings
+ * when one of them may have one of its events. fds are stack numbers. */
+struct nuse_pollfd {
+	int fd;
+	short events, revents;
+};
+struct nuse_notifier *nuse_notify_poll(const struct nuse_pollfd *fds, int nfds,
+				       int *doorbell, int efd);
 /* Clear and return the pending mark (1: rang since the last take). */
 int nuse_notify_take(struct nuse_notifier *n);
 int nuse_notify_pending(struct nuse_notifier *n);

@@ -30,6 +30,8 @@ struct bell {
 };
 
 static struct bell bells[MAX_BELLS];
+/* taken to make a bell: one per epoll instance, however many threads */
+static int bell_lock;
 static int *doorbell;
 static long doorbell_pid;
 
@@ -138,7 +140,6 @@ fail:
  * epoll at once (Go's netpoller), and a second bell nobody drains would
  * keep the host wait returning.
  */
-static int bell_lock;
 
 struct bell *vfs_bell(long epfd, int shadow)
 {
@@ -160,6 +161,58 @@ void vfs_bell_reset(struct bell *b)
 
 	nuse_notify_take(b->n);
 	host(SYS_read, b->efd, &v, sizeof(v));
+}
+
+/*
+ * A bell for one mixed poll/select call: a notifier on the poll queues of
+ * its stack sockets and an eventfd the host poll waits on beside the
+ * program's descriptors.  Returns the eventfd, or -1 (then: slices).
+ */
+long vfs_bell_poll_begin(struct bell **out, const struct vfs_pollfd *sfds,
+			 unsigned int n)
+{
+	int *bellp = process_doorbell();
+	struct bell *b = NULL;
+	long efd;
+
+	*out = NULL;
+	if (!bellp)
+		return -1;
+	efd = host(SYS_eventfd2, 0, EFD_NONBLOCK_ | EFD_CLOEXEC_);
+	if (efd < 0)
+		return -1;
+	while (__atomic_exchange_n(&bell_lock, 1, __ATOMIC_ACQUIRE))
+		host(SYS_sched_yield);
+	for (int i = 0; i < MAX_BELLS && !b; i++)
+		if (!bells[i].n && !bells[i].epfd)
+			b = &bells[i];
+	if (b)
+		b->epfd = -1; /* taken: not an epoll's */
+	__atomic_store_n(&bell_lock, 0, __ATOMIC_RELEASE);
+	if (!b)
+		goto fail;
+	b->efd = efd;
+	__atomic_store_n(&b->n, nuse_notify_poll((const struct nuse_pollfd *)sfds,
+						 (int)n, bellp, (int)efd),
+			 __ATOMIC_RELEASE);
+	if (!b->n) {
+		b->epfd = 0;
+		goto fail;
+	}
+	*out = b;
+	return efd;
+fail:
+	host(SYS_close, efd);
+	return -1;
+}
+
+void vfs_bell_poll_end(struct bell *b)
+{
+	if (!b)
+		return;
+	nuse_notify_detach(__atomic_exchange_n(&b->n, NULL, __ATOMIC_ACQ_REL));
+	host(SYS_close, b->efd);
+	__atomic_store_n(&b->epfd, 0, __ATOMIC_RELEASE);
 }
 
 /* epfd was closed: its bell goes too. */

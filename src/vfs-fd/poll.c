@@ -2,10 +2,10 @@
 /*
  * poll, ppoll, select and pselect6.  No stack socket in the set: the host
  * call as it is.  Only stack sockets: the stack's poll.  A mix: the stack
- * is polled without waiting and the host waits in slices of at most
- * VFS_SLICE_MS, until something is ready or the timeout expires — correct
- * but with up to a slice of extra latency for stack readiness, until the
- * stack can signal an eventfd (ARCHITECTURE §3).
+ * is polled without waiting and the host waits, beside the program's
+ * descriptors, on a bell's eventfd that the stack signals when one of the
+ * set's sockets may be ready (notify.c); without a bell, in slices of at
+ * most VFS_SLICE_MS.
  */
 #include <errno.h>
 #include <sys/syscall.h>
@@ -21,11 +21,6 @@
 #define POLLERR_ 0x008
 #define POLLHUP_ 0x010
 #define POLLNVAL_ 0x020
-
-struct vfs_pollfd {
-	int fd;
-	short events, revents;
-};
 
 struct vfs_ts {
 	long sec, nsec;
@@ -67,10 +62,12 @@ static long remaining(long long deadline)
 static long poll_local(struct vfs_pollfd *fds, unsigned int n,
 		       long long timeout_ms, long mask, long masksize)
 {
-	struct vfs_pollfd sfds[VFS_POLL_MAX], hfds[VFS_POLL_MAX];
+	struct vfs_pollfd sfds[VFS_POLL_MAX], hfds[VFS_POLL_MAX + 1];
+	struct bell *bell;
+	long efd;
 	long long deadline = timeout_ms < 0 ? -1 : vfs_now_ms() + timeout_ms;
 	unsigned int i, nhost = 0;
-	long rs, rh, left;
+	long rs, rh = 0, left;
 
 	for (i = 0; i < n; i++) {
 		int sfd = vfs_lookup(fds[i].fd);
@@ -89,26 +86,46 @@ static long poll_local(struct vfs_pollfd *fds, unsigned int n,
 		rh = 0;
 		goto merge;
 	}
+	/* the stack wakes the host wait through a bell (notify.c) */
+	efd = vfs_bell_poll_begin(&bell, sfds, n);
 	for (;;) {
-		struct vfs_ts slice = { 0, 0 };
+		struct vfs_ts slice = { 0, 0 }, *tsp = &slice;
+		unsigned int nh = n;
 
+		if (bell)
+			vfs_bell_reset(bell);
 		rs = stack(SYS_poll, sfds, n, 0);
 		if (rs < 0)
-			return rs;
+			break;
 		left = remaining(deadline);
-		if (!rs && left != 0) {
+		if (!rs && left != 0 && bell) {
+			hfds[n] = (struct vfs_pollfd){ (int)efd, POLLIN_, 0 };
+			nh = n + 1;
+			if (left < 0) {
+				tsp = NULL;
+			} else {
+				slice.sec = left / 1000;
+				slice.nsec = (left % 1000) * 1000000L;
+			}
+			nuse_yield();
+		} else if (!rs && left != 0) {
 			long ms = left < 0 || left > VFS_SLICE_MS ?
 					  VFS_SLICE_MS :
 					  left;
 
 			slice.nsec = ms * 1000000L;
 		}
-		rh = host(SYS_ppoll, hfds, n, &slice, mask, masksize);
+		rh = host(SYS_ppoll, hfds, nh, tsp, mask, masksize);
 		if (rh < 0)
-			return rh;
+			break;
+		if (nh > n && hfds[n].revents)
+			rh--; /* the bell: the stack has news */
 		if (rs || rh || remaining(deadline) == 0)
 			break;
 	}
+	vfs_bell_poll_end(bell);
+	if (rs >= 0 && rh < 0)
+		return rh;
 merge:
 	if (rs < 0)
 		return rs;

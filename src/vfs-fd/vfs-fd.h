@@ -45,6 +45,13 @@ struct bell;
 struct bell *vfs_bell(long epfd, int shadow);
 void vfs_bell_reset(struct bell *b);
 void vfs_bell_forget(long epfd);
+struct vfs_pollfd {
+	int fd;
+	short events, revents;
+};
+long vfs_bell_poll_begin(struct bell **out, const struct vfs_pollfd *sfds,
+			 unsigned int n);
+void vfs_bell_poll_end(struct bell *b);
 
 /* copy.c: the program's memory, EFAULT instead of a crash */
 long vfs_copy_in(void *dst, const void *src, size_t len);

@@ -21,15 +21,22 @@
 #include <nuse/host.h>
 #include <nuse/stack.h>
 
+/* one poll queue the notifier waits on */
+struct notify_entry {
+	struct nuse_notifier *n;
+	struct file *file;
+	wait_queue_head_t *head;
+	wait_queue_entry_t wait;
+};
+
 struct nuse_notifier {
 	int *doorbell;
 	int pending;
 	long pid;	/* the waiter's process and its eventfd there */
 	int efd;
-	struct file *file;
-	wait_queue_head_t *head;
-	wait_queue_entry_t wait;
+	int nentries, max;
 	poll_table pt;
+	struct notify_entry e[];
 };
 
 static void ring(struct nuse_notifier *n)
@@ -47,19 +54,62 @@ static void ring(struct nuse_notifier *n)
 
 static int wake(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key)
 {
-	ring(container_of(wait, struct nuse_notifier, wait));
+	ring(container_of(wait, struct notify_entry, wait)->n);
 	return 0;
 }
 
 static void queue(struct file *file, wait_queue_head_t *head, poll_table *pt)
 {
 	struct nuse_notifier *n = container_of(pt, struct nuse_notifier, pt);
+	struct notify_entry *e;
 
-	if (n->head)
-		return; /* an epoll has one poll queue */
-	n->head = head;
-	init_waitqueue_func_entry(&n->wait, wake);
-	add_wait_queue(head, &n->wait);
+	if (n->nentries == n->max)
+		return; /* sockets and epolls have one poll queue each */
+	e = &n->e[n->nentries++];
+	e->n = n;
+	e->file = get_file(file);
+	e->head = head;
+	init_waitqueue_func_entry(&e->wait, wake);
+	add_wait_queue(head, &e->wait);
+}
+
+static struct nuse_notifier *alloc_notifier(int max, int *doorbell, int efd)
+{
+	struct nuse_notifier *n = kzalloc(struct_size(n, e, max), GFP_KERNEL);
+
+	if (!n)
+		return NULL;
+	n->doorbell = doorbell;
+	n->pid = nuse_host_getpid();
+	n->efd = efd;
+	n->max = max;
+	init_poll_funcptr(&n->pt, queue);
+	return n;
+}
+
+static void free_notifier(struct nuse_notifier *n)
+{
+	int i;
+
+	for (i = 0; i < n->nentries; i++) {
+		remove_wait_queue(n->e[i].head, &n->e[i].wait);
+		fput(n->e[i].file);
+	}
+	kfree(n);
+}
+
+/* Wait on fd's poll queue(s); its current readiness for events, or 0. */
+static __poll_t add_file(struct nuse_notifier *n, int fd, __poll_t events)
+{
+	struct file *f = fget(fd);
+	__poll_t mask;
+
+	if (!f)
+		return EPOLLNVAL;
+	n->pt._key = events | EPOLLERR | EPOLLHUP;
+	mask = vfs_poll(f, &n->pt);
+	fput(f);
+	return mask & (events | EPOLLERR | EPOLLHUP | EPOLLNVAL);
 }
 
 int *nuse_doorbell_alloc(void)
@@ -83,31 +133,62 @@ struct attach_call {
 static long attach(void *data)
 {
 	struct attach_call *c = data;
-	struct nuse_notifier *n;
+	struct nuse_notifier *n = alloc_notifier(1, c->doorbell, c->efd);
 	__poll_t mask;
 
-	n = kzalloc(sizeof(*n), GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;
-	n->file = fget(c->fd);
-	if (!n->file) {
-		kfree(n);
-		return -EBADF;
-	}
-	n->doorbell = c->doorbell;
-	n->pid = nuse_host_getpid();
-	n->efd = c->efd;
-	init_poll_funcptr(&n->pt, queue);
-	mask = vfs_poll(n->file, &n->pt);
-	if (!n->head) {
-		fput(n->file);
-		kfree(n);
-		return -EINVAL; /* not pollable */
+	mask = add_file(n, c->fd, EPOLLIN | EPOLLOUT | EPOLLPRI);
+	if (!n->nentries) {
+		free_notifier(n);
+		return mask & EPOLLNVAL ? -EBADF : -EINVAL; /* not pollable */
 	}
 	if (mask)
 		ring(n);
 	c->n = n;
 	return 0;
+}
+
+struct poll_call {
+	const struct nuse_pollfd *fds;
+	int nfds;
+	int *doorbell;
+	int efd;
+	struct nuse_notifier *n;
+};
+
+static long attach_poll(void *data)
+{
+	struct poll_call *c = data;
+	struct nuse_notifier *n = alloc_notifier(c->nfds, c->doorbell, c->efd);
+	int i, ready = 0;
+
+	if (!n)
+		return -ENOMEM;
+	for (i = 0; i < c->nfds; i++)
+		if (c->fds[i].fd >= 0 &&
+		    add_file(n, c->fds[i].fd, (__poll_t)c->fds[i].events))
+			ready = 1;
+	if (ready)
+		ring(n);
+	c->n = n;
+	return 0;
+}
+
+struct nuse_notifier *nuse_notify_poll(const struct nuse_pollfd *fds, int nfds,
+				       int *doorbell, int efd)
+{
+	struct poll_call c = { fds, nfds, doorbell, efd, NULL };
+	long r;
+
+	if (nfds <= 0)
+		return NULL;
+	r = nuse_enter();
+	if (!r) {
+		r = nuse_on_task_stack(attach_poll, &c);
+		nuse_leave();
+	}
+	return r ? NULL : c.n;
 }
 
 struct nuse_notifier *nuse_notify_attach(int fd, int *doorbell, int efd)
@@ -135,11 +216,7 @@ int nuse_notify_pending(struct nuse_notifier *n)
 
 static long detach(void *data)
 {
-	struct nuse_notifier *n = data;
-
-	remove_wait_queue(n->head, &n->wait);
-	fput(n->file);
-	kfree(n);
+	free_notifier(data);
 	return 0;
 }
 
