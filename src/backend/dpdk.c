@@ -148,7 +148,7 @@ static int eal_start(char *err, size_t errlen)
 	char *argv[DPDK_MAX_ARGS + 1], *args = NULL, *tok, *save;
 	char lcore[16], prefix[80];
 	const char *env = getenv("NUSE_DPDK_EAL_ARGS");
-	int argc = 0, ret, has_prefix = 0;
+	int argc = 0, ret, has_prefix = 0, prefix_next = 0;
 	cpu_set_t cpus;
 
 	if (eal_state > 0)
@@ -170,7 +170,20 @@ static int eal_start(char *err, size_t errlen)
 		for (tok = strtok_r(args, " \t", &save);
 		     tok && argc < DPDK_MAX_ARGS - 1;
 		     tok = strtok_r(NULL, " \t", &save)) {
-			has_prefix |= !strncmp(tok, "--file-prefix", 13);
+			/* The caller's prefix names the runtime directory
+			 * that eal_remove_dir() must find. */
+			const char *fp = NULL;
+
+			if (!strncmp(tok, "--file-prefix=", 14))
+				fp = tok + 14;
+			else if (prefix_next)
+				fp = tok;
+			prefix_next = !strcmp(tok, "--file-prefix");
+			if (fp) {
+				snprintf(eal_prefix, sizeof(eal_prefix), "%s",
+					 fp);
+				has_prefix = 1;
+			}
 			argv[argc++] = tok;
 		}
 	} else {
