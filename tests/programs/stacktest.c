@@ -246,6 +246,44 @@ static void test_eintr(void)
 	printf("eintr: ok\n");
 }
 
+/* A receive timestamp (SO_TIMESTAMP) is not before the send: the stack's
+ * wall clock follows the host's (ping compares the two). */
+static void test_timestamp(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(AF_INET, 0, &ss);
+	int s = socket(AF_INET, SOCK_DGRAM, 0), one = 1, i;
+
+	CHECK(!bind(s, (void *)&ss, len), "bind");
+	make_addr(AF_INET, bound_port(s), &ss);
+	CHECK(!setsockopt(s, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one)),
+	      "SO_TIMESTAMP");
+	for (i = 0; i < 5; i++) {
+		char buf[8], cb[128];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = cb, .msg_controllen = sizeof(cb) };
+		struct timeval before, stamp;
+		struct cmsghdr *c;
+		long long d;
+
+		gettimeofday(&before, NULL);
+		CHECK(sendto(s, "t", 1, 0, (void *)&ss, len) == 1, "sendto");
+		CHECK(recvmsg(s, &m, 0) == 1, "recvmsg");
+		c = CMSG_FIRSTHDR(&m);
+		CHECK(c && c->cmsg_type == SCM_TIMESTAMP, "SCM_TIMESTAMP");
+		if (!c)
+			break;
+		memcpy(&stamp, CMSG_DATA(c), sizeof(stamp));
+		d = (stamp.tv_sec - before.tv_sec) * 1000000LL +
+		    (stamp.tv_usec - before.tv_usec);
+		/* 1 us of rounding: the two clocks are read apart */
+		CHECK(d >= -1 && d < 1000000, "timestamp %lld us after the send", d);
+	}
+	close(s);
+	printf("timestamp: ok\n");
+}
+
 /* Bad pointers: EFAULT, no crash. */
 static void test_efault(void)
 {
@@ -340,6 +378,7 @@ int main(int argc, char **argv)
 	test_udp(AF_INET6);
 	test_mixed();
 	test_efault();
+	test_timestamp();
 	test_eintr();
 	exec_self();
 	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS", failures);

@@ -44,6 +44,22 @@ void read_persistent_clock64(struct timespec64 *ts)
 	ts->tv_nsec = ns % NSEC_PER_SEC;
 }
 
+/*
+ * The wall clock was set from the host at timekeeping_init(), when the
+ * clocksource was still jiffies: what passed until our clocksource took
+ * over counted in whole ticks, and CLOCK_REALTIME (packet timestamps)
+ * stayed 1-3 ms behind the host's — ping said "time of day goes back".
+ * Set it again now that it reads the host clock.
+ */
+static int __init sync_wall_clock(void)
+{
+	struct timespec64 ts;
+
+	read_persistent_clock64(&ts);
+	return do_settimeofday64(&ts);
+}
+late_initcall(sync_wall_clock);
+
 void __ndelay(unsigned long nsecs)
 {
 	u64 end = nuse_host_time_ns() + nsecs;
