@@ -240,7 +240,7 @@ static int port_setup(struct dpdk *d, const struct nuse_backend_conf *conf,
 	uint16_t nb_rx = DPDK_DESC, nb_tx = DPDK_DESC, mtu;
 	struct rte_ether_addr ea;
 	char pool[32];
-	int ret;
+	int ret, soft_mac = 0;
 
 	eal_last_log[0] = '\0';
 	ret = rte_eth_dev_info_get(d->port, &dinfo);
@@ -270,6 +270,13 @@ static int port_setup(struct dpdk *d, const struct nuse_backend_conf *conf,
 	if (!ret && conf->has_mac) {
 		memcpy(ea.addr_bytes, conf->mac, 6);
 		ret = rte_eth_dev_default_mac_addr_set(d->port, &ea);
+		/* memif has no MAC to set and filters nothing: the stack
+		 * just uses the address it was given (and the port is
+		 * made promiscuous below). */
+		if (ret == -ENOTSUP) {
+			ret = 0;
+			soft_mac = 1;
+		}
 	}
 	if (!ret)
 		ret = rte_eth_dev_start(d->port);
@@ -287,7 +294,7 @@ static int port_setup(struct dpdk *d, const struct nuse_backend_conf *conf,
 	if (info->mtu + 14 + 4 > info->max_frame)
 		info->mtu = info->max_frame - 18;
 	rte_eth_macaddr_get(d->port, &ea);
-	memcpy(info->mac, ea.addr_bytes, 6);
+	memcpy(info->mac, soft_mac ? conf->mac : ea.addr_bytes, 6);
 	return 0;
 }
 
