@@ -1,5 +1,5 @@
 # tests/link: a nuse stack on each backend against host-kernel peers
-# (issue 5). Root for all but shm and errors; each script makes and removes
+# (issue 5). Root for all but shm, memif and errors; each script makes and removes
 # its own namespaces, veths and TAPs, even when it fails.
 LINK_TESTS = \
 	tests/link/link-tap.sh \
@@ -7,7 +7,8 @@ LINK_TESTS = \
 	tests/link/link-dpdk.sh \
 	tests/link/link-errors.sh \
 	tests/link/link-netem.sh \
-	tests/link/link-shm.sh
+	tests/link/link-shm.sh \
+	tests/link/link-memif.sh
 TESTS += $(LINK_TESTS)
 EXTRA_DIST += $(LINK_TESTS) tests/link/lib.sh \
 	tests/link/peer.py
