@@ -74,6 +74,10 @@ int nuse_proc_register(long token, long pid);
  * exit does, stop its tasks, forget it. 0 or -errno. */
 int nuse_proc_reap(long token);
 
+/* 1 while TCP still delivers what closed sockets left (unacknowledged
+ * data or FIN), 0 when nothing is in flight, or -errno. */
+int nuse_tcp_pending(void);
+
 struct nuse_proc_entry {
 	long token;
 	long pid;

@@ -141,6 +141,29 @@ static int fifo_dir_make(void)
 	return r;
 }
 
+/*
+ * No tracee is left: close the stack sockets the reaper has not yet
+ * (their hang-ups may still be queued), so their data and FIN go out
+ * before the stack goes away with us (nuse_session_drain).
+ */
+void nuse_serve_linux_drain(void)
+{
+	struct sl_ph *ph;
+
+	if (reaper_ep < 0)
+		return; /* --stack=host: no stack */
+	pthread_mutex_lock(&table_lock);
+	for (int i = 0; i < PH_BUCKETS; i++) {
+		while ((ph = table[i])) {
+			table[i] = ph->next;
+			nuse_sys(SYS_close, ph->sfd, 0, 0, 0, 0, 0);
+			ph->sfd = -1;
+		}
+	}
+	pthread_mutex_unlock(&table_lock);
+	nuse_session_drain();
+}
+
 void nuse_serve_linux_cleanup(void)
 {
 	if (fifo_dir_len)

@@ -21,6 +21,8 @@ int nuse_serve_linux_start(struct nuse_sup *s);
 
 /* When the supervisor is done: remove what it left in the file system. */
 void nuse_serve_linux_cleanup(void);
+/* No tracee left: close the remaining stack sockets, let TCP deliver. */
+void nuse_serve_linux_drain(void);
 
 /* One call (nuse_serve_call's --stack=linux branch); may block. */
 enum nuse_verdict nuse_serve_linux(const struct nuse_sup *s,

@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <nuse/stack.h>
@@ -137,6 +138,24 @@ static void keeper_watch(void)
 	}
 }
 
+/*
+ * The session's last process is gone, but what its sockets were sending
+ * is not necessarily delivered: Linux finishes that after a process exits
+ * (data, then FIN), and so must the stack before it goes away with us.
+ * Bounded: a peer that stopped answering does not keep the keeper.
+ */
+#define DRAIN_MAX_MS 20000
+
+void nuse_session_drain(void)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	for (int ms = 0; ms < DRAIN_MAX_MS && nuse_tcp_pending() > 0; ms += 10)
+		nanosleep(&tick, NULL);
+	/* frames queued for the links by then (the tx threads) */
+	nanosleep(&tick, NULL);
+}
+
 static void __attribute__((noreturn))
 keeper_main(const struct nuse_opts *o, int report_fd, pid_t prog)
 {
@@ -161,6 +180,7 @@ keeper_main(const struct nuse_opts *o, int report_fd, pid_t prog)
 		_exit(1);
 	close(report_fd);
 	keeper_watch();
+	nuse_session_drain();
 	nuse_stack_linux_deconfigure(); /* flushes --pcap captures */
 	_exit(0);
 }

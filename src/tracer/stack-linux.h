@@ -30,6 +30,8 @@ void nuse_stack_linux_deconfigure(void);
  */
 #include <nuse/stack.h>
 extern struct nuse_session nuse_session;
+/* Before the stack goes away: let TCP deliver what closed sockets left. */
+void nuse_session_drain(void);
 int nuse_session_start(const struct nuse_opts *o, long *vfs_fd, char *err,
 		       unsigned long errlen);
 

@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "netcalls.h"
+#include "serve-linux.h"
 #include "stack-linux.h"
 #include "supervise.h"
 
@@ -379,6 +380,7 @@ sup_run(struct nuse_sup *s, const struct nuse_program *p, char **argv,
 		_exit(1);
 	}
 	nuse_sup_log(s, 1, "no process left to serve");
+	nuse_serve_linux_drain();
 	nuse_stack_linux_deconfigure(); /* flushes --pcap captures */
 	_exit(0);
 }

@@ -50,3 +50,7 @@ tests/programs/faulttest-musl: tests/programs/faulttest.c
 endif
 tests/integration/stack-faults.log: tests/programs/faulttest nuse-exec \
 	$(NUSE_FAULT_TEST_EXTRA)
+# Data a program sent before it exited is delivered (keeper/supervisor drain).
+TESTS += tests/integration/stack-exit.sh
+EXTRA_DIST += tests/integration/stack-exit.sh
+tests/integration/stack-exit.log: nuse-exec libnuse-preload.so

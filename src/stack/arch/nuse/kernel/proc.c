@@ -21,6 +21,8 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
+#include <net/inet_hashtables.h>
+#include <net/tcp.h>
 #include <asm/nuse.h>
 #include <nuse/host.h>
 #include <nuse/stack.h>
@@ -298,4 +300,45 @@ int nuse_proc_attach(long token, long pid)
 	if (ret)
 		return (int)ret;
 	return nuse_proc_register(token, pid);
+}
+
+/*
+ * Is TCP still delivering what closed sockets left behind (data not yet
+ * acknowledged, a FIN not yet acknowledged)?  Linux keeps such orphans
+ * going after their process is gone; the keeper waits for them before
+ * the stack goes away with it.
+ */
+static long tcp_pending(void *unused)
+{
+	struct inet_hashinfo *h = &tcp_hashinfo;
+	unsigned int i;
+	long busy = 0;
+
+	for (i = 0; i <= h->ehash_mask && !busy; i++) {
+		struct inet_ehash_bucket *b = &h->ehash[i];
+		const struct hlist_nulls_node *node;
+		struct sock *sk;
+
+		if (hlist_nulls_empty(&b->chain))
+			continue;
+		spin_lock_bh(inet_ehash_lockp(h, i));
+		sk_nulls_for_each(sk, node, &b->chain) {
+			if (sk->sk_state == TCP_TIME_WAIT ||
+			    sk->sk_state == TCP_NEW_SYN_RECV)
+				continue;
+			if (((1 << sk->sk_state) &
+			     (TCPF_FIN_WAIT1 | TCPF_CLOSING | TCPF_LAST_ACK)) ||
+			    tcp_sk(sk)->snd_una != tcp_sk(sk)->write_seq) {
+				busy = 1;
+				break;
+			}
+		}
+		spin_unlock_bh(inet_ehash_lockp(h, i));
+	}
+	return busy;
+}
+
+int nuse_tcp_pending(void)
+{
+	return (int)proc_call(tcp_pending, NULL);
 }
