@@ -290,7 +290,11 @@ int main(int argc, char **argv)
 	if (n <= 0)
 		return 2;
 	self[n] = '\0';
-	accept_emfile();
+	/* not in the supervisor modes: docs/supervisor.md, "accept at the limit" */
+	if (getenv("SESSIONTEST_NO_EMFILE"))
+		printf("accept_emfile: not checked (SESSIONTEST_NO_EMFILE)\n");
+	else
+		accept_emfile();
 	fork_close();
 	fork_serve();
 	exec_keep(self);
