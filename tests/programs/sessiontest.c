@@ -184,6 +184,8 @@ static void exec_keep(const char *self)
 	printf("exec_keep: ok\n");
 }
 
+static void sleep_ms(int ms);
+
 static int exec_check(char **argv)
 {
 	int a = atoi(argv[2]), pa = atoi(argv[3]), b = atoi(argv[4]);
@@ -192,7 +194,18 @@ static int exec_check(char **argv)
 	CHECK(serves(a, pa), "exec_check: kept listener serves");
 	CHECK(fcntl(b, F_GETFD) < 0 && errno == EBADF,
 	      "exec_check: O_CLOEXEC socket closed");
-	CHECK(can_bind(pb), "exec_check: its port is free again");
+	/*
+	 * At once, as on Linux; the supervisor modes close a stack socket
+	 * when their reaper sees the placeholder's hang-up, microseconds
+	 * later (docs/supervisor.md): they get up to a second.
+	 */
+	{
+		int tries = getenv("SESSIONTEST_SUPERVISOR") ? 100 : 1, ok = 0;
+
+		while (tries-- && !(ok = can_bind(pb)))
+			sleep_ms(10);
+		CHECK(ok, "exec_check: its port is free again");
+	}
 	return failures ? 1 : 0;
 }
 
@@ -291,8 +304,8 @@ int main(int argc, char **argv)
 		return 2;
 	self[n] = '\0';
 	/* not in the supervisor modes: docs/supervisor.md, "accept at the limit" */
-	if (getenv("SESSIONTEST_NO_EMFILE"))
-		printf("accept_emfile: not checked (SESSIONTEST_NO_EMFILE)\n");
+	if (getenv("SESSIONTEST_SUPERVISOR"))
+		printf("accept_emfile: not checked (SESSIONTEST_SUPERVISOR)\n");
 	else
 		accept_emfile();
 	fork_close();
