@@ -223,7 +223,7 @@ static void sleep_ms(int ms)
  */
 static void kill_child(int block)
 {
-	int sync[2], port = 0, st, ok = 0, i;
+	int sync[2], port = 0, port2 = 0, st, ok = 0, i;
 	const char *name = block ? "kill_blocked" : "kill_idle";
 	pid_t pid;
 
@@ -232,14 +232,17 @@ static void kill_child(int block)
 	if (pid == 0) {
 		int p2, l = listener(0, &port), l2 = listener(0, &p2);
 
-		if (l < 0 || l2 < 0 || write(sync[1], &port, sizeof(port)) != sizeof(port))
+		if (l < 0 || l2 < 0 || write(sync[1], &port, sizeof(port)) != sizeof(port) ||
+		    write(sync[1], &p2, sizeof(p2)) != sizeof(p2))
 			_exit(1);
 		if (block)
 			accept(l2, NULL, NULL);
 		for (;;)
 			pause();
 	}
-	CHECK(read(sync[0], &port, sizeof(port)) == sizeof(port), "%s: child's port", name);
+	CHECK(read(sync[0], &port, sizeof(port)) == sizeof(port) &&
+		      read(sync[0], &port2, sizeof(port2)) == sizeof(port2),
+	      "%s: child's ports", name);
 	close(sync[0]);
 	close(sync[1]);
 	sleep_ms(50);
@@ -252,6 +255,16 @@ static void kill_child(int block)
 			sleep_ms(50);
 	}
 	CHECK(ok, "%s: the dead child's listener closed (port %d free)", name, port);
+	if (block) {
+		/* the listener its accept() was blocked on: closed too */
+		for (i = 0, ok = 0; i < 40 && !ok; i++) {
+			ok = can_bind(port2);
+			if (!ok)
+				sleep_ms(50);
+		}
+		CHECK(ok, "%s: the listener it was blocked on closed (port %d free)",
+		      name, port2);
+	}
 	{
 		int p, l = listener(0, &p);
 

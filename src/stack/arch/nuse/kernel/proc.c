@@ -21,6 +21,8 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
+#include <linux/hash.h>
+#include <linux/file.h>
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>
 #include <asm/nuse.h>
@@ -199,6 +201,131 @@ int nuse_proc_list(struct nuse_proc_entry *out, int max)
 	return n;
 }
 
+/*
+ * The file a task's blocking call holds.  fdget() takes a reference (the
+ * table is shared by the process's tasks), which the call drops when it
+ * returns — never, for a task whose process died inside it: its socket
+ * would stay open (a listener blocked in accept() keeps its port).  The
+ * entry records the file at the call's start; reaping drops that
+ * reference if the descriptor still names the same file.  All of this
+ * runs with the virtual CPU held: no other lock.
+ */
+#define INFLIGHT_SLOTS 4096
+
+static struct {
+	struct task_struct *task;
+	struct file *file;
+	int fd;
+} inflight[INFLIGHT_SLOTS];
+
+/* x86-64 numbers (nuse_syscall's): calls that may sleep holding arg 0 */
+static bool holds_fd(long nr)
+{
+	switch (nr) {
+	case 0:		/* read */
+	case 1:		/* write */
+	case 19:	/* readv */
+	case 20:	/* writev */
+	case 42:	/* connect */
+	case 43:	/* accept */
+	case 44:	/* sendto */
+	case 45:	/* recvfrom */
+	case 46:	/* sendmsg */
+	case 47:	/* recvmsg */
+	case 232:	/* epoll_wait */
+	case 281:	/* epoll_pwait */
+	case 288:	/* accept4 */
+	case 299:	/* recvmmsg */
+	case 307:	/* sendmmsg */
+	case 441:	/* epoll_pwait2 */
+		return true;
+	}
+	return false;
+}
+
+static unsigned int inflight_hash(struct task_struct *t)
+{
+	return hash_ptr(t, 12) % INFLIGHT_SLOTS;
+}
+
+void nuse_inflight_enter(long nr, long fd)
+{
+	unsigned int i, h;
+
+	if (!holds_fd(nr) || fd < 0 || !current->files)
+		return;
+	h = inflight_hash(current);
+	for (i = 0; i < INFLIGHT_SLOTS; i++) {
+		unsigned int k = (h + i) % INFLIGHT_SLOTS;
+
+		if (inflight[k].task && inflight[k].task != current)
+			continue;
+		inflight[k].task = current;
+		inflight[k].fd = (int)fd;
+		rcu_read_lock();
+		inflight[k].file = files_lookup_fd_raw(current->files, (unsigned int)fd);
+		rcu_read_unlock();
+		return;
+	}
+}
+
+static int inflight_find(struct task_struct *t)
+{
+	unsigned int i, h = inflight_hash(t);
+
+	for (i = 0; i < INFLIGHT_SLOTS; i++) {
+		unsigned int k = (h + i) % INFLIGHT_SLOTS;
+
+		if (inflight[k].task == t)
+			return (int)k;
+		if (!inflight[k].task)
+			return -1;
+	}
+	return -1;
+}
+
+void nuse_inflight_leave(void)
+{
+	int k = inflight_find(current);
+	unsigned int j, next;
+
+	if (k < 0)
+		return;
+	/* delete from the open-addressing chain: move later entries back */
+	inflight[k].task = NULL;
+	for (j = (k + 1) % INFLIGHT_SLOTS; inflight[j].task; j = next) {
+		unsigned int want = inflight_hash(inflight[j].task);
+		bool move;
+
+		next = (j + 1) % INFLIGHT_SLOTS;
+		/* can the entry at j live in the hole at k? */
+		if (k <= (int)j)
+			move = want <= (unsigned int)k || want > j;
+		else
+			move = want <= (unsigned int)k && want > j;
+		if (move) {
+			inflight[k] = inflight[j];
+			inflight[j].task = NULL;
+			k = (int)j;
+		}
+	}
+}
+
+/* Before exit_files(t): the file t's dead call still holds, or NULL. */
+static struct file *inflight_take(struct task_struct *t)
+{
+	int k = inflight_find(t);
+	struct file *f = NULL;
+
+	if (k < 0 || !t->files)
+		return NULL;
+	rcu_read_lock();
+	if (files_lookup_fd_raw(t->files, inflight[k].fd) == inflight[k].file)
+		f = inflight[k].file;
+	rcu_read_unlock();
+	return f;
+}
+
 struct reap {
 	long token;
 	struct task_struct *keep;	/* NULL, or the template to keep */
@@ -243,10 +370,17 @@ static long reap_tasks(void *data)
 	rcu_read_unlock();
 
 	for (i = 0; i < n; i++) {
+		struct file *held = NULL;
+
 		t = tasks[i];
-		if (!READ_ONCE(t->on_rq) && READ_ONCE(t->__state) != TASK_RUNNING)
+		if (!READ_ONCE(t->on_rq) && READ_ONCE(t->__state) != TASK_RUNNING) {
+			/* asleep in a call that will never return */
 			WRITE_ONCE(t->__state, __TASK_STOPPED);
+			held = inflight_take(t);
+		}
 		exit_files(t);
+		if (held)
+			fput(held); /* the dead call's fdget() reference */
 		put_task_struct(t);
 	}
 	kfree(tasks);

@@ -137,8 +137,10 @@ long nuse_syscall(long nr, long *args)
 		flush_signals(current);
 	current_thread_info()->syscall_seq++;
 	current_thread_info()->in_syscall = 1;
+	nuse_inflight_enter(nr, args[0]);
 	ret = nuse_on_task_stack(run_syscall, &call);
 	current_thread_info()->in_syscall = 0;
+	nuse_inflight_leave();
 
 	/* what the return to user mode would do: deferred fput() etc. */
 	if (current->task_works)

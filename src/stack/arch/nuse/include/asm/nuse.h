@@ -59,6 +59,8 @@ int nuse_mem_init(unsigned long size);
 extern int nuse_session_mem_fd;
 extern unsigned long nuse_session_mem_size;
 struct task_struct *nuse_proc_template(void);
+void nuse_inflight_enter(long nr, long fd);
+void nuse_inflight_leave(void);
 
 /* time (kernel/time.c) */
 void nuse_time_halt(void);
