@@ -92,6 +92,11 @@ int nuse_proc_list(struct nuse_proc_entry *out, int max);
  * process_vm_readv/writev otherwise (include/nuse/host.h). */
 unsigned long nuse_host_copy_in(void *dst, const void *src, unsigned long n);
 unsigned long nuse_host_copy_out(void *dst, const void *src, unsigned long n);
+/* A program embedding the stack turns direct copies on once its
+ * SIGSEGV/SIGBUS handler resumes a fault at nuse_host_fault_fixup(ip)
+ * (nuse-exec's runtime: src/tracer/rt/fault.c; nuse-node). */
+void nuse_host_copy_direct(int on);
+unsigned long nuse_host_fault_fixup(unsigned long ip);
 
 /* ---- readiness of a stack descriptor for host waiters ---- */
 
