@@ -43,18 +43,18 @@
 struct nuse_session nuse_session;
 
 struct keeper_report {
-	int error;	/* 0, or -errno (err[] set for an option's error) */
+	int error; /* 0, or -errno (err[] set for an option's error) */
 	int keeper;
-	long token;	/* the program's process */
+	long token; /* the program's process */
 	char err[256];
 };
 
 /* Nothing of the program's descriptors stays open in the keeper. */
 static void keeper_detach(int keep1, int keep2, int keep3)
 {
-	static const int ignored[] = { SIGHUP, SIGINT, SIGQUIT, SIGPIPE,
-				       SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1,
-				       SIGUSR2 };
+	static const int ignored[] = { SIGHUP,	SIGINT,	 SIGQUIT,
+				       SIGPIPE, SIGTSTP, SIGTTIN,
+				       SIGTTOU, SIGUSR1, SIGUSR2 };
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int keep[] = { keep1, keep2, keep3, devnull }, from = 3;
 
@@ -112,7 +112,8 @@ static void keeper_watch(void)
 				;
 			if (j < nw || nw == MAX_WATCHED)
 				continue;
-			fd = (int)syscall(SYS_pidfd_open, (pid_t)procs[i].pid, 0);
+			fd = (int)syscall(SYS_pidfd_open, (pid_t)procs[i].pid,
+					  0);
 			if (fd < 0) {
 				nuse_proc_reap(procs[i].token);
 				continue;

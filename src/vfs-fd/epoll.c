@@ -102,14 +102,15 @@ static long bell_wait(struct bell *bell, long nr, long epfd, int shadow,
 		if (!rs && left)
 			nuse_yield();
 		rh = host(SYS_epoll_pwait, epfd, ev + rs * EPOLL_EVENT_SIZE,
-			  max - rs, rs ? 0 : left, nr == SYS_epoll_wait ? 0 : mask,
-			  size ?: 8);
+			  max - rs, rs ? 0 : left,
+			  nr == SYS_epoll_wait ? 0 : mask, size ?: 8);
 		if (rh < 0)
 			return rs ? rs : rh;
 		rh = unbell(ev + rs * EPOLL_EVENT_SIZE, rh, &rang);
 		if (rh < 0)
 			return rh;
-		if (rs + rh || (!rang && left >= 0 && deadline - vfs_now_ms() <= 0))
+		if (rs + rh ||
+		    (!rang && left >= 0 && deadline - vfs_now_ms() <= 0))
 			return rs + rh;
 	}
 }

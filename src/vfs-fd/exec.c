@@ -10,9 +10,9 @@
 #include "vfs-fd.h"
 
 struct saved_fd {
-	int fd;		/* placeholder (or host epoll) number */
-	int sfd;	/* stack descriptor */
-	int epoll;	/* 1: the stack epoll beside host epoll fd */
+	int fd; /* placeholder (or host epoll) number */
+	int sfd; /* stack descriptor */
+	int epoll; /* 1: the stack epoll beside host epoll fd */
 	int pad;
 	unsigned long dev, ino; /* the placeholder's, to know it again */
 };

@@ -24,8 +24,8 @@
 #define BELL_FD_MIN 900 /* away from the numbers the program counts on */
 
 struct bell {
-	long epfd;		/* host epoll (0: free slot) */
-	long efd;		/* host eventfd in it */
+	long epfd; /* host epoll (0: free slot) */
+	long efd; /* host eventfd in it */
 	struct nuse_notifier *n;
 };
 
@@ -43,7 +43,8 @@ static void ring_bells(void *unused)
 	(void)unused;
 	for (int i = 0; i < MAX_BELLS; i++) {
 		struct bell *b = &bells[i];
-		struct nuse_notifier *n = __atomic_load_n(&b->n, __ATOMIC_ACQUIRE);
+		struct nuse_notifier *n =
+			__atomic_load_n(&b->n, __ATOMIC_ACQUIRE);
 
 		if (n && nuse_notify_pending(n))
 			host(SYS_write, b->efd, &one, sizeof(one));
@@ -100,7 +101,10 @@ static struct bell *find(long epfd)
 /* The bell of host epoll epfd (shadow: its stack epoll), made if needed. */
 static struct bell *bell_get(long epfd, int shadow)
 {
-	struct { unsigned int events; unsigned long data; } __attribute__((packed)) ev;
+	struct {
+		unsigned int events;
+		unsigned long data;
+	} __attribute__((packed)) ev;
 	struct bell *free = NULL;
 	int *bellp = process_doorbell();
 	long efd;
@@ -192,8 +196,9 @@ long vfs_bell_poll_begin(struct bell **out, const struct vfs_pollfd *sfds,
 	if (!b)
 		goto fail;
 	b->efd = efd;
-	__atomic_store_n(&b->n, nuse_notify_poll((const struct nuse_pollfd *)sfds,
-						 (int)n, bellp, (int)efd),
+	__atomic_store_n(&b->n,
+			 nuse_notify_poll((const struct nuse_pollfd *)sfds,
+					  (int)n, bellp, (int)efd),
 			 __ATOMIC_RELEASE);
 	if (!b->n) {
 		b->epfd = 0;
@@ -221,9 +226,11 @@ void vfs_bell_forget(long epfd)
 	for (int i = 0; i < MAX_BELLS; i++) {
 		struct bell *b = &bells[i];
 
-		if (b->epfd != epfd || !b->n || doorbell_pid != host(SYS_getpid))
+		if (b->epfd != epfd || !b->n ||
+		    doorbell_pid != host(SYS_getpid))
 			continue;
-		nuse_notify_detach(__atomic_exchange_n(&b->n, NULL, __ATOMIC_ACQ_REL));
+		nuse_notify_detach(
+			__atomic_exchange_n(&b->n, NULL, __ATOMIC_ACQ_REL));
 		host(SYS_close, b->efd);
 		b->epfd = 0;
 	}

@@ -25,13 +25,13 @@ static sigjmp_buf jb;
 static volatile sig_atomic_t got_sig, got_code;
 static void *volatile got_addr;
 
-#define CHECK(cond, ...)                                      \
-	do {                                                  \
-		if (!(cond)) {                                \
-			printf("FAIL: " __VA_ARGS__);         \
+#define CHECK(cond, ...)                                          \
+	do {                                                      \
+		if (!(cond)) {                                    \
+			printf("FAIL: " __VA_ARGS__);             \
 			printf(" (errno %s)\n", strerror(errno)); \
-			failures++;                           \
-		}                                             \
+			failures++;                               \
+		}                                                 \
 	} while (0)
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
@@ -49,7 +49,8 @@ static void efault_checks(const char *when)
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *none =
+		mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	socklen_t len = sizeof(a);
 
 	CHECK(s >= 0 && !bind(s, (void *)&a, sizeof(a)) &&
@@ -57,7 +58,8 @@ static void efault_checks(const char *when)
 	      "%s: socket", when);
 	CHECK(bind(s, (void *)none, sizeof(a)) < 0 && errno == EFAULT,
 	      "%s: bind(PROT_NONE) EFAULT", when);
-	CHECK(sendto(s, none, 8, 0, (void *)&a, sizeof(a)) < 0 && errno == EFAULT,
+	CHECK(sendto(s, none, 8, 0, (void *)&a, sizeof(a)) < 0 &&
+		      errno == EFAULT,
 	      "%s: sendto(PROT_NONE) EFAULT", when);
 	CHECK(recv(s, none, 8, MSG_DONTWAIT) < 0 &&
 		      (errno == EFAULT || errno == EAGAIN),
@@ -115,6 +117,7 @@ int main(int argc, char **argv)
 	      "SA_RESETHAND reset SIGBUS");
 	printf("SIGBUS: ok\n");
 
-	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS", failures);
+	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS",
+	       failures);
 	return failures ? 1 : 0;
 }

@@ -26,13 +26,13 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                \
-	do {                                            \
-		if (!(cond)) {                          \
-			printf("FAIL: " __VA_ARGS__);   \
+#define CHECK(cond, ...)                                          \
+	do {                                                      \
+		if (!(cond)) {                                    \
+			printf("FAIL: " __VA_ARGS__);             \
 			printf(" (errno %s)\n", strerror(errno)); \
-			failures++;                     \
-		}                                       \
+			failures++;                               \
+		}                                                 \
 	} while (0)
 
 static int listener(int flags, int *port)
@@ -117,7 +117,8 @@ static void fork_close(void)
 		_exit(close(lfd) ? 1 : 0);
 	st = wait_status(pid);
 	CHECK(WIFEXITED(st) && !WEXITSTATUS(st), "fork_close: child");
-	CHECK(serves(lfd, port), "fork_close: parent's listener after the child closed its copy");
+	CHECK(serves(lfd, port),
+	      "fork_close: parent's listener after the child closed its copy");
 	close(lfd);
 	printf("fork_close: ok\n");
 }
@@ -232,7 +233,8 @@ static void kill_child(int block)
 	if (pid == 0) {
 		int p2, l = listener(0, &port), l2 = listener(0, &p2);
 
-		if (l < 0 || l2 < 0 || write(sync[1], &port, sizeof(port)) != sizeof(port) ||
+		if (l < 0 || l2 < 0 ||
+		    write(sync[1], &port, sizeof(port)) != sizeof(port) ||
 		    write(sync[1], &p2, sizeof(p2)) != sizeof(p2))
 			_exit(1);
 		if (block)
@@ -248,13 +250,15 @@ static void kill_child(int block)
 	sleep_ms(50);
 	kill(pid, SIGKILL);
 	st = wait_status(pid);
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "%s: child killed", name);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "%s: child killed",
+	      name);
 	for (i = 0; i < 40 && !ok; i++) {
 		ok = can_bind(port);
 		if (!ok)
 			sleep_ms(50);
 	}
-	CHECK(ok, "%s: the dead child's listener closed (port %d free)", name, port);
+	CHECK(ok, "%s: the dead child's listener closed (port %d free)", name,
+	      port);
 	if (block) {
 		/* the listener its accept() was blocked on: closed too */
 		for (i = 0, ok = 0; i < 40 && !ok; i++) {
@@ -262,13 +266,15 @@ static void kill_child(int block)
 			if (!ok)
 				sleep_ms(50);
 		}
-		CHECK(ok, "%s: the listener it was blocked on closed (port %d free)",
+		CHECK(ok,
+		      "%s: the listener it was blocked on closed (port %d free)",
 		      name, port2);
 	}
 	{
 		int p, l = listener(0, &p);
 
-		CHECK(l >= 0 && serves(l, p), "%s: the parent still served", name);
+		CHECK(l >= 0 && serves(l, p), "%s: the parent still served",
+		      name);
 		close(l);
 	}
 	printf("%s: ok\n", name);
@@ -295,7 +301,8 @@ static void accept_emfile(void)
 		close(fds[--n]);
 	s = accept(lfd, NULL, NULL);
 	CHECK(s >= 0, "accept_emfile: the connection was still queued");
-	CHECK(s >= 0 && write(c, "z", 1) == 1 && read(s, (char[1]){ 0 }, 1) == 1,
+	CHECK(s >= 0 && write(c, "z", 1) == 1 &&
+		      read(s, (char[1]){ 0 }, 1) == 1,
 	      "accept_emfile: and works");
 	setrlimit(RLIMIT_NOFILE, &old);
 	close(s);
@@ -326,6 +333,7 @@ int main(int argc, char **argv)
 	exec_keep(self);
 	kill_child(0);
 	kill_child(1);
-	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS", failures);
+	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS",
+	       failures);
 	return failures ? 1 : 0;
 }

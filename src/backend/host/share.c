@@ -7,18 +7,18 @@
 #include <nuse/host.h>
 #include "sys.h"
 
-#define NR_pwrite64		18
-#define NR_ftruncate		77
-#define NR_memfd_create		319
+#define NR_pwrite64 18
+#define NR_ftruncate 77
+#define NR_memfd_create 319
 
-#define PROT_READ		1
-#define PROT_WRITE		2
-#define MAP_SHARED		0x01
-#define MAP_FIXED		0x10
-#define MAP_FIXED_NOREPLACE	0x100000
-#define O_RDWR			2
-#define O_CLOEXEC		02000000
-#define MFD_CLOEXEC		1
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define MAP_SHARED 0x01
+#define MAP_FIXED 0x10
+#define MAP_FIXED_NOREPLACE 0x100000
+#define O_RDWR 2
+#define O_CLOEXEC 02000000
+#define MFD_CLOEXEC 1
 
 static int is_err(long r)
 {
@@ -65,7 +65,8 @@ int nuse_host_mem_share_fd(void *start, unsigned long len, const char *name)
 	if (fd < 0)
 		return fd;
 	while (done < len) {
-		r = sys4(NR_pwrite64, fd, (char *)start + done, len - done, done);
+		r = sys4(NR_pwrite64, fd, (char *)start + done, len - done,
+			 done);
 		if (r <= 0) {
 			r = r ? r : -5;
 			goto fail;

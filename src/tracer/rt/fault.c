@@ -95,7 +95,7 @@ static void fault_handler(int sig, siginfo_t *si, void *ucv)
 
 /* rt_sigaction for SIGSEGV and SIGBUS; *handled = false for the others. */
 static long fault_sigaction(int sig, const struct rt_kernel_sigaction *act,
-			struct rt_kernel_sigaction *oact, bool *handled)
+			    struct rt_kernel_sigaction *oact, bool *handled)
 {
 	int i = slot(sig);
 	long r;
@@ -121,7 +121,8 @@ int rt_fault_init(void)
 	static const int sigs[] = { SIGSEGV, SIGBUS };
 
 	for (int i = 0; i < 2; i++) {
-		long r = rt_sys(SYS_rt_sigaction, sigs[i], NULL, &app_action[i], 8);
+		long r = rt_sys(SYS_rt_sigaction, sigs[i], NULL, &app_action[i],
+				8);
 
 		if (!r)
 			r = install(sigs[i], &app_action[i]);

@@ -32,7 +32,7 @@ struct notify_entry {
 struct nuse_notifier {
 	int *doorbell;
 	int pending;
-	long pid;	/* the waiter's process and its eventfd there */
+	long pid; /* the waiter's process and its eventfd there */
 	int efd;
 	int nentries, max;
 	poll_table pt;
@@ -52,7 +52,8 @@ static void ring(struct nuse_notifier *n)
 	nuse_host_futex_wake(n->doorbell);
 }
 
-static int wake(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key)
+static int wake(wait_queue_entry_t *wait, unsigned int mode, int sync,
+		void *key)
 {
 	ring(container_of(wait, struct notify_entry, wait)->n);
 	return 0;

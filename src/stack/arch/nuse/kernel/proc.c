@@ -48,7 +48,8 @@ int nuse_session_create(unsigned long mem_size, struct nuse_session *s)
 	if (nuse_session_mem_fd >= 0)
 		return -EALREADY;
 	mem_size = PAGE_ALIGN(mem_size ? mem_size : NUSE_DEFAULT_MEM);
-	data = nuse_host_mem_share_fd(__nuse_shared_start, len, "nuse-kernel-data");
+	data = nuse_host_mem_share_fd(__nuse_shared_start, len,
+				      "nuse-kernel-data");
 	if (data < 0)
 		return data;
 	mem = nuse_host_memfd("nuse-kernel-memory", mem_size);
@@ -99,7 +100,8 @@ int nuse_session_join(const struct nuse_session *s)
 			    __nuse_shared_end - __nuse_shared_start, 1);
 	if (ret)
 		return ret;
-	return map_keeper_fd(s, s->mem_fd, (void *)NUSE_MEM_ADDR, s->mem_size, 0);
+	return map_keeper_fd(s, s->mem_fd, (void *)NUSE_MEM_ADDR, s->mem_size,
+			     0);
 }
 
 /* The task this process's threads are cloned from. */
@@ -222,22 +224,22 @@ static struct {
 static bool holds_fd(long nr)
 {
 	switch (nr) {
-	case 0:		/* read */
-	case 1:		/* write */
-	case 19:	/* readv */
-	case 20:	/* writev */
-	case 42:	/* connect */
-	case 43:	/* accept */
-	case 44:	/* sendto */
-	case 45:	/* recvfrom */
-	case 46:	/* sendmsg */
-	case 47:	/* recvmsg */
-	case 232:	/* epoll_wait */
-	case 281:	/* epoll_pwait */
-	case 288:	/* accept4 */
-	case 299:	/* recvmmsg */
-	case 307:	/* sendmmsg */
-	case 441:	/* epoll_pwait2 */
+	case 0: /* read */
+	case 1: /* write */
+	case 19: /* readv */
+	case 20: /* writev */
+	case 42: /* connect */
+	case 43: /* accept */
+	case 44: /* sendto */
+	case 45: /* recvfrom */
+	case 46: /* sendmsg */
+	case 47: /* recvmsg */
+	case 232: /* epoll_wait */
+	case 281: /* epoll_pwait */
+	case 288: /* accept4 */
+	case 299: /* recvmmsg */
+	case 307: /* sendmmsg */
+	case 441: /* epoll_pwait2 */
 		return true;
 	}
 	return false;
@@ -263,7 +265,8 @@ void nuse_inflight_enter(long nr, long fd)
 		inflight[k].task = current;
 		inflight[k].fd = (int)fd;
 		rcu_read_lock();
-		inflight[k].file = files_lookup_fd_raw(current->files, (unsigned int)fd);
+		inflight[k].file =
+			files_lookup_fd_raw(current->files, (unsigned int)fd);
 		rcu_read_unlock();
 		return;
 	}
@@ -328,7 +331,7 @@ static struct file *inflight_take(struct task_struct *t)
 
 struct reap {
 	long token;
-	struct task_struct *keep;	/* NULL, or the template to keep */
+	struct task_struct *keep; /* NULL, or the template to keep */
 };
 
 /*
@@ -345,7 +348,8 @@ static long reap_tasks(void *data)
 
 	rcu_read_lock();
 	leader = find_task_by_pid_ns(r->token, &init_pid_ns);
-	if (!leader || !test_ti_thread_flag(task_thread_info(leader), TIF_HOST_THREAD)) {
+	if (!leader ||
+	    !test_ti_thread_flag(task_thread_info(leader), TIF_HOST_THREAD)) {
 		rcu_read_unlock();
 		return -ESRCH;
 	}
@@ -358,7 +362,8 @@ static long reap_tasks(void *data)
 	rcu_read_lock();
 	leader = find_task_by_pid_ns(r->token, &init_pid_ns);
 	if (leader) {
-		for_each_thread(leader, t) {
+		for_each_thread(leader, t)
+		{
 			if (n == max)
 				break;
 			if (t == current || t == r->keep)
@@ -373,7 +378,8 @@ static long reap_tasks(void *data)
 		struct file *held = NULL;
 
 		t = tasks[i];
-		if (!READ_ONCE(t->on_rq) && READ_ONCE(t->__state) != TASK_RUNNING) {
+		if (!READ_ONCE(t->on_rq) &&
+		    READ_ONCE(t->__state) != TASK_RUNNING) {
 			/* asleep in a call that will never return */
 			WRITE_ONCE(t->__state, __TASK_STOPPED);
 			held = inflight_take(t);
@@ -456,7 +462,8 @@ static long tcp_pending(void *unused)
 		if (hlist_nulls_empty(&b->chain))
 			continue;
 		spin_lock_bh(inet_ehash_lockp(h, i));
-		sk_nulls_for_each(sk, node, &b->chain) {
+		sk_nulls_for_each(sk, node, &b->chain)
+		{
 			if (sk->sk_state == TCP_TIME_WAIT ||
 			    sk->sk_state == TCP_NEW_SYN_RECV)
 				continue;
