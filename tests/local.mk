@@ -72,3 +72,13 @@ include tests/integration/supervisor.mk
 include tests/link/link.mk
 include tests/integration/stack-linux.mk
 include tests/integration/apps.mk
+
+# The static musl test programs the included files listed (-pthread: for
+# the ones that use threads; harmless to the others).
+if HAVE_MUSL
+CLEANFILES += $(MUSL_TEST_PROGS)
+$(MUSL_TEST_PROGS): tests/programs/%-musl: tests/programs/%.c
+	@mkdir -p tests/programs
+	$(AM_V_CC)$(MUSL_GCC) -std=gnu11 -D_GNU_SOURCE $(WARN_CFLAGS) -O2 -static -pthread \
+		-o $@ $(srcdir)/tests/programs/$*.c
+endif

@@ -18,12 +18,8 @@ EXTRA_DIST += $(APPS_TESTS) tests/integration/apps.mk \
 # The musl resolver's test program (static, musl's getaddrinfo).
 APPS_EXTRA_PROGS =
 if HAVE_MUSL
+MUSL_TEST_PROGS += tests/programs/resolve-musl
 APPS_EXTRA_PROGS += tests/programs/resolve-musl
-CLEANFILES += tests/programs/resolve-musl
-tests/programs/resolve-musl: tests/programs/resolve.c
-	@mkdir -p tests/programs
-	$(AM_V_CC)$(MUSL_GCC) -std=gnu11 -D_GNU_SOURCE $(WARN_CFLAGS) -O2 -static \
-		-o $@ $(srcdir)/tests/programs/resolve.c
 endif
 test-programs: $(APPS_EXTRA_PROGS)
 

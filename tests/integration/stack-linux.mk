@@ -12,12 +12,8 @@ TESTS += tests/integration/session.sh
 EXTRA_DIST += tests/integration/session.sh
 NUSE_SESSION_TEST_EXTRA =
 if HAVE_MUSL
+MUSL_TEST_PROGS += tests/programs/sessiontest-musl
 NUSE_SESSION_TEST_EXTRA += tests/programs/sessiontest-musl
-CLEANFILES += tests/programs/sessiontest-musl
-tests/programs/sessiontest-musl: tests/programs/sessiontest.c
-	@mkdir -p tests/programs
-	$(AM_V_CC)$(MUSL_GCC) -std=gnu11 -D_GNU_SOURCE $(WARN_CFLAGS) -O2 -static \
-		-o $@ $(srcdir)/tests/programs/sessiontest.c
 endif
 tests/integration/session.log: tests/programs/sessiontest nuse-exec \
 	$(NUSE_SESSION_TEST_EXTRA)
@@ -41,12 +37,8 @@ TESTS += tests/integration/stack-faults.sh
 EXTRA_DIST += tests/integration/stack-faults.sh
 NUSE_FAULT_TEST_EXTRA =
 if HAVE_MUSL
+MUSL_TEST_PROGS += tests/programs/faulttest-musl
 NUSE_FAULT_TEST_EXTRA += tests/programs/faulttest-musl
-CLEANFILES += tests/programs/faulttest-musl
-tests/programs/faulttest-musl: tests/programs/faulttest.c
-	@mkdir -p tests/programs
-	$(AM_V_CC)$(MUSL_GCC) -std=gnu11 -D_GNU_SOURCE $(WARN_CFLAGS) -O2 -static \
-		-o $@ $(srcdir)/tests/programs/faulttest.c
 endif
 tests/integration/stack-faults.log: tests/programs/faulttest nuse-exec \
 	$(NUSE_FAULT_TEST_EXTRA)

@@ -20,13 +20,13 @@ tests_programs_mtserver_LDFLAGS = -pthread
 NUSE_TEST_PROGRAMS_EXTRA =
 EXTRA_DIST += tests/programs/gohttp/main.go
 
+# Static musl builds, tests/programs/NAME-musl from NAME.c: each .mk adds
+# its own to MUSL_TEST_PROGS; the one rule is in tests/local.mk, after
+# every list is complete.
+MUSL_TEST_PROGS =
 if HAVE_MUSL
+MUSL_TEST_PROGS += tests/programs/nusetest-musl
 NUSE_TEST_PROGRAMS_EXTRA += tests/programs/nusetest-musl
-CLEANFILES += tests/programs/nusetest-musl
-tests/programs/nusetest-musl: tests/programs/nusetest.c
-	@mkdir -p tests/programs
-	$(AM_V_CC)$(MUSL_GCC) -std=gnu11 -D_GNU_SOURCE $(WARN_CFLAGS) -O2 -static -pthread \
-		-o $@ $(srcdir)/tests/programs/nusetest.c
 endif
 
 if HAVE_GO
