@@ -201,16 +201,9 @@ static long netdev_add(void *data)
 
 int nuse_netdev_add(const struct nuse_netdev_params *params)
 {
-	int ret;
-
 	if (!params || !params->xmit)
 		return -EINVAL;
-	ret = nuse_enter();
-	if (ret)
-		return ret;
-	ret = nuse_on_task_stack(netdev_add, (void *)params);
-	nuse_leave();
-	return ret;
+	return nuse_call(netdev_add, (void *)params);
 }
 
 static void receive_one(struct net_device *dev, const struct nuse_rx_frame *f)

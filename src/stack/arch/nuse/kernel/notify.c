@@ -184,11 +184,7 @@ struct nuse_notifier *nuse_notify_poll(const struct nuse_pollfd *fds, int nfds,
 
 	if (nfds <= 0)
 		return NULL;
-	r = nuse_enter();
-	if (!r) {
-		r = nuse_on_task_stack(attach_poll, &c);
-		nuse_leave();
-	}
+	r = nuse_call(attach_poll, &c);
 	return r ? NULL : c.n;
 }
 
@@ -197,11 +193,7 @@ struct nuse_notifier *nuse_notify_attach(int fd, int *doorbell, int efd)
 	struct attach_call c = { fd, efd, doorbell, NULL };
 	long r;
 
-	r = nuse_enter();
-	if (!r) {
-		r = nuse_on_task_stack(attach, &c);
-		nuse_leave();
-	}
+	r = nuse_call(attach, &c);
 	return r ? NULL : c.n;
 }
 
@@ -223,10 +215,8 @@ static long detach(void *data)
 
 void nuse_notify_detach(struct nuse_notifier *n)
 {
-	if (!n || nuse_enter())
-		return;
-	nuse_on_task_stack(detach, n);
-	nuse_leave();
+	if (n)
+		nuse_call(detach, n);
 }
 
 /*
