@@ -32,6 +32,18 @@ struct bell {
 static struct bell bells[MAX_BELLS];
 /* taken to make a bell: one per epoll instance, however many threads */
 static int bell_lock;
+
+static void bells_lock(void)
+{
+	while (__atomic_exchange_n(&bell_lock, 1, __ATOMIC_ACQUIRE))
+		host(SYS_sched_yield);
+}
+
+static void bells_unlock(void)
+{
+	__atomic_store_n(&bell_lock, 0, __ATOMIC_RELEASE);
+}
+
 static int *doorbell;
 static long doorbell_pid;
 
@@ -151,10 +163,9 @@ struct bell *vfs_bell(long epfd, int shadow)
 
 	if (b && doorbell_pid == host(SYS_getpid))
 		return b;
-	while (__atomic_exchange_n(&bell_lock, 1, __ATOMIC_ACQUIRE))
-		host(SYS_sched_yield);
+	bells_lock();
 	b = bell_get(epfd, shadow);
-	__atomic_store_n(&bell_lock, 0, __ATOMIC_RELEASE);
+	bells_unlock();
 	return b;
 }
 
@@ -185,14 +196,13 @@ long vfs_bell_poll_begin(struct bell **out, const struct vfs_pollfd *sfds,
 	efd = host(SYS_eventfd2, 0, EFD_NONBLOCK_ | EFD_CLOEXEC_);
 	if (efd < 0)
 		return -1;
-	while (__atomic_exchange_n(&bell_lock, 1, __ATOMIC_ACQUIRE))
-		host(SYS_sched_yield);
+	bells_lock();
 	for (int i = 0; i < MAX_BELLS && !b; i++)
 		if (!bells[i].n && !bells[i].epfd)
 			b = &bells[i];
 	if (b)
 		b->epfd = -1; /* taken: not an epoll's */
-	__atomic_store_n(&bell_lock, 0, __ATOMIC_RELEASE);
+	bells_unlock();
 	if (!b)
 		goto fail;
 	b->efd = efd;
