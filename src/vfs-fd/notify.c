@@ -32,18 +32,6 @@ struct bell {
 static struct bell bells[MAX_BELLS];
 /* taken to make a bell: one per epoll instance, however many threads */
 static int bell_lock;
-
-static void bells_lock(void)
-{
-	while (__atomic_exchange_n(&bell_lock, 1, __ATOMIC_ACQUIRE))
-		host(SYS_sched_yield);
-}
-
-static void bells_unlock(void)
-{
-	__atomic_store_n(&bell_lock, 0, __ATOMIC_RELEASE);
-}
-
 static int *doorbell;
 static long doorbell_pid;
 
@@ -163,9 +151,10 @@ struct bell *vfs_bell(long epfd, int shadow)
 
 	if (b && doorbell_pid == host(SYS_getpid))
 		return b;
-	bells_lock();
+	while (__atomic_exchange_n(&bell_lock, 1, __ATOMIC_ACQUIRE))
+		host(SYS_sched_yield);
 	b = bell_get(epfd, shadow);
-	bells_unlock();
+	__atomic_store_n(&bell_lock, 0, __ATOMIC_RELEASE);
 	return b;
 }
 
@@ -196,13 +185,14 @@ long vfs_bell_poll_begin(struct bell **out, const struct vfs_pollfd *sfds,
 	efd = host(SYS_eventfd2, 0, EFD_NONBLOCK_ | EFD_CLOEXEC_);
 	if (efd < 0)
 		return -1;
-	bells_lock();
+	while (__atomic_exchange_n(&bell_lock, 1, __ATOMIC_ACQUIRE))
+		host(SYS_sched_yield);
 	for (int i = 0; i < MAX_BELLS && !b; i++)
 		if (!bells[i].n && !bells[i].epfd)
 			b = &bells[i];
 	if (b)
 		b->epfd = -1; /* taken: not an epoll's */
-	bells_unlock();
+	__atomic_store_n(&bell_lock, 0, __ATOMIC_RELEASE);
 	if (!b)
 		goto fail;
 	b->efd = efd;
