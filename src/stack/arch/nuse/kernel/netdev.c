@@ -201,9 +201,16 @@ static long netdev_add(void *data)
 
 int nuse_netdev_add(const struct nuse_netdev_params *params)
 {
+	int ret;
+
 	if (!params || !params->xmit)
 		return -EINVAL;
-	return nuse_call(netdev_add, (void *)params);
+	ret = nuse_enter();
+	if (ret)
+		return ret;
+	ret = nuse_on_task_stack(netdev_add, (void *)params);
+	nuse_leave();
+	return ret;
 }
 
 static void receive_one(struct net_device *dev, const struct nuse_rx_frame *f)

@@ -184,7 +184,11 @@ struct nuse_notifier *nuse_notify_poll(const struct nuse_pollfd *fds, int nfds,
 
 	if (nfds <= 0)
 		return NULL;
-	r = nuse_call(attach_poll, &c);
+	r = nuse_enter();
+	if (!r) {
+		r = nuse_on_task_stack(attach_poll, &c);
+		nuse_leave();
+	}
 	return r ? NULL : c.n;
 }
 
@@ -193,7 +197,11 @@ struct nuse_notifier *nuse_notify_attach(int fd, int *doorbell, int efd)
 	struct attach_call c = { fd, efd, doorbell, NULL };
 	long r;
 
-	r = nuse_call(attach, &c);
+	r = nuse_enter();
+	if (!r) {
+		r = nuse_on_task_stack(attach, &c);
+		nuse_leave();
+	}
 	return r ? NULL : c.n;
 }
 
@@ -215,8 +223,10 @@ static long detach(void *data)
 
 void nuse_notify_detach(struct nuse_notifier *n)
 {
-	if (n)
-		nuse_call(detach, n);
+	if (!n || nuse_enter())
+		return;
+	nuse_on_task_stack(detach, n);
+	nuse_leave();
 }
 
 /*

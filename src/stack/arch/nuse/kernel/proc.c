@@ -393,6 +393,17 @@ static long reap_tasks(void *data)
 	return 0;
 }
 
+static long proc_call(long (*fn)(void *), void *arg)
+{
+	long ret = nuse_enter();
+
+	if (ret)
+		return ret;
+	ret = nuse_on_task_stack(fn, arg);
+	nuse_leave();
+	return ret;
+}
+
 int nuse_proc_reap(long token)
 {
 	struct reap r = { token, NULL };
@@ -400,7 +411,7 @@ int nuse_proc_reap(long token)
 
 	if (token <= 0)
 		return -EINVAL;
-	ret = nuse_call(reap_tasks, &r);
+	ret = proc_call(reap_tasks, &r);
 	unregister(token);
 	return (int)ret;
 }
@@ -425,7 +436,7 @@ int nuse_proc_attach(long token, long pid)
 	 * After execve the old image's threads are gone but their tasks hold
 	 * the table: drop them (after fork there are none but the template).
 	 */
-	ret = nuse_call(keep_template, &r);
+	ret = proc_call(keep_template, &r);
 	if (ret)
 		return (int)ret;
 	return nuse_proc_register(token, pid);
@@ -470,5 +481,5 @@ static long tcp_pending(void *unused)
 
 int nuse_tcp_pending(void)
 {
-	return (int)nuse_call(tcp_pending, NULL);
+	return (int)proc_call(tcp_pending, NULL);
 }

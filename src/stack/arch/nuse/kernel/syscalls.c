@@ -106,18 +106,6 @@ void nuse_leave(void)
 	nuse_cpu_put();
 }
 
-/* fn(arg) as the calling thread's task, on its kernel stack: result or -errno. */
-long nuse_call(long (*fn)(void *), void *arg)
-{
-	long ret = nuse_enter();
-
-	if (ret)
-		return ret;
-	ret = nuse_on_task_stack(fn, arg);
-	nuse_leave();
-	return ret;
-}
-
 struct syscall_call {
 	nuse_sys_fn fn;
 	long *args;

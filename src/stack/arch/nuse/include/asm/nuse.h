@@ -49,7 +49,6 @@ void nuse_threads_halt(void);
 int nuse_enter(void);
 void nuse_leave(void);
 long nuse_on_task_stack(long (*fn)(void *), void *arg);
-long nuse_call(long (*fn)(void *), void *arg);
 
 /* memory (kernel/mem.c) */
 /* 4 GiB: above where non-PIE programs load, far below mmap's area */
