@@ -18,6 +18,14 @@
  * data, so level, edge and oneshot are the stack's own.  Shadows are
  * keyed by (process, descriptor number): a dup of an epoll descriptor or
  * a forked child's copy does not see the stack sockets (known limit).
+ *
+ * An epoll_wait is served here even when its instance has no shadow yet:
+ * left to the host, a thread blocked in it would never learn of a stack
+ * socket another thread adds meanwhile (Go's netpoller blocks in
+ * epoll_wait while a goroutine connects: the connection's events were
+ * lost until the HTTP client's timeout woke the poller).  The wait is on
+ * a copy of the caller's instance and on an eventfd that such an
+ * epoll_ctl signals; it then goes on as a mixed wait.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -365,6 +374,27 @@ static struct shadow *shadows;
 static int n_shadows;
 static pthread_mutex_t shadow_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* A wait served on an instance without a shadow (under shadow_lock). */
+struct host_waiter {
+	pid_t tgid;
+	int epfd;
+	int efd; /* signalled when a stack socket joins the instance */
+	struct host_waiter *next;
+};
+
+static struct host_waiter *host_waiters;
+
+static void wake_host_waiters(pid_t tgid, int epfd)
+{
+	struct host_waiter *w;
+
+	pthread_mutex_lock(&shadow_lock);
+	for (w = host_waiters; w; w = w->next)
+		if (w->tgid == tgid && w->epfd == epfd)
+			eventfd_write(w->efd, 1);
+	pthread_mutex_unlock(&shadow_lock);
+}
+
 /* The shadow of (tgid, epfd), made if @create; NULL if none. */
 static struct shadow *shadow_get(pid_t tgid, int epfd, bool create)
 {
@@ -447,6 +477,8 @@ static enum nuse_verdict epoll_ctl_(struct nuse_call *c)
 		r = sh ? sl_stack(c->tid, SYS_epoll_ctl, sh->sep, op, sfd,
 				  c->args[3], 0, 0) :
 			 -ENOENT;
+		if (!r && op == EPOLL_CTL_ADD)
+			wake_host_waiters(tgid, (int)epfd);
 	}
 	sl_put(ph);
 	c->ret = r;
@@ -475,17 +507,92 @@ static bool host_watches(pid_t tid, long epfd)
 	return strstr(buf, "tfd:") != NULL;
 }
 
+/* The caller's descriptor @fd, duplicated here (pidfd_getfd), or -1. */
+static int caller_fd(pid_t tid, long fd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_), copy;
+
+	if (pidfd < 0)
+		return -1;
+	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	close(pidfd);
+	return copy;
+}
+
+/*
+ * Wait on @copy, the caller's instance that has no shadow, until it has
+ * events (copied to the caller: the count), the deadline, or a stack
+ * socket joins it (0 with *shp set: the caller goes on with a mixed wait).
+ */
+static long wait_host_only(struct nuse_call *c, pid_t tgid, long epfd,
+			   int copy, struct epoll_event *buf, long max,
+			   long long deadline, struct shadow **shp)
+{
+	struct host_waiter w = { tgid, (int)epfd, -1, NULL }, **p;
+	struct pollfd pf[2];
+	long r;
+
+	w.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w.efd < 0)
+		return -errno;
+	pthread_mutex_lock(&shadow_lock);
+	w.next = host_waiters;
+	host_waiters = &w;
+	pthread_mutex_unlock(&shadow_lock);
+	for (;;) {
+		/* after registering: a shadow made before is seen here */
+		*shp = shadow_get(tgid, (int)epfd, false);
+		if (*shp) {
+			r = 0;
+			break;
+		}
+		/* first without waiting: also EINVAL at once for a
+		 * descriptor that is not an epoll instance */
+		r = epoll_wait(copy, buf, (int)max, 0);
+		if (r < 0) {
+			r = -errno;
+			break;
+		}
+		if (r > 0) {
+			if (c->write_mem(c, c->args[1], buf, r * sizeof(*buf)) < 0)
+				r = -EFAULT;
+			break;
+		}
+		if (!left_ms(deadline))
+			break;
+		pf[0] = (struct pollfd){ .fd = copy, .events = POLLIN };
+		pf[1] = (struct pollfd){ .fd = w.efd, .events = POLLIN };
+		r = poll(pf, 2, (int)left_ms(deadline));
+		if (r < 0) {
+			r = -errno; /* EINTR: the monitor ends the wait */
+			break;
+		}
+		if (pf[1].revents)
+			eventfd_read(w.efd, &(eventfd_t){ 0 });
+		/* else events (or another thread took them first, edge-
+		 * triggered) or the deadline: the next turn tells */
+	}
+	pthread_mutex_lock(&shadow_lock);
+	for (p = &host_waiters; *p != &w; p = &(*p)->next)
+		;
+	*p = w.next;
+	pthread_mutex_unlock(&shadow_lock);
+	close(w.efd);
+	return r;
+}
+
 static enum nuse_verdict epoll_wait_(struct nuse_call *c)
 {
 	long max = (long)c->args[2], r, ms;
 	long long deadline;
 	struct shadow *sh;
 	struct epoll_event *buf;
-	int pidfd, copy;
+	pid_t tgid = sl_tgid(c->tid);
+	int copy;
 
-	if (!__atomic_load_n(&n_shadows, __ATOMIC_RELAXED) ||
-	    !(sh = shadow_get(sl_tgid(c->tid), (int)c->args[0], false)))
-		return NUSE_CALL_CONTINUE;
+	if (tgid < 0)
+		return NUSE_CALL_CONTINUE; /* the caller is gone */
+	sh = shadow_get(tgid, (int)c->args[0], false);
 	/* the signal mask of epoll_pwait* is not applied (docs) */
 	if (c->nr == SYS_epoll_pwait2)
 		deadline = ts_deadline(c, c->args[3], false);
@@ -496,19 +603,18 @@ static enum nuse_verdict epoll_wait_(struct nuse_call *c)
 		c->ret = deadline < -1 ? deadline : -EINVAL;
 		return NUSE_CALL_RETURN;
 	}
-	if (!host_watches(c->tid, (long)c->args[0])) {
+	if (sh && !host_watches(c->tid, (long)c->args[0])) {
 		c->ret = sl_stack(c->tid, SYS_epoll_wait, sh->sep, c->args[1],
 				  max, left_ms(deadline), 0, 0);
 		return NUSE_CALL_RETURN;
 	}
-	pidfd = (int)syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD_);
-	copy = pidfd < 0 ? -1 :
-			   (int)syscall(SYS_pidfd_getfd, pidfd, c->args[0], 0);
-	if (pidfd >= 0)
-		close(pidfd);
+	copy = caller_fd(c->tid, (long)c->args[0]);
 	buf = calloc(max, sizeof(*buf));
 	r = copy < 0 ? -EBADF : buf ? 0 : -ENOMEM;
-	while (!r) {
+	if (!r && !sh)
+		r = wait_host_only(c, tgid, (long)c->args[0], copy, buf, max,
+				   deadline, &sh);
+	while (!r && sh) {
 		r = sl_stack(c->tid, SYS_epoll_wait, sh->sep, c->args[1], max,
 			     0, 0, 0);
 		if (r)

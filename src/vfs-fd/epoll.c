@@ -48,7 +48,15 @@ long vfs_epoll_ctl(long epfd, long op, long fd, long ev)
 	shadow = vfs_shadow_get(epfd, op == EPOLL_CTL_ADD_);
 	if (shadow < 0)
 		return shadow == -1 ? -ENOENT : shadow;
-	return stack(SYS_epoll_ctl, shadow, op, sfd, ev);
+	r = stack(SYS_epoll_ctl, shadow, op, sfd, ev);
+	/*
+	 * A thread may be waiting in the host's epoll_wait on this instance
+	 * already (host_wait): the bell, in the host instance from now on,
+	 * wakes it when the stack has events.
+	 */
+	if (!r && op == EPOLL_CTL_ADD_ && vfs_shadow_host_fds(epfd))
+		vfs_bell(epfd, shadow);
+	return r;
 }
 
 /* Drop the bell's events from what the host wrote at ev: how many are left. */
@@ -115,37 +123,19 @@ static long bell_wait(struct bell *bell, long nr, long epfd, int shadow,
 	}
 }
 
-/* epoll_wait(epfd, ev, max, ms), epoll_pwait(..., mask, size),
- * epoll_pwait2(epfd, ev, max, timespec, mask, size) */
-long vfs_epoll_wait(long nr, long epfd, long ev, long max, long timeout,
-		    long mask, long size)
+/* Stack and host together until the deadline (-1: none). */
+static long mixed_wait(long nr, long epfd, int shadow, long ev, long max,
+		       long long deadline, long mask, long size)
 {
-	int shadow = vfs_shadow(epfd);
-	long long timeout_ms = timeout, deadline;
 	struct bell *bell;
 	long rs, rh;
 
-	if (shadow < 0)
-		return host(nr, epfd, ev, max, timeout, mask, size);
-	if (max <= 0)
-		return -EINVAL;
-	if (nr == SYS_epoll_pwait2) {
-		struct {
-			long sec, nsec;
-		} ts;
+	if (!vfs_shadow_host_fds(epfd)) {
+		long long left = deadline < 0 ? -1 : deadline - vfs_now_ms();
 
-		timeout_ms = -1;
-		if (timeout) {
-			if (vfs_copy_in(&ts, (void *)timeout, sizeof(ts)))
-				return -EFAULT;
-			timeout_ms =
-				ts.sec * 1000LL + (ts.nsec + 999999) / 1000000;
-		}
-	}
-	if (!vfs_shadow_host_fds(epfd))
 		return stack(SYS_epoll_wait, shadow, ev, max,
-			     timeout_ms < 0 ? -1 : timeout_ms);
-	deadline = timeout_ms < 0 ? -1 : vfs_now_ms() + timeout_ms;
+			     left < 0 && deadline >= 0 ? 0 : left);
+	}
 	bell = vfs_bell(epfd, shadow);
 	if (bell)
 		return bell_wait(bell, nr, epfd, shadow, ev, max, deadline,
@@ -167,4 +157,69 @@ long vfs_epoll_wait(long nr, long epfd, long ev, long max, long timeout,
 		if (rs + rh || (deadline >= 0 && vfs_now_ms() >= deadline))
 			return rs + rh;
 	}
+}
+
+/* The wait's timeout in ms (-1: none), or -EFAULT. */
+static long long timeout_ms_of(long nr, long timeout)
+{
+	struct {
+		long sec, nsec;
+	} ts;
+
+	if (nr != SYS_epoll_pwait2)
+		return timeout < 0 ? -1 : timeout;
+	if (!timeout)
+		return -1;
+	if (vfs_copy_in(&ts, (void *)timeout, sizeof(ts)))
+		return -EFAULT;
+	return ts.sec * 1000LL + (ts.nsec + 999999) / 1000000;
+}
+
+/*
+ * A wait on an instance without stack sockets is the host's.  If one is
+ * added while it waits (Go's netpoller waits while a goroutine connects),
+ * epoll_ctl gives the instance its bell at once, and the bell's ring ends
+ * the host wait: it goes on here as a mixed wait, with the time left.
+ */
+static long host_wait(long nr, long epfd, long ev, long max, long timeout,
+		      long mask, long size)
+{
+	long long t0 = vfs_now_ms(), ms;
+	bool rang = false;
+	int shadow;
+	long r;
+
+	r = host(nr, epfd, ev, max, timeout, mask, size);
+	if (r <= 0 || (shadow = vfs_shadow(epfd)) < 0)
+		return r;
+	r = unbell(ev, r, &rang);
+	if (r || !rang)
+		return r;
+	ms = timeout_ms_of(nr, timeout);
+	if (ms < -1)
+		return ms;
+	return mixed_wait(nr, epfd, shadow, ev, max, ms < 0 ? -1 : t0 + ms,
+			  mask, size);
+}
+
+/* epoll_wait(epfd, ev, max, ms), epoll_pwait(..., mask, size),
+ * epoll_pwait2(epfd, ev, max, timespec, mask, size) */
+long vfs_epoll_wait(long nr, long epfd, long ev, long max, long timeout,
+		    long mask, long size)
+{
+	int shadow = vfs_shadow(epfd);
+	long long timeout_ms;
+
+	if (shadow < 0)
+		return host_wait(nr, epfd, ev, max, timeout, mask, size);
+	if (max <= 0)
+		return -EINVAL;
+	timeout_ms = timeout_ms_of(nr, timeout);
+	if (timeout_ms < -1)
+		return timeout_ms;
+	if (!vfs_shadow_host_fds(epfd))
+		return stack(SYS_epoll_wait, shadow, ev, max, timeout_ms);
+	return mixed_wait(nr, epfd, shadow, ev, max,
+			  timeout_ms < 0 ? -1 : vfs_now_ms() + timeout_ms,
+			  mask, size);
 }

@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static int failures;
@@ -217,6 +219,71 @@ static void test_mixed(void)
 	printf("mixed poll/select/epoll: ok\n");
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+struct late_wait {
+	int ep, n;
+	struct epoll_event out;
+	long long ms;
+};
+
+static void *late_waiter(void *arg)
+{
+	struct late_wait *w = arg;
+	long long t0 = mono_ms();
+
+	w->n = epoll_wait(w->ep, &w->out, 1, 5000);
+	w->ms = mono_ms() - t0;
+	return NULL;
+}
+
+/*
+ * A thread already blocked in epoll_wait on host descriptors sees a stack
+ * socket another thread adds meanwhile (Go's netpoller waits on its
+ * eventfd while a goroutine connects and adds the connection).
+ */
+static void test_epoll_late(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(AF_INET, 0, &ss);
+	int s = socket(AF_INET, SOCK_DGRAM, 0), c = socket(AF_INET, SOCK_DGRAM, 0);
+	struct late_wait w = { .n = -2 };
+	struct epoll_event ev;
+	struct timespec pause = { 0, 200 * 1000000L };
+	int before = failures;
+	pthread_t t;
+	int p[2];
+
+	CHECK(!pipe(p), "pipe");
+	CHECK(!bind(s, (void *)&ss, len), "bind");
+	make_addr(AF_INET, bound_port(s), &ss);
+	w.ep = epoll_create1(EPOLL_CLOEXEC);
+	/* what the set holds while the thread starts waiting: never ready */
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = 1 };
+	CHECK(!epoll_ctl(w.ep, EPOLL_CTL_ADD, p[0], &ev), "epoll_ctl pipe");
+	CHECK(!pthread_create(&t, NULL, late_waiter, &w), "pthread_create");
+	nanosleep(&pause, NULL);
+	ev = (struct epoll_event){ .events = EPOLLIN | EPOLLET, .data.u32 = 2 };
+	CHECK(!epoll_ctl(w.ep, EPOLL_CTL_ADD, s, &ev), "epoll_ctl socket");
+	CHECK(sendto(c, "d", 1, 0, (void *)&ss, len) == 1, "sendto");
+	pthread_join(t, NULL);
+	CHECK(w.n == 1 && w.out.data.u32 == 2 && w.ms < 3000,
+	      "epoll_wait already waiting: %d events after %lld ms", w.n, w.ms);
+	close(w.ep);
+	close(p[0]);
+	close(p[1]);
+	close(s);
+	close(c);
+	if (failures == before)
+		printf("epoll: socket added while another thread waits: ok\n");
+}
+
 static volatile sig_atomic_t alarms;
 
 static void on_alarm(int sig)
@@ -377,6 +444,7 @@ int main(int argc, char **argv)
 	test_udp(AF_INET);
 	test_udp(AF_INET6);
 	test_mixed();
+	test_epoll_late();
 	test_efault();
 	test_timestamp();
 	test_eintr();
