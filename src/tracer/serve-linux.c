@@ -21,6 +21,7 @@
  * process_vm_readv/writev.  Calls may block in the stack (accept, recv,
  * poll): the modes serve every notification on a worker thread of its own.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -34,6 +35,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -367,6 +369,61 @@ static enum nuse_verdict serve_socket(const struct nuse_sup *s,
 	return ph_install(s, c, (int)sfd, type & SOCK_CLOEXEC);
 }
 
+/* FDSize (the size of the descriptor table) of thread @tid, or -1. */
+static long fd_table_size(pid_t tid)
+{
+	char path[64], buf[1024], *t;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	t = strstr(buf, "\nFDSize:");
+	return t ? strtol(t + 8, NULL, 10) : -1;
+}
+
+/*
+ * Can the caller take one more descriptor?  Linux takes the number before
+ * it accepts, so accept at RLIMIT_NOFILE fails with EMFILE and leaves the
+ * connection queued; a placeholder that could not be installed after the
+ * accept would lose it.  A descriptor table smaller than the limit has a
+ * free number below it (cheap: one /proc read); else the numbers in use
+ * below the limit are counted.  (Another thread of the caller may still
+ * take the last number in between: then the connection is lost.)
+ */
+static bool caller_has_free_fd(pid_t tid)
+{
+	struct rlimit rl;
+	char path[64];
+	struct dirent *d;
+	long size, used = 0;
+	DIR *dir;
+
+	if (prlimit(tid, RLIMIT_NOFILE, NULL, &rl) ||
+	    rl.rlim_cur == RLIM_INFINITY)
+		return true; /* cannot tell: go on as before */
+	size = fd_table_size(tid);
+	if (size >= 0 && (rlim_t)size < rl.rlim_cur)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/fd", tid);
+	dir = opendir(path);
+	if (!dir)
+		return true;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.' &&
+		    (rlim_t)strtoul(d->d_name, NULL, 10) < rl.rlim_cur)
+			used++;
+	closedir(dir);
+	return (rlim_t)used < rl.rlim_cur;
+}
+
 static enum nuse_verdict serve_accept(const struct nuse_sup *s,
 				      struct nuse_call *c, int sfd)
 {
@@ -375,6 +432,10 @@ static enum nuse_verdict serve_accept(const struct nuse_sup *s,
 
 	if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) {
 		c->ret = -EINVAL;
+		return NUSE_CALL_RETURN;
+	}
+	if (!caller_has_free_fd(c->tid)) {
+		c->ret = -EMFILE;
 		return NUSE_CALL_RETURN;
 	}
 	r = sl_stack(c->tid, SYS_accept4, sfd, c->args[1], c->args[2],

@@ -323,11 +323,7 @@ int main(int argc, char **argv)
 	if (n <= 0)
 		return 2;
 	self[n] = '\0';
-	/* not in the supervisor modes: docs/supervisor.md, "accept at the limit" */
-	if (getenv("SESSIONTEST_SUPERVISOR"))
-		printf("accept_emfile: not checked (SESSIONTEST_SUPERVISOR)\n");
-	else
-		accept_emfile();
+	accept_emfile();
 	fork_close();
 	fork_serve();
 	exec_keep(self);
