@@ -60,7 +60,7 @@ asm(".text\n"
     "	xorl %ebp, %ebp\n"
     "	jmp *%r8\n");
 
-#define SECCOMP_EXTRA_TRAPS 13
+#define SECCOMP_EXTRA_TRAPS 15
 
 /* RET_TRAP for the network calls and the ones the runtime must see. */
 static int install_seccomp(void)
@@ -72,6 +72,8 @@ static int install_seccomp(void)
 		/* --stack=linux: a child's stack descriptor table (fork hooks) */
 		SYS_fork,	  SYS_vfork,	      SYS_clone,
 		SYS_clone3,
+		/* --stack=linux: the network procfs is the stack's */
+		SYS_open,	  SYS_openat,
 	};
 	/*
 	 * nuse-exec's own text is exempt, not just the gate: when it is

@@ -13,7 +13,7 @@
 	/* descriptor I/O that may land on a socket */                        \
 	X(read) X(write) X(readv) X(writev) X(sendfile) X(splice) X(ioctl)    \
 	X(fcntl) X(close) X(close_range) X(dup) X(dup2) X(dup3) X(fstat)      \
-	X(newfstatat)                                                         \
+	X(newfstatat) X(getdents64)                                           \
 	/* readiness over mixed descriptors */                                \
 	X(poll) X(ppoll) X(select) X(pselect6) X(epoll_create)                \
 	X(epoll_create1) X(epoll_ctl) X(epoll_wait) X(epoll_pwait)            \

@@ -24,6 +24,12 @@ extern nuse_vfs_host_fn vfs_host_fn;
 void vfs_table_init(void);
 int vfs_lookup(long fd);
 long vfs_install(int sfd, bool cloexec);
+/* open/openat of an absolute path in the stack's network procfs */
+long vfs_open_proc(long path, long flags, long mode);
+/* newfstatat of such a path: 1 with *ret set, 0 if the path is not ours */
+int vfs_stat_proc(long path, long buf, long flags, long *ret);
+/* the stack's fstat of stack descriptor sfd, as x86-64's struct stat */
+long vfs_stack_stat(int sfd, long buf);
 /* a placeholder not yet bound to a stack descriptor */
 long vfs_reserve(bool cloexec);
 int vfs_bind(long fd, int sfd);

@@ -22,22 +22,73 @@ void nuse_vfs_init(nuse_vfs_host_fn host_fn)
 }
 
 #define AT_EMPTY_PATH_ 0x1000
-#define STAT_MODE_OFFSET 24 /* st_mode in the x86-64 struct stat */
-#define S_IFSOCK_ 0140000
+
+/* struct stat as the stack fills it (asm-generic: the port has no own) */
+struct stack_stat {
+	unsigned long dev, ino;
+	unsigned int mode, nlink, uid, gid;
+	unsigned long rdev, pad1;
+	long size;
+	int blksize, pad2;
+	long blocks, atime;
+	unsigned long atime_ns;
+	long mtime;
+	unsigned long mtime_ns;
+	long ctime;
+	unsigned long ctime_ns;
+	unsigned int unused4, unused5;
+};
+
+/* struct stat of x86-64, as the program expects it */
+struct x86_64_stat {
+	unsigned long dev, ino, nlink;
+	unsigned int mode, uid, gid, pad0;
+	unsigned long rdev;
+	long size, blksize, blocks;
+	unsigned long atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
+	long unused[3];
+};
+
+_Static_assert(sizeof(struct stack_stat) == 128, "asm-generic struct stat");
+_Static_assert(sizeof(struct x86_64_stat) == 144, "x86-64 struct stat");
 
 /*
- * The stack has no fstat: the placeholder's stat, with the mode a socket
- * has on Linux (S_IFSOCK, 0777), so S_ISSOCK() holds.
+ * The stack's own stat of the file: a socket's (S_IFSOCK, 0777), or a
+ * procfs file's or directory's (opendir checks S_ISDIR).
  */
-static long sock_stat(long fd, long buf)
+long vfs_stack_stat(int sfd, long buf)
 {
-	unsigned int mode = S_IFSOCK_ | 0777;
-	long r = host(SYS_fstat, fd, buf);
+	struct stack_stat ss;
+	struct x86_64_stat xs = { 0 };
+	long r;
 
+	r = stack(SYS_fstat, sfd, (long)&ss);
 	if (r)
 		return r;
-	return vfs_copy_out((char *)buf + STAT_MODE_OFFSET, &mode,
-			    sizeof(mode));
+	xs.dev = ss.dev;
+	xs.ino = ss.ino;
+	xs.nlink = ss.nlink;
+	xs.mode = ss.mode;
+	xs.uid = ss.uid;
+	xs.gid = ss.gid;
+	xs.rdev = ss.rdev;
+	xs.size = ss.size;
+	xs.blksize = ss.blksize;
+	xs.blocks = ss.blocks;
+	xs.atime = ss.atime;
+	xs.atime_ns = ss.atime_ns;
+	xs.mtime = ss.mtime;
+	xs.mtime_ns = ss.mtime_ns;
+	xs.ctime = ss.ctime;
+	xs.ctime_ns = ss.ctime_ns;
+	return vfs_copy_out((void *)buf, &xs, sizeof(xs)) ? -EFAULT : 0;
+}
+
+static long sock_stat(long fd, long buf)
+{
+	int sfd = vfs_lookup(fd);
+
+	return sfd < 0 ? -EBADF : vfs_stack_stat(sfd, buf);
 }
 
 /* newfstatat(fd, "", buf, AT_EMPTY_PATH) is glibc's fstat. */
@@ -92,6 +143,7 @@ static long on_socket(long nr, int sfd, long a0, long a1, long a2, long a3,
 long nuse_vfs_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 		      long a5)
 {
+	long r;
 	int sfd;
 
 	switch (nr) {
@@ -99,6 +151,14 @@ long nuse_vfs_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 		return vfs_socket(a0, a1, a2);
 	case SYS_socketpair:
 		return host(nr, a0, a1, a2, a3); /* AF_UNIX: the host's */
+	case SYS_newfstatat:
+		if (vfs_lookup(a0) < 0 && vfs_stat_proc(a1, a2, a3, &r))
+			return r;
+		break;
+	case SYS_open:
+		return vfs_open_proc(a0, a1, a2);
+	case SYS_openat:
+		return vfs_open_proc(a1, a2, a3); /* absolute: dirfd unused */
 	case SYS_close_range:
 		return vfs_close_range(a0, a1, a2);
 	case SYS_poll:

@@ -9,7 +9,8 @@ APPS_TESTS = \
 	tests/integration/apps-nginx.sh \
 	tests/integration/apps-iproute.sh \
 	tests/integration/apps-links.sh \
-	tests/integration/apps-dns.sh
+	tests/integration/apps-dns.sh \
+	tests/integration/apps-procfs.sh
 TESTS += $(APPS_TESTS)
 EXTRA_DIST += $(APPS_TESTS) tests/integration/apps.mk \
 	tests/integration/apps-lib.sh tests/integration/dns-server.py \

@@ -32,6 +32,37 @@ static bool is_self_exe(const char *path)
 	return !rt_strcmp(buf, "/proc/self/exe");
 }
 
+/* @prefix, then the end of the path or a '/' */
+static bool under(const char *buf, const char *prefix)
+{
+	size_t n = rt_strlen(prefix);
+
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] != prefix[i])
+			return false;
+	return buf[n] == '\0' || buf[n] == '/';
+}
+
+bool rt_is_stack_proc_path(const char *path)
+{
+	char buf[32] = { 0 };
+	size_t i;
+
+	if (!path)
+		return false;
+	/* byte by byte: the path may end just before an unmapped page */
+	for (i = 0; i < sizeof(buf) - 1; i++) {
+		if (rt_copy_in(buf + i, path + i, 1))
+			return false;
+		if (!buf[i])
+			break;
+	}
+	if (buf[0] != '/' || buf[1] != 'p')
+		return false;
+	return under(buf, "/proc/net") || under(buf, "/proc/self/net") ||
+	       under(buf, "/proc/thread-self/net") || under(buf, "/proc/sys/net");
+}
+
 long rt_proc_self_exe(long nr, long a0, long a1, long a2, long a3,
 		      bool *handled)
 {

@@ -147,6 +147,9 @@ int rt_rewrite_init(void);
 bool rt_rewrite_site(uintptr_t site);
 long rt_execve(int dirfd, const char *path, char *const argv[],
 	       char *const envp[], int flags);
+/* Is @path (the program's) one of the stack's procfs files: /proc/net,
+ * /proc/self/net, /proc/thread-self/net, /proc/sys/net and below? */
+bool rt_is_stack_proc_path(const char *path);
 long rt_proc_self_exe(long nr, long a0, long a1, long a2, long a3,
 		      bool *handled);
 long rt_sigaction(int sig, const struct rt_kernel_sigaction *act,

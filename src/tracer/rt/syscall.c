@@ -168,6 +168,11 @@ long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 		r = rt_proc_self_exe(nr, a0, a1, a2, a3, &handled);
 		if (handled)
 			return r;
+		/* the program's network procfs is its stack's */
+		if (rt_cfg.linux_stack && nr != SYS_readlink &&
+		    nr != SYS_readlinkat &&
+		    rt_is_stack_proc_path((const char *)(nr == SYS_open ? a0 : a1)))
+			return nuse_dispatch(nr, a0, a1, a2, a3, a4, a5);
 		break;
 	case SYS_prctl:
 		/* The program cannot turn our dispatch off. */
