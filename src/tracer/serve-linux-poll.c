@@ -367,8 +367,12 @@ struct shadow {
 	pid_t tgid;
 	int epfd; /* the caller's number */
 	int sep; /* the stack epoll */
+	int kick; /* stack eventfd in sep ending a wait there (shadow_kick), or -1 */
 	struct shadow *next;
 };
+
+/* The kick's event data: never given to the caller. */
+#define KICK_DATA 0x6e7573652d6b696bULL
 
 static struct shadow *shadows;
 static int n_shadows;
@@ -411,7 +415,8 @@ static struct shadow *shadow_get(pid_t tgid, int epfd, bool create)
 			free(sh);
 			sh = NULL;
 		} else {
-			*sh = (struct shadow){ tgid, epfd, (int)sep, shadows };
+			*sh = (struct shadow){ tgid, epfd, (int)sep, -1,
+					       shadows };
 			shadows = sh;
 			__atomic_add_fetch(&n_shadows, 1, __ATOMIC_RELAXED);
 		}
@@ -439,8 +444,84 @@ void sl_epoll_closed(pid_t tid, long fd)
 	pthread_mutex_unlock(&shadow_lock);
 	if (sh) {
 		nuse_sys(SYS_close, sh->sep, 0, 0, 0, 0, 0);
+		if (sh->kick >= 0)
+			nuse_sys(SYS_close, sh->kick, 0, 0, 0, 0, 0);
 		free(sh);
 	}
+}
+
+/*
+ * A host descriptor is being added to the caller's instance: a worker
+ * waiting on the shadow alone (host_watches said no) must look again.
+ * The kick, an eventfd of the stack in the shadow, ends that wait; the
+ * worker drops its event and goes on as a mixed wait (the add lands in
+ * the host instance right after this call continues).
+ */
+static void shadow_kick(struct shadow *sh)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET,
+				  .data.u64 = KICK_DATA };
+	uint64_t one = 1;
+	long k;
+
+	pthread_mutex_lock(&shadow_lock);
+	if (sh->kick < 0) {
+		/* tid 0: the arguments are in our own memory */
+		k = sl_stack(0, SYS_eventfd2, 0, EFD_NONBLOCK, 0, 0, 0, 0);
+		if (k >= 0 && sl_stack(0, SYS_epoll_ctl, sh->sep, EPOLL_CTL_ADD,
+				       k, (long)&ev, 0, 0)) {
+			nuse_sys(SYS_close, k, 0, 0, 0, 0, 0);
+			k = -1;
+		}
+		sh->kick = (int)k;
+	}
+	k = sh->kick;
+	pthread_mutex_unlock(&shadow_lock);
+	if (k >= 0)
+		sl_stack(0, SYS_write, k, (long)&one, sizeof(one), 0, 0, 0);
+}
+
+/*
+ * Drop the kick's events from the @n the stack wrote at the caller's
+ * @addr: how many are left, with *kicked set if there was one.
+ */
+static long unkick(struct nuse_call *c, unsigned long addr, long n,
+		   bool *kicked)
+{
+	struct epoll_event e[64];
+	long i, k, kept = 0;
+
+	for (i = 0; i < n; i += 64) {
+		long chunk = n - i < 64 ? n - i : 64, m = 0;
+
+		if (c->read_mem(c, e, addr + i * sizeof(e[0]),
+				chunk * sizeof(e[0])) != (long)(chunk * sizeof(e[0])))
+			return -EFAULT;
+		for (k = 0; k < chunk; k++) {
+			if (e[k].data.u64 == KICK_DATA) {
+				*kicked = true;
+				continue;
+			}
+			e[m++] = e[k];
+		}
+		if (m && c->write_mem(c, addr + kept * sizeof(e[0]), e,
+				      m * sizeof(e[0])) < 0)
+			return -EFAULT;
+		kept += m;
+	}
+	return kept;
+}
+
+/* The shadow's events, written at the caller's buffer, without kicks. */
+static long shadow_events(struct nuse_call *c, struct shadow *sh, long max,
+			  long ms, bool *kicked)
+{
+	long r = sl_stack(c->tid, SYS_epoll_wait, sh->sep, c->args[1], max, ms,
+			  0, 0);
+
+	if (r <= 0 || __atomic_load_n(&sh->kick, __ATOMIC_RELAXED) < 0)
+		return r;
+	return unkick(c, c->args[1], r, kicked);
 }
 
 /* Is the caller's @fd an epoll instance?  0, -EBADF or -EINVAL. */
@@ -466,8 +547,16 @@ static enum nuse_verdict epoll_ctl_(struct nuse_call *c)
 	int sfd = sl_get(c->tid, (long)c->args[2], &ph);
 	long r;
 
-	if (sfd < 0)
-		return NUSE_CALL_CONTINUE; /* a host descriptor: the host's */
+	if (sfd < 0) {
+		/* a host descriptor: the host's, but a wait on the shadow
+		 * alone must learn of it */
+		if (op == EPOLL_CTL_ADD &&
+		    __atomic_load_n(&n_shadows, __ATOMIC_RELAXED) &&
+		    (tgid = sl_tgid(c->tid)) > 0 &&
+		    (sh = shadow_get(tgid, (int)epfd, false)))
+			shadow_kick(sh);
+		return NUSE_CALL_CONTINUE;
+	}
 	r = is_epoll(c->tid, epfd);
 	tgid = sl_tgid(c->tid);
 	if (!r && tgid < 0)
@@ -603,10 +692,16 @@ static enum nuse_verdict epoll_wait_(struct nuse_call *c)
 		c->ret = deadline < -1 ? deadline : -EINVAL;
 		return NUSE_CALL_RETURN;
 	}
-	if (sh && !host_watches(c->tid, (long)c->args[0])) {
-		c->ret = sl_stack(c->tid, SYS_epoll_wait, sh->sep, c->args[1],
-				  max, left_ms(deadline), 0, 0);
-		return NUSE_CALL_RETURN;
+	while (sh && !host_watches(c->tid, (long)c->args[0])) {
+		bool kicked = false;
+
+		r = shadow_events(c, sh, max, left_ms(deadline), &kicked);
+		if (r || !kicked) {
+			c->ret = r;
+			return NUSE_CALL_RETURN;
+		}
+		/* a host descriptor is joining: the mixed wait below */
+		break;
 	}
 	copy = caller_fd(c->tid, (long)c->args[0]);
 	buf = calloc(max, sizeof(*buf));
@@ -615,8 +710,9 @@ static enum nuse_verdict epoll_wait_(struct nuse_call *c)
 		r = wait_host_only(c, tgid, (long)c->args[0], copy, buf, max,
 				   deadline, &sh);
 	while (!r && sh) {
-		r = sl_stack(c->tid, SYS_epoll_wait, sh->sep, c->args[1], max,
-			     0, 0, 0);
+		bool kicked = false;
+
+		r = shadow_events(c, sh, max, 0, &kicked);
 		if (r)
 			break;
 		ms = left_ms(deadline);

@@ -32,8 +32,15 @@ long vfs_epoll_ctl(long epfd, long op, long fd, long ev)
 		return -EINVAL; /* a socket is not an epoll instance */
 	if (sfd < 0) {
 		r = host(SYS_epoll_ctl, epfd, op, fd, ev);
-		if (!r && op == EPOLL_CTL_ADD_)
-			vfs_shadow_host_count(epfd, 1);
+		/*
+		 * The first host descriptor: a thread may be waiting in the
+		 * stack's epoll_wait on the shadow, which knows nothing of
+		 * it; the kick ends that wait and it goes on as a mixed one.
+		 */
+		if (!r && op == EPOLL_CTL_ADD_ &&
+		    vfs_shadow_host_count(epfd, 1) == 1 &&
+		    (shadow = vfs_shadow(epfd)) >= 0)
+			vfs_shadow_kick(epfd, shadow);
 		else if (!r && op == EPOLL_CTL_DEL_)
 			vfs_shadow_host_count(epfd, -1);
 		return r;
@@ -88,6 +95,43 @@ static long unbell(long ev, long n, bool *rang)
 	return kept;
 }
 
+/* The shadow's events at ev without a kick's (vfs_shadow_kick). */
+static long stack_events(long epfd, int shadow, long ev, long max, long ms,
+			 bool *kicked)
+{
+	long r = stack(SYS_epoll_wait, shadow, ev, max, ms);
+
+	if (r <= 0 || !vfs_shadow_has_kick(epfd))
+		return r;
+	return unbell(ev, r, kicked);
+}
+
+static long mixed_wait(long nr, long epfd, int shadow, long ev, long max,
+		       long long deadline, long mask, long size);
+
+/*
+ * An instance with stack sockets only: the stack's wait, until a kick
+ * says a host descriptor joined (then a mixed wait, with the time left).
+ */
+static long stack_wait(long nr, long epfd, int shadow, long ev, long max,
+		       long long deadline, long mask, long size)
+{
+	for (;;) {
+		long long left = deadline < 0 ? -1 : deadline - vfs_now_ms();
+		bool kicked = false;
+		long r;
+
+		if (deadline >= 0 && left < 0)
+			left = 0;
+		r = stack_events(epfd, shadow, ev, max, left, &kicked);
+		if (r || !kicked)
+			return r;
+		if (vfs_shadow_host_fds(epfd))
+			return mixed_wait(nr, epfd, shadow, ev, max, deadline,
+					  mask, size);
+	}
+}
+
 /*
  * Mixed wait with a bell: reset it, ask the stack, then block in the
  * host's epoll, which the bell's eventfd wakes when the stack has events.
@@ -104,7 +148,8 @@ static long bell_wait(struct bell *bell, long nr, long epfd, int shadow,
 		if (deadline >= 0 && left < 0)
 			left = 0;
 		vfs_bell_reset(bell);
-		rs = stack(SYS_epoll_wait, shadow, ev, max, 0);
+		rs = stack_events(epfd, shadow, ev, max, 0, &rang);
+		rang = false;
 		if (rs < 0 || rs == max)
 			return rs;
 		if (!rs && left)
@@ -128,14 +173,12 @@ static long mixed_wait(long nr, long epfd, int shadow, long ev, long max,
 		       long long deadline, long mask, long size)
 {
 	struct bell *bell;
+	bool kicked;
 	long rs, rh;
 
-	if (!vfs_shadow_host_fds(epfd)) {
-		long long left = deadline < 0 ? -1 : deadline - vfs_now_ms();
-
-		return stack(SYS_epoll_wait, shadow, ev, max,
-			     left < 0 && deadline >= 0 ? 0 : left);
-	}
+	if (!vfs_shadow_host_fds(epfd))
+		return stack_wait(nr, epfd, shadow, ev, max, deadline, mask,
+				  size);
 	bell = vfs_bell(epfd, shadow);
 	if (bell)
 		return bell_wait(bell, nr, epfd, shadow, ev, max, deadline,
@@ -144,7 +187,7 @@ static long mixed_wait(long nr, long epfd, int shadow, long ev, long max,
 		long long left = deadline < 0 ? -1 : deadline - vfs_now_ms();
 		long ms = left < 0 || left > VFS_SLICE_MS ? VFS_SLICE_MS : left;
 
-		rs = stack(SYS_epoll_wait, shadow, ev, max, 0);
+		rs = stack_events(epfd, shadow, ev, max, 0, &kicked);
 		if (rs < 0)
 			return rs;
 		if (rs == max)
@@ -217,8 +260,6 @@ long vfs_epoll_wait(long nr, long epfd, long ev, long max, long timeout,
 	timeout_ms = timeout_ms_of(nr, timeout);
 	if (timeout_ms < -1)
 		return timeout_ms;
-	if (!vfs_shadow_host_fds(epfd))
-		return stack(SYS_epoll_wait, shadow, ev, max, timeout_ms);
 	return mixed_wait(nr, epfd, shadow, ev, max,
 			  timeout_ms < 0 ? -1 : vfs_now_ms() + timeout_ms,
 			  mask, size);

@@ -16,6 +16,8 @@
 static int fd_map[NUSE_VFS_MAX_FD];
 static int epoll_map[NUSE_VFS_MAX_FD];
 static int epoll_host_fds[NUSE_VFS_MAX_FD];
+/* stack eventfd + 1 in the shadow of epfd, to end a wait there (epoll.c) */
+static int epoll_kick[NUSE_VFS_MAX_FD];
 
 void vfs_table_init(void)
 {
@@ -113,12 +115,58 @@ void vfs_shadow_set(long epfd, int sfd)
 		__atomic_store_n(&epoll_map[epfd], sfd + 1, __ATOMIC_RELEASE);
 }
 
-/* Host descriptors registered in epfd through us (a hint, see epoll.c). */
-void vfs_shadow_host_count(long epfd, int delta)
+/* Host descriptors registered in epfd through us (a hint, see epoll.c):
+ * the new count. */
+int vfs_shadow_host_count(long epfd, int delta)
 {
-	if (in_range(epfd))
-		__atomic_add_fetch(&epoll_host_fds[epfd], delta,
-				   __ATOMIC_RELAXED);
+	if (!in_range(epfd))
+		return 0;
+	return __atomic_add_fetch(&epoll_host_fds[epfd], delta,
+				  __ATOMIC_RELAXED);
+}
+
+bool vfs_shadow_has_kick(long epfd)
+{
+	return in_range(epfd) && __atomic_load_n(&epoll_kick[epfd], __ATOMIC_ACQUIRE);
+}
+
+/*
+ * End a wait in the shadow of epfd: a stack eventfd in it (made on first
+ * need) with the bell's event data, written to.  The waiter drops the
+ * event (it never reaches the program) and looks at the instance again.
+ */
+void vfs_shadow_kick(long epfd, int shadow)
+{
+	struct {
+		unsigned int events;
+		unsigned long long data;
+	} __attribute__((packed)) ev = { 0x1 /* EPOLLIN */ | (1u << 31) /* EPOLLET */,
+					  VFS_BELL_DATA };
+	unsigned long long one = 1;
+	int k, none = 0;
+	long n;
+
+	if (!in_range(epfd))
+		return;
+	k = __atomic_load_n(&epoll_kick[epfd], __ATOMIC_ACQUIRE) - 1;
+	if (k < 0) {
+		n = stack(SYS_eventfd2, 0, EFD_NONBLOCK);
+		if (n < 0)
+			return;
+		if (stack(SYS_epoll_ctl, shadow, 1 /* ADD */, n, (long)&ev) ||
+		    !__atomic_compare_exchange_n(&epoll_kick[epfd], &none,
+						 (int)n + 1, false,
+						 __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE)) {
+			stack(SYS_close, n);
+			k = none - 1;
+			if (k < 0)
+				return;
+		} else {
+			k = (int)n;
+		}
+	}
+	stack(SYS_write, k, (long)&one, sizeof(one));
 }
 
 int vfs_shadow_host_fds(long epfd)
@@ -146,6 +194,9 @@ void vfs_forget(long fd)
 	s = __atomic_exchange_n(&epoll_map[fd], 0, __ATOMIC_ACQ_REL) - 1;
 	if (s >= 0)
 		vfs_bell_forget(fd);
+	if (s >= 0)
+		stack(SYS_close, s);
+	s = __atomic_exchange_n(&epoll_kick[fd], 0, __ATOMIC_ACQ_REL) - 1;
 	if (s >= 0)
 		stack(SYS_close, s);
 	__atomic_store_n(&epoll_host_fds[fd], 0, __ATOMIC_RELAXED);

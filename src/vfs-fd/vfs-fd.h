@@ -38,7 +38,9 @@ int vfs_unbind(long fd);
 int vfs_shadow(long epfd);
 int vfs_shadow_get(long epfd, bool create);
 void vfs_shadow_set(long epfd, int sfd);
-void vfs_shadow_host_count(long epfd, int delta);
+int vfs_shadow_host_count(long epfd, int delta);
+void vfs_shadow_kick(long epfd, int shadow);
+bool vfs_shadow_has_kick(long epfd);
 int vfs_shadow_host_fds(long epfd);
 void vfs_forget(long fd);
 

@@ -244,12 +244,15 @@ static void *late_waiter(void *arg)
 }
 
 /*
- * A thread already blocked in epoll_wait on host descriptors sees a stack
- * socket another thread adds meanwhile (Go's netpoller waits on its
- * eventfd while a goroutine connects and adds the connection).
+ * A thread already blocked in epoll_wait sees a descriptor another thread
+ * adds meanwhile: a stack socket joining a set of host descriptors (Go's
+ * netpoller waits on its eventfd while a goroutine connects and adds the
+ * connection), and a pipe joining a set of stack sockets.
  */
-static void test_epoll_late(void)
+static void test_epoll_late(int stack_first)
 {
+	const char *what = stack_first ? "pipe added to a set of sockets" :
+					 "socket added to a set of pipes";
 	struct sockaddr_storage ss;
 	socklen_t len = make_addr(AF_INET, 0, &ss);
 	int s = socket(AF_INET, SOCK_DGRAM, 0), c = socket(AF_INET, SOCK_DGRAM, 0);
@@ -266,22 +269,28 @@ static void test_epoll_late(void)
 	w.ep = epoll_create1(EPOLL_CLOEXEC);
 	/* what the set holds while the thread starts waiting: never ready */
 	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = 1 };
-	CHECK(!epoll_ctl(w.ep, EPOLL_CTL_ADD, p[0], &ev), "epoll_ctl pipe");
+	CHECK(!epoll_ctl(w.ep, EPOLL_CTL_ADD, stack_first ? s : p[0], &ev),
+	      "epoll_ctl first");
 	CHECK(!pthread_create(&t, NULL, late_waiter, &w), "pthread_create");
 	nanosleep(&pause, NULL);
 	ev = (struct epoll_event){ .events = EPOLLIN | EPOLLET, .data.u32 = 2 };
-	CHECK(!epoll_ctl(w.ep, EPOLL_CTL_ADD, s, &ev), "epoll_ctl socket");
-	CHECK(sendto(c, "d", 1, 0, (void *)&ss, len) == 1, "sendto");
+	CHECK(!epoll_ctl(w.ep, EPOLL_CTL_ADD, stack_first ? p[0] : s, &ev),
+	      "epoll_ctl late");
+	if (stack_first)
+		CHECK(write(p[1], "x", 1) == 1, "pipe write");
+	else
+		CHECK(sendto(c, "d", 1, 0, (void *)&ss, len) == 1, "sendto");
 	pthread_join(t, NULL);
 	CHECK(w.n == 1 && w.out.data.u32 == 2 && w.ms < 3000,
-	      "epoll_wait already waiting: %d events after %lld ms", w.n, w.ms);
+	      "epoll_wait already waiting, %s: %d events after %lld ms", what,
+	      w.n, w.ms);
 	close(w.ep);
 	close(p[0]);
 	close(p[1]);
 	close(s);
 	close(c);
 	if (failures == before)
-		printf("epoll: socket added while another thread waits: ok\n");
+		printf("epoll: %s while another thread waits: ok\n", what);
 }
 
 static volatile sig_atomic_t alarms;
@@ -444,7 +453,8 @@ int main(int argc, char **argv)
 	test_udp(AF_INET);
 	test_udp(AF_INET6);
 	test_mixed();
-	test_epoll_late();
+	test_epoll_late(0);
+	test_epoll_late(1);
 	test_efault();
 	test_timestamp();
 	test_eintr();
