@@ -22,15 +22,36 @@ struct call {
 	uint64_t mask; /* the thread's signal mask, restored on the new stack */
 };
 
+/*
+ * Room left on the runtime stack below call_stack's frame for what runs
+ * there before the stack switches to its task stack (vfs-fd's buffers:
+ * a path, a splice or sendfile chunk).
+ */
+#define NEST_MARGIN (24 * 1024)
+
+/*
+ * While the call runs (often blocked on the stack's task stack), a signal
+ * handler of the program that enters the runtime again — under seccomp,
+ * nginx's SIGTERM handler writing its log: a trapped write — must not
+ * start at the top of the runtime stack, over this call's frames (the
+ * call then returned through clobbered frames: nginx died of SIGSEGV at
+ * SIGTERM). The gate and linux_dispatch take the stack top from the
+ * thread: it is lowered below our frames for the call's duration.
+ */
 static long call_stack(struct call *c)
 {
 	struct rt_thread *t = rt_self();
+	uintptr_t top = t->stack_top;
+	uintptr_t below = ((uintptr_t)__builtin_frame_address(0) - NEST_MARGIN) & ~15UL;
 	long r;
 
+	if (below > t->stack_lo && below < top)
+		t->stack_top = below;
 	rt_stack_enter(t);
 	r = nuse_vfs_syscall(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4],
 			     c->a[5]);
 	rt_stack_leave(t);
+	t->stack_top = top;
 	return r;
 }
 
@@ -64,7 +85,10 @@ struct rt_stack_t {
 static long call_on_runtime_stack(struct call *c)
 {
 	struct rt_thread *t = rt_self();
-	struct rt_stack_t ss = { (void *)t->stack_lo, 0, RT_STACK_SIZE };
+	/* below our frames: a signal taken on the task stack lands at the
+	 * alternate stack's top */
+	uintptr_t top = ((uintptr_t)__builtin_frame_address(0) - NEST_MARGIN) & ~15UL;
+	struct rt_stack_t ss = { (void *)t->stack_lo, 0, top - t->stack_lo };
 	long r = rt_sys(SYS_sigaltstack, &ss, NULL);
 
 	rt_sys(SYS_rt_sigprocmask, SIG_SETMASK, &c->mask, NULL, 8);

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -293,6 +294,87 @@ static void test_epoll_late(int stack_first)
 		printf("epoll: %s while another thread waits: ok\n", what);
 }
 
+/* splice between a pipe and a TCP socket, both ways, and its errors */
+static void test_splice(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(AF_INET, 0, &ss);
+	int l = socket(AF_INET, SOCK_STREAM, 0), c, a, p[2], before = failures;
+	static char out[200000], in[200000];
+	loff_t off = 0;
+	size_t got = 0;
+	ssize_t n;
+	char b[8];
+	int file;
+
+	CHECK(!bind(l, (void *)&ss, len) && !listen(l, 1), "bind/listen");
+	make_addr(AF_INET, bound_port(l), &ss);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(!connect(c, (void *)&ss, len), "connect");
+	a = accept(l, NULL, NULL);
+	CHECK(a >= 0 && !pipe(p), "accept, pipe");
+
+	CHECK(write(c, "hello", 5) == 5, "write");
+	n = splice(a, NULL, p[1], NULL, 5, 0);
+	CHECK(n == 5 && read(p[0], b, 5) == 5 && !memcmp(b, "hello", 5),
+	      "splice socket -> pipe (%zd)", n);
+	CHECK(write(p[1], "world", 5) == 5, "pipe write");
+	n = splice(p[0], NULL, c, NULL, 5, 0);
+	CHECK(n == 5 && recv(a, b, 5, MSG_WAITALL) == 5 && !memcmp(b, "world", 5),
+	      "splice pipe -> socket (%zd)", n);
+
+	/* more than a pipe holds: spliced in turns with reading the pipe */
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (char)(i * 7 + i / 251);
+	if (fork() == 0) {
+		_exit(write(c, out, sizeof(out)) == sizeof(out) ? 0 : 1);
+	}
+	while (got < sizeof(in)) {
+		n = splice(a, NULL, p[1], NULL, sizeof(in) - got, 0);
+		if (n <= 0)
+			break;
+		for (ssize_t k = 0; k < n;) {
+			ssize_t r = read(p[0], in + got + k, n - k);
+
+			if (r <= 0)
+				break;
+			k += r;
+		}
+		got += n;
+	}
+	wait(NULL);
+	CHECK(got == sizeof(in) && !memcmp(in, out, sizeof(in)),
+	      "splice of 200000 bytes socket -> pipe, in order (%zu)", got);
+
+	/* SPLICE_F_NONBLOCK is the pipe's; the socket's is O_NONBLOCK */
+	fcntl(a, F_SETFL, O_NONBLOCK);
+	errno = 0;
+	CHECK(splice(a, NULL, p[1], NULL, 1, 0) < 0 && errno == EAGAIN,
+	      "O_NONBLOCK socket, nothing to read: EAGAIN");
+	fcntl(a, F_SETFL, 0);
+	errno = 0;
+	CHECK(splice(a, &off, p[1], NULL, 1, 0) < 0 && errno == EINVAL,
+	      "an offset for the socket: EINVAL");
+	errno = 0;
+	CHECK(splice(a, NULL, p[1], &off, 1, 0) < 0 && errno == ESPIPE,
+	      "an offset for the pipe: ESPIPE");
+	errno = 0;
+	CHECK(splice(a, NULL, c, NULL, 1, 0) < 0 && errno == EINVAL,
+	      "socket to socket: EINVAL");
+	file = open("/dev/null", O_WRONLY);
+	errno = 0;
+	CHECK(splice(a, NULL, file, NULL, 1, SPLICE_F_NONBLOCK) < 0 && errno == EINVAL,
+	      "socket to a file that is not a pipe: EINVAL");
+	close(file);
+	close(p[0]);
+	close(p[1]);
+	close(a);
+	close(c);
+	close(l);
+	if (failures == before)
+		printf("splice: ok\n");
+}
+
 static volatile sig_atomic_t alarms;
 
 static void on_alarm(int sig)
@@ -320,6 +402,51 @@ static void test_eintr(void)
 	signal(SIGALRM, SIG_DFL);
 	close(s);
 	printf("eintr: ok\n");
+}
+
+/*
+ * A handler that writes to a pipe (as nginx logs at SIGTERM) while its
+ * thread is blocked in the stack: the write lands, the call ends with
+ * EINTR, and the thread goes on (under seccomp the handler's write is
+ * trapped and entered the runtime over the blocked call's frames).
+ */
+static int handler_pipe = -1;
+
+static void on_alarm_write(int sig)
+{
+	(void)sig;
+	alarms++;
+	if (write(handler_pipe, "h", 1) != 1)
+		alarms += 100;
+}
+
+static void test_handler_io(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(AF_INET, 0, &ss);
+	struct sigaction sa = { .sa_handler = on_alarm_write };
+	struct itimerval it = { .it_value = { 0, 30000 } };
+	int s = socket(AF_INET, SOCK_DGRAM, 0), p[2], i, ok = 0, before = failures;
+	char b[16];
+
+	CHECK(!bind(s, (void *)&ss, len) && !pipe(p), "bind, pipe");
+	handler_pipe = p[1];
+	sigemptyset(&sa.sa_mask);
+	CHECK(!sigaction(SIGALRM, &sa, NULL), "sigaction");
+	for (i = 0; i < 10; i++) {
+		alarms = 0;
+		setitimer(ITIMER_REAL, &it, NULL);
+		if (recv(s, b, 1, 0) < 0 && errno == EINTR && alarms == 1 &&
+		    read(p[0], b, sizeof(b)) == 1 && b[0] == 'h')
+			ok++;
+	}
+	CHECK(ok == 10, "recv interrupted by a handler that writes: %d of 10", ok);
+	signal(SIGALRM, SIG_DFL);
+	close(p[0]);
+	close(p[1]);
+	close(s);
+	if (failures == before)
+		printf("handler i/o while blocked: ok\n");
 }
 
 /* A receive timestamp (SO_TIMESTAMP) is not before the send: the stack's
@@ -455,9 +582,11 @@ int main(int argc, char **argv)
 	test_mixed();
 	test_epoll_late(0);
 	test_epoll_late(1);
+	test_splice();
 	test_efault();
 	test_timestamp();
 	test_eintr();
+	test_handler_io();
 	exec_self();
 	printf("result: %s (%d failures)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;
