@@ -596,18 +596,6 @@ static bool host_watches(pid_t tid, long epfd)
 	return strstr(buf, "tfd:") != NULL;
 }
 
-/* The caller's descriptor @fd, duplicated here (pidfd_getfd), or -1. */
-static int caller_fd(pid_t tid, long fd)
-{
-	int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_), copy;
-
-	if (pidfd < 0)
-		return -1;
-	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	close(pidfd);
-	return copy;
-}
-
 /*
  * Wait on @copy, the caller's instance that has no shadow, until it has
  * events (copied to the caller: the count), the deadline, or a stack
@@ -703,7 +691,7 @@ static enum nuse_verdict epoll_wait_(struct nuse_call *c)
 		/* a host descriptor is joining: the mixed wait below */
 		break;
 	}
-	copy = caller_fd(c->tid, (long)c->args[0]);
+	copy = sl_caller_fd(c->tid, (long)c->args[0]);
 	buf = calloc(max, sizeof(*buf));
 	r = copy < 0 ? -EBADF : buf ? 0 : -ENOMEM;
 	if (!r && !sh)

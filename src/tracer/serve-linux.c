@@ -473,10 +473,22 @@ static bool raises_sigpipe(const struct nuse_call *c)
  * through a copy of the caller's descriptor (pidfd_getfd): the same open
  * file, so the position is the caller's.
  */
+int sl_caller_fd(pid_t tid, long fd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, tid, O_EXCL /* PIDFD_THREAD */);
+	int copy;
+
+	if (pidfd < 0)
+		return -1;
+	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	close(pidfd);
+	return copy;
+}
+
 static long serve_sendfile(struct nuse_call *c, int sfd)
 {
 	long in = (long)c->args[1], count = (long)c->args[3], off = 0, r, sent;
-	int pidfd, copy;
+	int copy;
 	char *buf;
 
 	if (count > SENDFILE_CHUNK)
@@ -484,10 +496,7 @@ static long serve_sendfile(struct nuse_call *c, int sfd)
 	if (c->args[2] &&
 	    c->read_mem(c, &off, c->args[2], sizeof(off)) != sizeof(off))
 		return -EFAULT;
-	pidfd = (int)syscall(SYS_pidfd_open, c->tid, O_EXCL /* PIDFD_THREAD */);
-	copy = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, in, 0);
-	if (pidfd >= 0)
-		close(pidfd);
+	copy = sl_caller_fd(c->tid, in);
 	if (copy < 0)
 		return -EBADF;
 	buf = malloc(count ? count : 1);
@@ -534,7 +543,8 @@ static enum nuse_verdict serve_fd_call(const struct nuse_sup *s,
 			syscall(SYS_tgkill, sl_tgid(c->tid), c->tid, SIGPIPE);
 		break;
 	case SYS_splice:
-		c->ret = -EINVAL; /* host pipe <-> stack socket: not done */
+		/* the socket is the source (the destination's case: serve) */
+		c->ret = sl_splice(c, sfd, -1);
 		break;
 	default:
 		c->ret = sl_stack(c->tid, c->nr, sfd, c->args[1], c->args[2],
@@ -649,16 +659,30 @@ static enum nuse_verdict serve(const struct nuse_sup *s, struct nuse_call *c)
 			return NUSE_CALL_CONTINUE;
 		break;
 	case SYS_sendfile:
-	case SYS_splice:
 		/* the socket as the source: not done (sendfile's out is below) */
-		sfd = sl_get(c->tid,
-			     (long)c->args[c->nr == SYS_sendfile ? 1 : 2], &ph);
+		sfd = sl_get(c->tid, (long)c->args[1], &ph);
 		sl_put(ph);
 		if (sfd >= 0) {
 			c->ret = -EINVAL;
 			return NUSE_CALL_RETURN;
 		}
 		break;
+	case SYS_splice: {
+		struct sl_ph *ph_in;
+		int sin;
+
+		/* the socket as the destination; as the source: serve_fd_call */
+		sfd = sl_get(c->tid, (long)c->args[2], &ph);
+		if (sfd >= 0) {
+			sin = sl_get(c->tid, (long)c->args[0], &ph_in);
+			c->ret = sl_splice(c, sin, sfd);
+			sl_put(ph_in);
+			sl_put(ph);
+			return NUSE_CALL_RETURN;
+		}
+		sl_put(ph);
+		break;
+	}
 	default:
 		break;
 	}
@@ -713,6 +737,15 @@ bool nuse_serve_linux_may_block(const struct nuse_call *c)
 	case SYS_sendfile:
 		/* on a stack socket only; a host descriptor continues */
 		sfd = sl_get(c->tid, (long)c->args[0], &ph);
+		sl_put(ph);
+		return sfd >= 0;
+	case SYS_splice:
+		/* either side may be the socket; the pipe side may block too */
+		sfd = sl_get(c->tid, (long)c->args[0], &ph);
+		sl_put(ph);
+		if (sfd >= 0)
+			return true;
+		sfd = sl_get(c->tid, (long)c->args[2], &ph);
 		sl_put(ph);
 		return sfd >= 0;
 	default:

@@ -53,6 +53,13 @@ long sl_stack(pid_t tid, long nr, long a0, long a1, long a2, long a3, long a4,
 /* The tracee's thread group id (from /proc), or -errno. */
 pid_t sl_tgid(pid_t tid);
 
+/* The tracee's descriptor @fd, duplicated here (pidfd_getfd), or -1. */
+int sl_caller_fd(pid_t tid, long fd);
+
+/* splice between the tracee's pipe and stack socket sin (in) or sout
+ * (out; the other is -1): the call's result (serve-linux-splice.c). */
+long sl_splice(struct nuse_call *c, int sin, int sout);
+
 /* poll, ppoll, select, pselect6; epoll_ctl and the epoll waits; a
  * close that may drop an epoll shadow. */
 enum nuse_verdict sl_poll(const struct nuse_sup *s, struct nuse_call *c);

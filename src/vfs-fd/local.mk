@@ -10,7 +10,7 @@ src_vfs_fd_libnuse_vfs_a_SOURCES = include/nuse/vfs.h \
 	src/vfs-fd/vfs-fd.h src/vfs-fd/vfs.c src/vfs-fd/table.c \
 	src/vfs-fd/copy.c src/vfs-fd/socket.c src/vfs-fd/dup.c \
 	src/vfs-fd/poll.c src/vfs-fd/epoll.c src/vfs-fd/exec.c \
-	src/vfs-fd/notify.c src/vfs-fd/sendfile.c src/vfs-fd/procfs.c
+	src/vfs-fd/notify.c src/vfs-fd/sendfile.c src/vfs-fd/procfs.c src/vfs-fd/splice.c
 
 # Like the runtime, vfs-fd must not depend on libc.
 check-vfs-freestanding: src/vfs-fd/libnuse-vfs.a

@@ -26,6 +26,9 @@ int vfs_lookup(long fd);
 long vfs_install(int sfd, bool cloexec);
 /* open/openat of an absolute path in the stack's network procfs */
 long vfs_open_proc(long path, long flags, long mode);
+/* splice between a host pipe and a stack socket (splice.c) */
+long vfs_splice(long in, long off_in, long out, long off_out, long len,
+		long flags);
 /* newfstatat of such a path: 1 with *ret set, 0 if the path is not ours */
 int vfs_stat_proc(long path, long buf, long flags, long *ret);
 /* the stack's fstat of stack descriptor sfd, as x86-64's struct stat */

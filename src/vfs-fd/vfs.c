@@ -182,14 +182,9 @@ long nuse_vfs_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 			return -EINVAL; /* in_fd cannot be a socket */
 		return host(nr, a0, a1, a2, a3, a4, a5);
 	case SYS_splice:
-		/*
-		 * Between pipes and stack sockets: not done; EINVAL, as for
-		 * descriptors that do not support it.  Either side may be the
-		 * socket (in, out).
-		 */
-		if (vfs_lookup(a0) >= 0 ||
-		    vfs_lookup(a2) >= 0)
-			return -EINVAL;
+		/* either side may be the socket (in, out) */
+		if (vfs_lookup(a0) >= 0 || vfs_lookup(a2) >= 0)
+			return vfs_splice(a0, a1, a2, a3, a4, a5);
 		return host(nr, a0, a1, a2, a3, a4, a5);
 	default:
 		break;
