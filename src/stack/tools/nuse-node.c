@@ -21,6 +21,9 @@
 
 #include "node.h"
 
+/* how long exit waits for TCP to deliver what closed sockets left */
+#define DRAIN_MAX_MS 10000
+
 #define MAX_IFACES 8
 #define MAX_SYSCTLS 32
 
@@ -421,6 +424,14 @@ int main(int argc, char **argv)
 	}
 	ret = run(mode, &o);
 	fflush(stdout);
+	/*
+	 * What the closed sockets left (the last data, our FIN) must reach the
+	 * peer before the stack goes away with us: on a lossy link (--impair,
+	 * netem) a lost FIN was never sent again, and a peer waiting for EOF
+	 * waited out its timeout. As the session keeper does, bounded.
+	 */
+	for (int ms = 0; ms < DRAIN_MAX_MS && nuse_tcp_pending() > 0; ms += 10)
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 out:
 	/* No nuse_halt(): exiting ends the stack's threads anyway, and a halt
 	 * waits for every kernel thread, which is not what a test tool wants
