@@ -6,8 +6,8 @@
 # directions (data one way, ACKs the other). Without netem (kernels built
 # without it, like the development VM) the stack's attach glue impairs
 # instead: nuse-node --impair 1,25 drops 1% of frames each way and swaps
-# 25% of neighbours within a batch. 32 MiB each way keeps the test well
-# under 60 s on a loaded 2-core machine.
+# 25% of neighbours within a batch. 256 MiB each way, as the clean
+# transfers (link-packet.sh): 5-15 s on this 2-core machine.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/link/lib.sh"
 need_node
 
@@ -23,9 +23,9 @@ else
 	IMPAIR="--impair 1,25"
 fi
 # shellcheck disable=SC2086
-xfer_in "TCP 32 MiB host -> nuse, 1% loss + reordering by $HOW" "$NN" "$NP" 10.77.0.2 33554432 -i "$IF" $IMPAIR
+xfer_in "TCP 256 MiB host -> nuse, 1% loss + reordering by $HOW" "$NN" "$NP" 10.77.0.2 268435456 -i "$IF" $IMPAIR
 # shellcheck disable=SC2086
-xfer_out "TCP 32 MiB nuse -> host, 1% loss + reordering by $HOW" "$NN" "$NP" 10.77.0.1:5002 33554432 -i "$IF" $IMPAIR
+xfer_out "TCP 256 MiB nuse -> host, 1% loss + reordering by $HOW" "$NN" "$NP" 10.77.0.1:5002 268435456 -i "$IF" $IMPAIR
 retr=$(ip netns exec "$NP" nstat -az TcpRetransSegs 2>/dev/null | awk '/TcpRetransSegs/ { print $2 }')
 echo "host retransmitted ${retr:-?} segments"
 finish
