@@ -134,6 +134,34 @@ START_TEST(strings)
 }
 END_TEST
 
+START_TEST(stack_procfs_paths)
+{
+	char *page = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert(rt_is_stack_proc_path("/proc/net/dev"));
+	ck_assert(rt_is_stack_proc_path("/proc/net"));
+	ck_assert(rt_is_stack_proc_path("/proc/self/net/tcp6"));
+	ck_assert(rt_is_stack_proc_path("/proc/thread-self/net/route"));
+	ck_assert(rt_is_stack_proc_path("/proc/sys/net/ipv4/tcp_fin_timeout"));
+	ck_assert(!rt_is_stack_proc_path("/proc/network"));
+	ck_assert(!rt_is_stack_proc_path("/proc/sys/netx"));
+	ck_assert(!rt_is_stack_proc_path("/proc/self/status"));
+	ck_assert(!rt_is_stack_proc_path("/proc/1/net/dev")); /* not ours */
+	ck_assert(!rt_is_stack_proc_path("proc/net/dev"));    /* relative */
+	ck_assert(!rt_is_stack_proc_path("/etc/hosts"));
+	ck_assert(!rt_is_stack_proc_path(NULL));
+	/* a path ending right before an unmapped page: no fault */
+	ck_assert_ptr_ne(page, MAP_FAILED);
+	munmap(page + 4096, 4096);
+	memcpy(page + 4096 - 10, "/proc/net", 10);
+	ck_assert(rt_is_stack_proc_path(page + 4096 - 10));
+	memcpy(page + 4096 - 4, "/pro", 4); /* unterminated at the hole */
+	ck_assert(!rt_is_stack_proc_path(page + 4096 - 4));
+	munmap(page, 4096);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rt");
@@ -148,6 +176,7 @@ int main(void)
 	tcase_add_test(tc, one_gs_block);
 	tcase_add_test(tc, dispatch_to_stack);
 	tcase_add_test(tc, strings);
+	tcase_add_test(tc, stack_procfs_paths);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
