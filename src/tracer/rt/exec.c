@@ -11,25 +11,27 @@
 
 #define AT_FDCWD_ -100
 
-static bool is_self_exe(const char *path)
+/*
+ * The first size - 1 bytes of the program's @path into @buf, terminated:
+ * false if it cannot be read. One copy, or byte by byte when that faults
+ * (a short path may end just before an unmapped page).
+ */
+static bool path_head(char *buf, size_t size, const char *path)
 {
-	char buf[32];
-	long r = rt_copy_in(buf, path, 15);
+	size_t i;
 
-	/* Probe byte by byte near the end of a page rather than fault. */
-	if (r) {
-		size_t i;
-
-		for (i = 0; i < sizeof(buf) - 1; i++) {
+	if (!path)
+		return false;
+	if (rt_copy_in(buf, path, size - 1)) {
+		for (i = 0; i < size - 1; i++) {
 			if (rt_copy_in(buf + i, path + i, 1))
 				return false;
 			if (!buf[i])
 				break;
 		}
-		buf[i] = '\0';
 	}
-	buf[15] = '\0';
-	return !rt_strcmp(buf, "/proc/self/exe");
+	buf[size - 1] = '\0';
+	return true;
 }
 
 /* @prefix, then the end of the path or a '/' */
@@ -43,36 +45,30 @@ static bool under(const char *buf, const char *prefix)
 	return buf[n] == '\0' || buf[n] == '/';
 }
 
-bool rt_is_stack_proc_path(const char *path)
+enum rt_path_class rt_path_class(const char *path)
 {
-	char buf[32] = { 0 };
-	size_t i;
+	char buf[32];
 
-	if (!path)
-		return false;
-	/* byte by byte: the path may end just before an unmapped page */
-	for (i = 0; i < sizeof(buf) - 1; i++) {
-		if (rt_copy_in(buf + i, path + i, 1))
-			return false;
-		if (!buf[i])
-			break;
-	}
-	if (buf[0] != '/' || buf[1] != 'p')
-		return false;
-	return under(buf, "/proc/net") || under(buf, "/proc/self/net") ||
-	       under(buf, "/proc/thread-self/net") || under(buf, "/proc/sys/net");
+	if (!path_head(buf, sizeof(buf), path) || buf[0] != '/' ||
+	    buf[1] != 'p')
+		return RT_PATH_OTHER;
+	if (!rt_strcmp(buf, "/proc/self/exe"))
+		return RT_PATH_SELF_EXE;
+	if (under(buf, "/proc/net") || under(buf, "/proc/self/net") ||
+	    under(buf, "/proc/thread-self/net") || under(buf, "/proc/sys/net"))
+		return RT_PATH_STACK_PROC;
+	return RT_PATH_OTHER;
 }
 
-long rt_proc_self_exe(long nr, long a0, long a1, long a2, long a3,
-		      bool *handled)
+bool rt_is_stack_proc_path(const char *path)
 {
-	const char *path = (const char *)(nr == SYS_readlink || nr == SYS_open ? a0 : a1);
+	return rt_path_class(path) == RT_PATH_STACK_PROC;
+}
+
+long rt_serve_self_exe(long nr, long a0, long a1, long a2, long a3)
+{
 	size_t n;
 
-	*handled = false;
-	if (!path || !is_self_exe(path))
-		return 0;
-	*handled = true;
 	switch (nr) {
 	case SYS_readlink:
 	case SYS_readlinkat: {
@@ -131,7 +127,7 @@ long rt_execve(int dirfd, const char *path, char *const argv[],
 
 	if (!path)
 		return -EFAULT;
-	if (is_self_exe(path))
+	if (rt_path_class(path) == RT_PATH_SELF_EXE)
 		path = rt_cfg.prog_path;
 	if (dirfd != AT_FDCWD_) {
 		/* Name the file through /proc so nuse-exec can find it. */

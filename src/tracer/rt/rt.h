@@ -147,11 +147,15 @@ int rt_rewrite_init(void);
 bool rt_rewrite_site(uintptr_t site);
 long rt_execve(int dirfd, const char *path, char *const argv[],
 	       char *const envp[], int flags);
-/* Is @path (the program's) one of the stack's procfs files: /proc/net,
- * /proc/self/net, /proc/thread-self/net, /proc/sys/net and below? */
+/* What the runtime does with a path the program opens or reads a link of:
+ * /proc/self/exe is the program's, not nuse-exec's; /proc/net,
+ * /proc/self/net, /proc/thread-self/net, /proc/sys/net and below are the
+ * stack's procfs files. */
+enum rt_path_class { RT_PATH_OTHER, RT_PATH_SELF_EXE, RT_PATH_STACK_PROC };
+enum rt_path_class rt_path_class(const char *path);
 bool rt_is_stack_proc_path(const char *path);
-long rt_proc_self_exe(long nr, long a0, long a1, long a2, long a3,
-		      bool *handled);
+/* readlink(at)/open(at) of /proc/self/exe, made about the program */
+long rt_serve_self_exe(long nr, long a0, long a1, long a2, long a3);
 long rt_sigaction(int sig, const struct rt_kernel_sigaction *act,
 		  struct rt_kernel_sigaction *oact, size_t size);
 long rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t size);

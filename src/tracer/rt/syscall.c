@@ -116,7 +116,6 @@ void rt_classify_init(void)
 long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 		uintptr_t ret_ip)
 {
-	bool handled;
 	long r;
 
 	if (nr & RT_X32_BIT) /* x32 ABI: same numbers for these, host otherwise */
@@ -165,14 +164,19 @@ long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 	case SYS_readlinkat:
 	case SYS_open:
 	case SYS_openat:
-		r = rt_proc_self_exe(nr, a0, a1, a2, a3, &handled);
-		if (handled)
-			return r;
-		/* the program's network procfs is its stack's */
-		if (rt_cfg.linux_stack && nr != SYS_readlink &&
-		    nr != SYS_readlinkat &&
-		    rt_is_stack_proc_path((const char *)(nr == SYS_open ? a0 : a1)))
-			return nuse_dispatch(nr, a0, a1, a2, a3, a4, a5);
+		switch (rt_path_class((const char *)(nr == SYS_readlink ||
+						     nr == SYS_open ? a0 : a1))) {
+		case RT_PATH_SELF_EXE:
+			return rt_serve_self_exe(nr, a0, a1, a2, a3);
+		case RT_PATH_STACK_PROC:
+			/* the program's network procfs is its stack's */
+			if (rt_cfg.linux_stack && nr != SYS_readlink &&
+			    nr != SYS_readlinkat)
+				return nuse_dispatch(nr, a0, a1, a2, a3, a4, a5);
+			break;
+		default:
+			break;
+		}
 		break;
 	case SYS_prctl:
 		/* The program cannot turn our dispatch off. */
