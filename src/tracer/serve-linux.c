@@ -369,26 +369,6 @@ static enum nuse_verdict serve_socket(const struct nuse_sup *s,
 	return ph_install(s, c, (int)sfd, type & SOCK_CLOEXEC);
 }
 
-/* FDSize (the size of the descriptor table) of thread @tid, or -1. */
-static long fd_table_size(pid_t tid)
-{
-	char path[64], buf[1024], *t;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	t = strstr(buf, "\nFDSize:");
-	return t ? strtol(t + 8, NULL, 10) : -1;
-}
-
 /*
  * Can the caller take one more descriptor?  Linux takes the number before
  * it accepts, so accept at RLIMIT_NOFILE fails with EMFILE and leaves the
@@ -409,7 +389,7 @@ static bool caller_has_free_fd(pid_t tid)
 	if (prlimit(tid, RLIMIT_NOFILE, NULL, &rl) ||
 	    rl.rlim_cur == RLIM_INFINITY)
 		return true; /* cannot tell: go on as before */
-	size = fd_table_size(tid);
+	size = sl_status_field(tid, "FDSize:"); /* the descriptor table's size */
 	if (size >= 0 && (rlim_t)size < rl.rlim_cur)
 		return true;
 	snprintf(path, sizeof(path), "/proc/%d/fd", tid);
@@ -590,9 +570,9 @@ static enum nuse_verdict serve_fstat(struct nuse_call *c)
 	return NUSE_CALL_RETURN;
 }
 
-pid_t sl_tgid(pid_t tid)
+long sl_status_field(pid_t tid, const char *key)
 {
-	char path[64], buf[512], *t;
+	char path[64], buf[1024], *t;
 	ssize_t n;
 	int fd;
 
@@ -605,8 +585,16 @@ pid_t sl_tgid(pid_t tid)
 	if (n <= 0)
 		return -ESRCH;
 	buf[n] = '\0';
-	t = strstr(buf, "\nTgid:");
-	return t ? (pid_t)strtol(t + 6, NULL, 10) : -ESRCH;
+	t = strstr(buf, key);
+	/* at the start of a line, and the line's own key */
+	while (t && t != buf && t[-1] != '\n')
+		t = strstr(t + 1, key);
+	return t ? strtol(t + strlen(key), NULL, 10) : -ESRCH;
+}
+
+pid_t sl_tgid(pid_t tid)
+{
+	return (pid_t)sl_status_field(tid, "Tgid:");
 }
 
 static enum nuse_verdict serve(const struct nuse_sup *s, struct nuse_call *c)

@@ -50,6 +50,8 @@ void sl_put(struct sl_ph *ph);
 long sl_stack(pid_t tid, long nr, long a0, long a1, long a2, long a3, long a4,
 	      long a5);
 
+/* The number after @key ("Tgid:") in /proc/TID/status, or -errno. */
+long sl_status_field(pid_t tid, const char *key);
 /* The tracee's thread group id (from /proc), or -errno. */
 pid_t sl_tgid(pid_t tid);
 
