@@ -73,6 +73,9 @@ void io_random_mac(uint8_t mac[6]);
 
 /* Copy a frame given either way (data, or iov pieces) to dst. */
 void io_pkt_copy(void *dst, const struct nuse_pkt *p);
+/* The frame's virtio-net header, then its data as it is (len bytes of its
+ * pieces), into iov (NUSE_BACKEND_MAX_IOV + 1 entries): how many. */
+int io_pkt_iov(const struct nuse_pkt *p, struct iovec *iov);
 
 /* Complete a partial checksum in place (VIRTIO_NET_HDR_F_NEEDS_CSUM). */
 int io_csum_fixup(void *frame, uint32_t len, const struct virtio_net_hdr *vh);

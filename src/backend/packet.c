@@ -325,27 +325,11 @@ static int direct_send(struct packet *p, const struct nuse_pkt *pkts,
 	int r;
 
 	for (k = 0; k < n && k < TX_DIRECT_BATCH && pkts[k].len > TX_DIRECT_MIN;
-	     k++) {
-		const struct nuse_pkt *f = &pkts[k];
-		struct iovec *iov = p->iov[k];
-		uint32_t left = f->len;
-		unsigned int m = 1;
-
-		iov[0] = (struct iovec){ (void *)&f->vh, VNET_LEN };
-		if (f->data) {
-			iov[m++] = (struct iovec){ f->data, f->len };
-		} else {
-			for (unsigned int j = 0; j < f->niov && left; j++) {
-				size_t l = f->iov[j].iov_len < left ?
-						   f->iov[j].iov_len : left;
-
-				iov[m++] = (struct iovec){ f->iov[j].iov_base, l };
-				left -= l;
-			}
-		}
-		p->mm[k].msg_hdr = (struct msghdr){ .msg_iov = iov,
-						    .msg_iovlen = m };
-	}
+	     k++)
+		p->mm[k].msg_hdr = (struct msghdr){
+			.msg_iov = p->iov[k],
+			.msg_iovlen = io_pkt_iov(&pkts[k], p->iov[k]),
+		};
 	r = sendmmsg(p->txfd, p->mm, k, MSG_DONTWAIT);
 	if (r < 0)
 		return errno == EAGAIN || errno == ENOBUFS || errno == EINTR ?

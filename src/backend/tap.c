@@ -159,27 +159,6 @@ static void tap_close(struct nuse_backend *b)
 	free(t);
 }
 
-/* The vnet header, then the frame as it is: tun reads the pieces itself. */
-static int tap_iov(const struct nuse_pkt *p, struct iovec *iov)
-{
-	uint32_t left = p->len;
-	int n = 1;
-
-	iov[0] = (struct iovec){ (void *)&p->vh, sizeof(p->vh) };
-	if (p->data) {
-		iov[1] = (struct iovec){ p->data, p->len };
-		return 2;
-	}
-	for (unsigned int i = 0; i < p->niov && left; i++) {
-		size_t len = p->iov[i].iov_len < left ? p->iov[i].iov_len :
-							left;
-
-		iov[n++] = (struct iovec){ p->iov[i].iov_base, len };
-		left -= len;
-	}
-	return n;
-}
-
 static int tap_tx(struct nuse_backend *b, const struct nuse_pkt *pkts,
 		  unsigned int n)
 {
@@ -188,7 +167,8 @@ static int tap_tx(struct nuse_backend *b, const struct nuse_pkt *pkts,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		int niov = tap_iov(&pkts[i], iov);
+		/* tun reads the pieces itself */
+		int niov = io_pkt_iov(&pkts[i], iov);
 		ssize_t ret;
 
 		do

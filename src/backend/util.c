@@ -60,6 +60,26 @@ void io_pkt_copy(void *dst, const struct nuse_pkt *p)
 	}
 }
 
+int io_pkt_iov(const struct nuse_pkt *p, struct iovec *iov)
+{
+	uint32_t left = p->len;
+	int n = 1;
+
+	iov[0] = (struct iovec){ (void *)&p->vh, sizeof(p->vh) };
+	if (p->data) {
+		iov[1] = (struct iovec){ p->data, p->len };
+		return 2;
+	}
+	for (unsigned int i = 0; i < p->niov && left; i++) {
+		size_t len = p->iov[i].iov_len < left ? p->iov[i].iov_len :
+							left;
+
+		iov[n++] = (struct iovec){ p->iov[i].iov_base, len };
+		left -= len;
+	}
+	return n;
+}
+
 static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
 {
 	for (; len > 1; p += 2, len -= 2)
