@@ -26,21 +26,6 @@ time.sleep(300)'
 wait_for 10 sh -c "ip netns exec $NS ss -Hltn 'sport = :9999' | grep -q ." ||
 	fail "host listener did not start"
 
-# check MODE WHAT CONDITION...: CONDITION (shell code, evaluated; $st is
-# the status of the command whose output is $T/out).
-check() {
-	_m=$1
-	_w=$2
-	shift 2
-	if eval "$*"; then
-		pass "$_m: $_w"
-	else
-		fail "$_m: $_w: $(head -20 "$T/out" | tr '\n' '|')"
-	fi
-}
-
-has() { grep -q -- "$1" "$T/out"; }
-
 for m in $APPS_MODES; do
 	nuse "$m" ip addr >"$T/out" 2>&1
 	st=$?

@@ -153,3 +153,20 @@ in_modes() {
 	case " $APPS_MODES " in *" $1 "*) return 0 ;; esac
 	return 1
 }
+
+# check MODE WHAT CONDITION...: pass if CONDITION (shell code, evaluated;
+# $st is the status of the command whose output is $T/out), else fail
+# with that status and the output.
+check() {
+	_m=$1
+	_w=$2
+	shift 2
+	if eval "$*"; then
+		pass "$_m: $_w"
+	else
+		fail "$_m: $_w: status ${st:-?}: $(head -20 "$T/out" | tr '\n' '|')"
+	fi
+}
+
+# has PATTERN: $T/out has a line matching PATTERN.
+has() { grep -q -- "$1" "$T/out"; }

@@ -13,19 +13,6 @@ need_apps
 [ -x "$BUSYBOX" ] || skip "needs busybox-static ($BUSYBOX)"
 apps_link
 
-check() {
-	_m=$1
-	_w=$2
-	shift 2
-	if eval "$*"; then
-		pass "$_m: $_w"
-	else
-		fail "$_m: $_w: status $st: $(head -12 "$T/out" | tr '\n' '|')"
-	fi
-}
-
-has() { grep -q -- "$1" "$T/out"; }
-
 BB=$BUSYBOX
 nsx cat /proc/net/dev >"$T/native" 2>&1
 grep -q "na0:" "$T/native" || fail "native /proc/net/dev lacks na0: $(cat "$T/native")"
