@@ -77,7 +77,7 @@ include tests/integration/apps.mk
 # the ones that use threads; harmless to the others).
 if HAVE_MUSL
 CLEANFILES += $(MUSL_TEST_PROGS)
-$(MUSL_TEST_PROGS): tests/programs/%-musl: tests/programs/%.c
+$(MUSL_TEST_PROGS): tests/programs/%-musl: tests/programs/%.c tests/programs/check.h
 	@mkdir -p tests/programs
 	$(AM_V_CC)$(MUSL_GCC) -std=gnu11 -D_GNU_SOURCE $(WARN_CFLAGS) -O2 -static -pthread \
 		-o $@ $(srcdir)/tests/programs/$*.c

@@ -7,7 +7,7 @@ tests/integration/stack-linux.log: tests/programs/stacktest nuse-exec \
 	$(NUSE_TEST_PROGRAMS_EXTRA)
 # One stack per session: fork, exec, SIGKILL, the keeper's lifetime.
 check_PROGRAMS += tests/programs/sessiontest
-tests_programs_sessiontest_SOURCES = tests/programs/sessiontest.c
+tests_programs_sessiontest_SOURCES = tests/programs/sessiontest.c tests/programs/check.h
 TESTS += tests/integration/session.sh
 EXTRA_DIST += tests/integration/session.sh
 NUSE_SESSION_TEST_EXTRA =
@@ -32,7 +32,7 @@ $(STACK_LINUX_MODES_TESTS:.sh=.log): tests/programs/stacktest \
 	$(NUSE_SESSION_TEST_EXTRA)
 # The program's SIGSEGV/SIGBUS while the runtime recovers direct copies.
 check_PROGRAMS += tests/programs/faulttest
-tests_programs_faulttest_SOURCES = tests/programs/faulttest.c
+tests_programs_faulttest_SOURCES = tests/programs/faulttest.c tests/programs/check.h
 TESTS += tests/integration/stack-faults.sh
 EXTRA_DIST += tests/integration/stack-faults.sh
 NUSE_FAULT_TEST_EXTRA =

@@ -20,19 +20,11 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-static int failures;
+#include "check.h"
+
 static sigjmp_buf jb;
 static volatile sig_atomic_t got_sig, got_code;
 static void *volatile got_addr;
-
-#define CHECK(cond, ...)                                          \
-	do {                                                      \
-		if (!(cond)) {                                    \
-			printf("FAIL: " __VA_ARGS__);             \
-			printf(" (errno %s)\n", strerror(errno)); \
-			failures++;                               \
-		}                                                 \
-	} while (0)
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {

@@ -24,16 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                          \
-	do {                                                      \
-		if (!(cond)) {                                    \
-			printf("FAIL: " __VA_ARGS__);             \
-			printf(" (errno %s)\n", strerror(errno)); \
-			failures++;                               \
-		}                                                 \
-	} while (0)
+#include "check.h"
 
 static int listener(int flags, int *port)
 {
