@@ -97,6 +97,14 @@ void nuse_backend_stats(const struct nuse_backend *b,
 /* 1 when the link can carry frames (shm peer attached, DPDK link up). */
 int nuse_backend_carrier(struct nuse_backend *b);
 
+/*
+ * A descriptor to which writev(struct virtio_net_hdr, frame pieces) sends
+ * one frame that passes the link's features, from this process or any
+ * holding a copy of it; -1 if the backend has none or every frame must go
+ * through nuse_backend_tx_batch() (capture on).
+ */
+int nuse_backend_tx_fd(struct nuse_backend *b);
+
 /* Send a batch; returns how many were taken (the rest were not sent:
  * ring full, try again) or -errno when the link is unusable. */
 int nuse_backend_tx_batch(struct nuse_backend *b, const struct nuse_pkt *pkts,

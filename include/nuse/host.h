@@ -109,6 +109,9 @@ int nuse_host_mem_share_fd(void *start, unsigned long len, const char *name);
 int nuse_host_open_rw(const char *path);
 void nuse_host_close(int fd);
 
+/* writev(2) on fd; iov is an array of struct iovec; -errno on error. */
+long nuse_host_writev(int fd, const void *iov, int n);
+
 /* Add 1 to host eventfd fd of the calling process. */
 void nuse_host_eventfd_signal(int fd);
 /* Wake every waiter of a process-shared futex word. */

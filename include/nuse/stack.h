@@ -177,10 +177,22 @@ struct nuse_netdev_params {
 	unsigned int offloads;		/* NUSE_OFFLOAD_* */
 	nuse_xmit_fn xmit;
 	void *priv;
+	/*
+	 * A descriptor of the adding process to which writev(virtio-net
+	 * header, frame) sends one frame as xmit would (has_share_fd):
+	 * frames are then written to it without holding the stack's CPU, by
+	 * the thread that sent them or, for the session's other processes,
+	 * by a host thread of the adding process.
+	 */
+	int has_share_fd;
+	int share_fd;
 };
 
 /* Create an Ethernet device; returns its ifindex or -errno. */
 int nuse_netdev_add(const struct nuse_netdev_params *params);
+
+/* From now on every frame of the device goes through its xmit callback. */
+int nuse_netdev_unshare(int ifindex);
 
 /* A received frame (Ethernet), copied by the stack before return. */
 struct nuse_rx_frame {

@@ -125,6 +125,14 @@ int nuse_backend_carrier(struct nuse_backend *b)
 	return b->ops->carrier ? b->ops->carrier(b) : 1;
 }
 
+int nuse_backend_tx_fd(struct nuse_backend *b)
+{
+	/* capture sees every frame; counters then miss these ones */
+	if (b->pcap || !b->ops->tx_fd)
+		return -1;
+	return b->ops->tx_fd(b);
+}
+
 /* May the backend carry this frame as it is? 1 yes, 0 after a software
  * fixup, -1 drop. */
 static int tx_check(struct nuse_backend *b, const struct nuse_pkt *p)

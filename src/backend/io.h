@@ -29,6 +29,9 @@ struct nuse_backend_ops {
 	/* Wait up to timeout_ms, deliver batches to io_deliver(); count or -errno. */
 	int (*rx)(struct nuse_backend *b, int timeout_ms);
 	int (*carrier)(struct nuse_backend *b); /* NULL: always up */
+	/* A descriptor that sends one frame per writev(vnet header, frame),
+	 * from any process holding a copy; NULL: none. */
+	int (*tx_fd)(struct nuse_backend *b);
 };
 
 struct nuse_backend {

@@ -226,10 +226,17 @@ static int tap_rx(struct nuse_backend *b, int timeout_ms)
 	return n;
 }
 
+/* tun takes one frame per write, vnet header first (IFF_VNET_HDR) */
+static int tap_tx_fd(struct nuse_backend *b)
+{
+	return ((struct tap *)b->priv)->fd;
+}
+
 const struct nuse_backend_ops nuse_backend_tap_ops = {
 	.kind = "tap",
 	.open = tap_open,
 	.close = tap_close,
 	.tx = tap_tx,
 	.rx = tap_rx,
+	.tx_fd = tap_tx_fd,
 };

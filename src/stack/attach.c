@@ -339,6 +339,8 @@ int nuse_attach(struct nuse_attach **out, const struct nuse_iface *ifc,
 	np.offloads = offloads(info);
 	np.xmit = xmit;
 	np.priv = a;
+	np.share_fd = nuse_backend_tx_fd(a->b);
+	np.has_share_fd = np.share_fd >= 0 && !getenv("NUSE_NO_SHARE");
 	ret = nuse_netdev_add(&np);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s: adding the stack device: %s",
@@ -395,6 +397,8 @@ struct nuse_backend *nuse_attach_backend(struct nuse_attach *a)
 void nuse_attach_impair(struct nuse_attach *a, unsigned int loss_ppm,
 			unsigned int reorder_ppm)
 {
+	/* frames written straight to the backend's descriptor would escape */
+	nuse_netdev_unshare(a->ifindex);
 	a->tx_rand = 0x9e3779b97f4a7c15ULL;
 	a->rx_rand = 0xbf58476d1ce4e5b9ULL;
 	a->reorder_ppm = reorder_ppm;

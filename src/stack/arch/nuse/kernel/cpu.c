@@ -248,8 +248,10 @@ static void cpu_put(int lazy)
 				break;
 			}
 			nuse_host_mutex_unlock(&cpu.lock);
-			if (nuse_sched_jb())
+			if (nuse_sched_jb()) {
+				nuse_netdev_tx_flush();
 				return;
+			}
 			continue;
 		}
 		break;
@@ -265,6 +267,8 @@ static void cpu_put(int lazy)
 		}
 	}
 	nuse_host_mutex_unlock(&cpu.lock);
+	/* frames this thread queued leave now, without the CPU (netdev.c) */
+	nuse_netdev_tx_flush();
 	if (!kick)
 		return;
 	if (!lazy) {
@@ -410,6 +414,28 @@ void nuse_irq_raise(int irq)
 		return;
 	}
 	nuse_host_mutex_unlock(&cpu.lock);
+}
+
+/*
+ * Raise an interrupt without ever taking the CPU here: for a thread that
+ * must not run kernel code where it is (in __switch_to, between handing
+ * the CPU over and sleeping). The holder runs it when it enables
+ * interrupts or releases the CPU; a free CPU gets it from the kick thread.
+ */
+void nuse_irq_post(int irq)
+{
+	int idle;
+
+	__atomic_or_fetch(&nuse_irq_pending, 1UL << irq, __ATOMIC_ACQ_REL);
+	nuse_host_mutex_lock(&cpu.lock);
+	idle = cpu.count == 0 && !cpu.shutdown;
+	nuse_host_mutex_unlock(&cpu.lock);
+	if (!idle || !kick_thread)
+		return;
+	__atomic_store_n(&kick_urgent, 1, __ATOMIC_RELEASE);
+	nuse_host_sem_up(&kick_hurry);
+	if (!__atomic_exchange_n(&kick_pending, 1, __ATOMIC_ACQ_REL))
+		nuse_host_sem_up(&kick_sem);
 }
 
 void __init init_IRQ(void)

@@ -32,6 +32,9 @@ struct nuse_netdev {
 	 * session is queued for the device's tx thread, which runs there.
 	 */
 	long owner_pid;
+	/* the owner's descriptor its threads write frames to without the
+	 * CPU, or -1 */
+	int share_fd;
 	struct sk_buff_head deferred;
 	struct task_struct *tx_thread;
 	int nbatch;
@@ -104,6 +107,8 @@ static netdev_tx_t defer_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
+static int owner_queue(struct sk_buff *skb, struct net_device *dev);
+
 /* The device's tx thread: in the owner's process, sends what others queued. */
 static int tx_thread(void *data)
 {
@@ -122,6 +127,9 @@ static int tx_thread(void *data)
 		__set_current_state(TASK_RUNNING);
 		netif_tx_lock_bh(dev);
 		while ((skb = skb_dequeue(&nd->deferred))) {
+			/* written when this thread sleeps, without the CPU */
+			if (nd->share_fd >= 0 && !owner_queue(skb, dev))
+				continue;
 			nd->batch[nd->nbatch++] = skb;
 			if (nd->nbatch == NUSE_TX_BATCH)
 				flush(dev);
@@ -136,11 +144,183 @@ static int tx_thread(void *data)
 	return 0;
 }
 
+/*
+ * Writing a frame to the link (a TAP's writev) runs the host's receive
+ * path for the peer: microseconds per frame, which used to be spent
+ * holding the CPU, so that a program's calls and the receive thread waited
+ * for the tx thread's whole batch. Where the backend gives a descriptor
+ * (share_fd), a thread of the owner (the keeper's receive, tx and timer
+ * threads) keeps what it queues and writes it once it gave up the CPU
+ * (leaving, or going to sleep in __switch_to). The skbs stay ours until
+ * written (a NIC's DMA has the same guarantee: TCP copies a clone still in
+ * flight before changing it); an interrupt then frees them with the CPU
+ * (tx_done). Other processes still queue for the tx thread: writing in
+ * the program's own thread, or waking a writer thread per reply, sent
+ * each reply at once and measured worse (docs/bench.md).
+ */
+#define NUSE_TX_PENDING	32
+
+enum { TX_SENT, TX_DROP };
+
+struct nuse_tx_pending {
+	int n;
+	int flushing;
+	struct {
+		struct sk_buff *skb;
+		struct nuse_frame frame;
+	} e[NUSE_TX_PENDING];
+};
+
+struct nuse_tx_cb {
+	int result;
+};
+#define TX_CB(skb) ((struct nuse_tx_cb *)(skb)->cb)
+#define TX_FD(skb) (((struct nuse_netdev *)netdev_priv((skb)->dev))->share_fd)
+static_assert(sizeof(struct nuse_tx_cb) <= sizeof_field(struct sk_buff, cb));
+
+/* written frames, pushed without the CPU, freed by tx_done_irq */
+static struct sk_buff *tx_done_head;
+static int tx_done_irq = -1;
+
+/* lock-free push; the CPU is not needed (the kernel's own atomics are
+ * uniprocessor ones here, not safe across host threads) */
+static void skb_push_list(struct sk_buff **head, struct sk_buff *skb)
+{
+	struct sk_buff *old = __atomic_load_n(head, __ATOMIC_RELAXED);
+
+	do
+		skb->next = old;
+	while (!__atomic_compare_exchange_n(head, &old, skb, 1,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+/* take the whole list, in the order it was pushed */
+static struct sk_buff *skb_take_list(struct sk_buff **head)
+{
+	struct sk_buff *skb, *next, *fifo = NULL;
+
+	skb = __atomic_exchange_n(head, NULL, __ATOMIC_ACQUIRE);
+	for (; skb; skb = next) {
+		next = skb->next;
+		skb->next = fifo;
+		fifo = skb;
+	}
+	return fifo;
+}
+
+static int write_frame(int fd, const struct nuse_frame *f)
+{
+	struct nuse_iov iov[NUSE_FRAME_MAX_IOV + 1];
+
+	iov[0].base = &f->vnet;
+	iov[0].len = sizeof(f->vnet);
+	memcpy(&iov[1], f->iov, f->niov * sizeof(f->iov[0]));
+	/* EAGAIN, EIO (host side down), EINVAL: dropped, as tap_tx does */
+	return nuse_host_writev(fd, iov, f->niov + 1) >= 0 ? TX_SENT : TX_DROP;
+}
+
+static void tx_finish(struct sk_buff *skb)
+{
+	struct net_device *dev = skb->dev;
+
+	if (TX_CB(skb)->result == TX_SENT) {
+		dev->stats.tx_packets++;
+		dev->stats.tx_bytes += skb->len;
+		dev_consume_skb_any(skb);
+	} else {
+		dev->stats.tx_dropped++;
+		dev_kfree_skb_any(skb);
+	}
+}
+
+static void tx_done(void)
+{
+	struct sk_buff *skb, *next;
+
+	for (skb = skb_take_list(&tx_done_head); skb; skb = next) {
+		next = skb->next;
+		skb->next = NULL;
+		tx_finish(skb);
+	}
+}
+
+static int __init nuse_netdev_init(void)
+{
+	tx_done_irq = nuse_irq_request(tx_done);
+	return tx_done_irq < 0 ? tx_done_irq : 0;
+}
+early_initcall(nuse_netdev_init);
+
+void nuse_netdev_tx_flush(void)
+{
+	struct nuse_tx_pending *p = nuse_thread_state()->tx_pending;
+
+	if (likely(!p || !p->n) || p->flushing)
+		return;
+	p->flushing = 1;
+	while (p->n) {
+		int n = p->n;
+
+		for (int i = 0; i < n; i++) {
+			struct sk_buff *skb = p->e[i].skb;
+
+			TX_CB(skb)->result = write_frame(TX_FD(skb), &p->e[i].frame);
+			skb_push_list(&tx_done_head, skb);
+		}
+		p->n = 0;
+		/* never run kernel code from here (we may be in __switch_to) */
+		nuse_irq_post(tx_done_irq);
+	}
+	p->flushing = 0;
+}
+
+static struct nuse_tx_pending *tx_pending(void)
+{
+	struct nuse_thread_state *ts = nuse_thread_state();
+
+	if (unlikely(!ts->tx_pending))
+		ts->tx_pending = nuse_host_mem_alloc(
+			PAGE_ALIGN(sizeof(*ts->tx_pending)), 0);
+	return ts->tx_pending;
+}
+
+/* A thread of the owner: written once this thread gives up the CPU. */
+static int owner_queue(struct sk_buff *skb, struct net_device *dev)
+{
+	struct nuse_tx_pending *p = tx_pending();
+	int i;
+
+	if (!p || tx_done_irq < 0)
+		return -ENOMEM;
+	if (unlikely(p->flushing))
+		return -EBUSY;
+	if (unlikely(p->n == NUSE_TX_PENDING)) {
+		/* a long burst in one call: written now, with the CPU */
+		for (i = 0; i < p->n; i++) {
+			struct sk_buff *b = p->e[i].skb;
+
+			TX_CB(b)->result = write_frame(TX_FD(b), &p->e[i].frame);
+			tx_finish(b);
+		}
+		p->n = 0;
+	}
+	if (fill_frame(skb, &p->e[p->n].frame)) {
+		dev->stats.tx_dropped++;
+		dev_kfree_skb_any(skb);
+		return 0;
+	}
+	p->e[p->n++].skb = skb;
+	return 0;
+}
+
 static netdev_tx_t nuse_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct nuse_netdev *nd = netdev_priv(dev);
+	int owner = nuse_host_getpid() == nd->owner_pid;
 
-	if (unlikely(nuse_host_getpid() != nd->owner_pid))
+	if (nd->share_fd >= 0 && owner && !owner_queue(skb, dev))
+		return NETDEV_TX_OK;
+	if (unlikely(!owner))
 		return defer_xmit(skb, dev);
 	nd->batch[nd->nbatch++] = skb;
 	if (!netdev_xmit_more() || nd->nbatch == NUSE_TX_BATCH)
@@ -170,6 +350,7 @@ static long netdev_add(void *data)
 	nd->xmit = params->xmit;
 	nd->priv = params->priv;
 	nd->owner_pid = nuse_host_getpid();
+	nd->share_fd = params->has_share_fd ? params->share_fd : -1;
 	skb_queue_head_init(&nd->deferred);
 	dev->netdev_ops = &nuse_netdev_ops;
 	eth_hw_addr_set(dev, params->mac);
@@ -209,6 +390,28 @@ int nuse_netdev_add(const struct nuse_netdev_params *params)
 	if (ret)
 		return ret;
 	ret = nuse_on_task_stack(netdev_add, (void *)params);
+	nuse_leave();
+	return ret;
+}
+
+static long netdev_unshare(void *data)
+{
+	struct net_device *dev = dev_get_by_index(&init_net, (long)data);
+
+	if (!dev)
+		return -ENODEV;
+	((struct nuse_netdev *)netdev_priv(dev))->share_fd = -1;
+	dev_put(dev);
+	return 0;
+}
+
+int nuse_netdev_unshare(int ifindex)
+{
+	int ret = nuse_enter();
+
+	if (ret)
+		return ret;
+	ret = nuse_on_task_stack(netdev_unshare, (void *)(long)ifindex);
 	nuse_leave();
 	return ret;
 }

@@ -154,6 +154,8 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
 		nuse_host_thread_exit();
 	}
 	nuse_host_sem_up(&nti->sched_sem);
+	/* going to sleep in a call: what it queued leaves first (netdev.c) */
+	nuse_netdev_tx_flush();
 	if (pti->in_syscall) {
 		/* an application thread: a host signal may interrupt it */
 		while (nuse_host_sem_down_interruptible(&pti->sched_sem))
@@ -197,6 +199,7 @@ void nuse_switch_to_host_task(struct task_struct *task)
 		wake_up_process(task);
 		if (nuse_sched_jb()) {
 			/* someone else runs; wait until the scheduler picks us */
+			nuse_netdev_tx_flush();
 			nuse_host_sem_down(&ti->sched_sem);
 			schedule_tail(nuse_prev_task);
 		}

@@ -17,6 +17,8 @@ struct nuse_thread_state {
 	 * when the CPU goes to another host thread, __switch_to jumps back */
 	int jb_armed;
 	unsigned long jb[8];
+	/* frames this thread sends itself once it gave up the CPU (netdev.c) */
+	struct nuse_tx_pending *tx_pending;
 };
 
 struct nuse_thread_state *nuse_thread_state(void);
@@ -34,7 +36,11 @@ void nuse_interrupt_task(struct task_struct *task, unsigned long seq);
 void nuse_cpu_shutdown(void);
 int nuse_irq_request(void (*handler)(void));
 void nuse_irq_raise(int irq);
+void nuse_irq_post(int irq);
 extern struct task_struct *nuse_idle_host_task;
+
+/* netdev.c: write this thread's pending frames; call without the CPU */
+void nuse_netdev_tx_flush(void);
 
 /* threads (kernel/threads.c) */
 extern struct task_struct *nuse_prev_task;
