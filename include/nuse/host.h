@@ -118,6 +118,8 @@ void nuse_host_eventfd_signal(int fd);
 void nuse_host_futex_wake(int *word);
 /* Sleep while *word == seen (or until a wake-up or a signal). */
 void nuse_host_futex_wait(int *word, int seen);
+/* The same for at most ns nanoseconds. */
+void nuse_host_futex_wait_ns(int *word, int seen, unsigned long long ns);
 
 /* A word of this process, 0 in a forked child and in a new image. */
 long nuse_host_proc_get(void);

@@ -103,6 +103,14 @@ void nuse_host_futex_wait(int *word, int seen)
 	futex_wait(word, seen, 0);
 }
 
+void nuse_host_futex_wait_ns(int *word, int seen, unsigned long long ns)
+{
+	struct host_timespec rel = { (long)(ns / 1000000000ULL),
+				     (long)(ns % 1000000000ULL) };
+
+	futex_wait(word, seen, &rel);
+}
+
 void nuse_host_eventfd_signal(int fd)
 {
 	static const unsigned long one = 1;

@@ -249,7 +249,7 @@ static void cpu_put(int lazy)
 			}
 			nuse_host_mutex_unlock(&cpu.lock);
 			if (nuse_sched_jb()) {
-				nuse_netdev_tx_flush();
+				nuse_netdev_tx_flush(1);
 				return;
 			}
 			continue;
@@ -268,7 +268,7 @@ static void cpu_put(int lazy)
 	}
 	nuse_host_mutex_unlock(&cpu.lock);
 	/* frames this thread queued leave now, without the CPU (netdev.c) */
-	nuse_netdev_tx_flush();
+	nuse_netdev_tx_flush(1);
 	if (!kick)
 		return;
 	if (!lazy) {

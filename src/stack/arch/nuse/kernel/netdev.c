@@ -33,8 +33,11 @@ struct nuse_netdev {
 	 */
 	long owner_pid;
 	/* the owner's descriptor its threads write frames to without the
-	 * CPU, or -1 */
+	 * CPU, or -1; the writer writes other processes' frames to it */
 	int share_fd;
+	struct nuse_host_thread *writer;
+	struct sk_buff *ready_head;
+	int ready_seq, hurry_seq, writer_state;
 	struct sk_buff_head deferred;
 	struct task_struct *tx_thread;
 	int nbatch;
@@ -165,6 +168,8 @@ enum { TX_SENT, TX_DROP };
 struct nuse_tx_pending {
 	int n;
 	int flushing;
+	/* a writer to wake once the CPU is given up */
+	struct nuse_netdev *wake;
 	struct {
 		struct sk_buff *skb;
 		struct nuse_frame frame;
@@ -172,6 +177,7 @@ struct nuse_tx_pending {
 };
 
 struct nuse_tx_cb {
+	struct nuse_vnet_hdr vnet;	/* filled with the CPU, for the writer */
 	int result;
 };
 #define TX_CB(skb) ((struct nuse_tx_cb *)(skb)->cb)
@@ -251,11 +257,19 @@ static int __init nuse_netdev_init(void)
 }
 early_initcall(nuse_netdev_init);
 
-void nuse_netdev_tx_flush(void)
+static void wake_writer(struct nuse_netdev *nd);
+
+void nuse_netdev_tx_flush(int may_run)
 {
 	struct nuse_tx_pending *p = nuse_thread_state()->tx_pending;
 
-	if (likely(!p || !p->n) || p->flushing)
+	if (likely(!p) || p->flushing)
+		return;
+	if (p->wake) {
+		wake_writer(p->wake);
+		p->wake = NULL;
+	}
+	if (likely(!p->n))
 		return;
 	p->flushing = 1;
 	while (p->n) {
@@ -268,8 +282,12 @@ void nuse_netdev_tx_flush(void)
 			skb_push_list(&tx_done_head, skb);
 		}
 		p->n = 0;
-		/* never run kernel code from here (we may be in __switch_to) */
-		nuse_irq_post(tx_done_irq);
+		/* in __switch_to, between handing the CPU over and sleeping,
+		 * no kernel code may run on this thread: post only */
+		if (may_run)
+			nuse_irq_raise(tx_done_irq);
+		else
+			nuse_irq_post(tx_done_irq);
 	}
 	p->flushing = 0;
 }
@@ -313,13 +331,152 @@ static int owner_queue(struct sk_buff *skb, struct net_device *dev)
 	return 0;
 }
 
+/*
+ * Other processes' frames: the device's writer, a host thread of the
+ * owner, writes them without the CPU. A thread queues its frames on a list
+ * in the session's memory and, once it gave up the CPU, wakes the writer
+ * if it sleeps. The writer then waits for the batch: until a thread of the
+ * session is about to block (nuse_netdev_tx_hurry(): nginx's worker has
+ * answered what was ready) or WRITER_BATCH_NS passed, as the tx thread
+ * used to run only when the program blocked — sending each reply at once
+ * measured worse (docs/bench.md). One or two wake-ups per batch, against
+ * five with the tx thread (the kick, the thread, the idle task's two).
+ */
+#define WRITER_BATCH_NS	(100 * NSEC_PER_USEC)
+#define NUSE_MAX_WRITERS 8
+
+enum { WRITER_RUNNING, WRITER_IDLE, WRITER_BATCHING };
+
+static struct nuse_netdev *writers[NUSE_MAX_WRITERS];
+
+static void wake_writer(struct nuse_netdev *nd)
+{
+	__atomic_add_fetch(&nd->ready_seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&nd->writer_state, __ATOMIC_SEQ_CST) == WRITER_IDLE)
+		nuse_host_futex_wake(&nd->ready_seq);
+}
+
+void nuse_netdev_tx_hurry(void)
+{
+	for (int i = 0; i < NUSE_MAX_WRITERS; i++) {
+		struct nuse_netdev *nd = __atomic_load_n(&writers[i],
+							 __ATOMIC_ACQUIRE);
+
+		if (!nd)
+			break;
+		if (!__atomic_load_n(&nd->ready_head, __ATOMIC_SEQ_CST))
+			continue;
+		__atomic_add_fetch(&nd->hurry_seq, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&nd->writer_state, __ATOMIC_SEQ_CST) ==
+		    WRITER_BATCHING)
+			nuse_host_futex_wake(&nd->hurry_seq);
+	}
+}
+
+static int writer_queue(struct sk_buff *skb, struct net_device *dev)
+{
+	struct nuse_netdev *nd = netdev_priv(dev);
+	struct nuse_tx_pending *p = tx_pending();
+	struct virtio_net_hdr hdr;
+
+	if (!p || tx_done_irq < 0)
+		return -ENOMEM;
+	if ((skb_shinfo(skb)->nr_frags + 1 > NUSE_FRAME_MAX_IOV &&
+	     skb_linearize(skb)) ||
+	    virtio_net_hdr_from_skb(skb, &hdr, true, false, 0)) {
+		dev->stats.tx_dropped++;
+		dev_kfree_skb_any(skb);
+		return 0;
+	}
+	memcpy(&TX_CB(skb)->vnet, &hdr, sizeof(hdr));
+	skb_push_list(&nd->ready_head, skb);
+	if (p->wake && p->wake != nd)
+		wake_writer(p->wake);
+	p->wake = nd;
+	return 0;
+}
+
+/* the frame of an skb prepared by writer_queue; reads only */
+static void writer_frame(struct sk_buff *skb, struct nuse_frame *f)
+{
+	int i;
+
+	memcpy(&f->vnet, &TX_CB(skb)->vnet, sizeof(f->vnet));
+	f->iov[0].base = skb->data;
+	f->iov[0].len = skb_headlen(skb);
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+
+		f->iov[i + 1].base = skb_frag_address(frag);
+		f->iov[i + 1].len = skb_frag_size(frag);
+	}
+	f->niov = i + 1;
+}
+
+static void writer_sleep(struct nuse_netdev *nd, int seen_ready, int seen_hurry)
+{
+	__atomic_store_n(&nd->writer_state, WRITER_IDLE, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&nd->ready_head, __ATOMIC_SEQ_CST))
+		nuse_host_futex_wait(&nd->ready_seq, seen_ready);
+	/* a batch begins: wait for it to end, unless it was said already */
+	__atomic_store_n(&nd->writer_state, WRITER_BATCHING, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&nd->hurry_seq, __ATOMIC_SEQ_CST) == seen_hurry)
+		nuse_host_futex_wait_ns(&nd->hurry_seq, seen_hurry,
+					WRITER_BATCH_NS);
+	__atomic_store_n(&nd->writer_state, WRITER_RUNNING, __ATOMIC_SEQ_CST);
+}
+
+static void writer_loop(void *data)
+{
+	struct nuse_netdev *nd = netdev_priv((struct net_device *)data);
+	struct nuse_frame f;
+
+	for (;;) {
+		int seen_ready = __atomic_load_n(&nd->ready_seq, __ATOMIC_SEQ_CST);
+		int seen_hurry = __atomic_load_n(&nd->hurry_seq, __ATOMIC_SEQ_CST);
+		struct sk_buff *skb, *next;
+
+		skb = skb_take_list(&nd->ready_head);
+		if (!skb) {
+			writer_sleep(nd, seen_ready, seen_hurry);
+			continue;
+		}
+		for (; skb; skb = next) {
+			next = skb->next;
+			writer_frame(skb, &f);
+			TX_CB(skb)->result = write_frame(nd->share_fd, &f);
+			skb_push_list(&tx_done_head, skb);
+		}
+		/* a plain host thread: it may run the interrupt itself */
+		nuse_irq_raise(tx_done_irq);
+	}
+}
+
+static void writer_start(struct net_device *dev)
+{
+	struct nuse_netdev *nd = netdev_priv(dev);
+
+	for (int i = 0; i < NUSE_MAX_WRITERS; i++) {
+		if (writers[i])
+			continue;
+		nd->writer = nuse_host_thread_create(writer_loop, dev);
+		if (nd->writer)
+			__atomic_store_n(&writers[i], nd, __ATOMIC_RELEASE);
+		return;
+	}
+}
+
 static netdev_tx_t nuse_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct nuse_netdev *nd = netdev_priv(dev);
 	int owner = nuse_host_getpid() == nd->owner_pid;
 
-	if (nd->share_fd >= 0 && owner && !owner_queue(skb, dev))
-		return NETDEV_TX_OK;
+	if (nd->share_fd >= 0) {
+		if (owner && !owner_queue(skb, dev))
+			return NETDEV_TX_OK;
+		if (!owner && nd->writer && !writer_queue(skb, dev))
+			return NETDEV_TX_OK;
+	}
 	if (unlikely(!owner))
 		return defer_xmit(skb, dev);
 	nd->batch[nd->nbatch++] = skb;
@@ -377,6 +534,9 @@ static long netdev_add(void *data)
 		free_netdev(dev);
 		return ret;
 	}
+	/* without it, other processes' frames go through the tx thread */
+	if (nd->share_fd >= 0)
+		writer_start(dev);
 	return dev->ifindex;
 }
 

@@ -277,6 +277,7 @@ int nuse_doorbell_serve(int *doorbell, void (*fn)(void *), void *arg)
  */
 void nuse_yield(void)
 {
+	nuse_netdev_tx_hurry();
 	if (nuse_enter())
 		return;
 	if (!single_task_running() && nuse_sched_jb())

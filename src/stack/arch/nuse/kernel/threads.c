@@ -155,8 +155,9 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
 	}
 	nuse_host_sem_up(&nti->sched_sem);
 	/* going to sleep in a call: what it queued leaves first (netdev.c) */
-	nuse_netdev_tx_flush();
+	nuse_netdev_tx_flush(0);
 	if (pti->in_syscall) {
+		nuse_netdev_tx_hurry();
 		/* an application thread: a host signal may interrupt it */
 		while (nuse_host_sem_down_interruptible(&pti->sched_sem))
 			nuse_interrupt_task(prev, pti->syscall_seq);
@@ -199,7 +200,7 @@ void nuse_switch_to_host_task(struct task_struct *task)
 		wake_up_process(task);
 		if (nuse_sched_jb()) {
 			/* someone else runs; wait until the scheduler picks us */
-			nuse_netdev_tx_flush();
+			nuse_netdev_tx_flush(0);
 			nuse_host_sem_down(&ti->sched_sem);
 			schedule_tail(nuse_prev_task);
 		}

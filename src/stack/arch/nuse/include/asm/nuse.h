@@ -39,8 +39,12 @@ void nuse_irq_raise(int irq);
 void nuse_irq_post(int irq);
 extern struct task_struct *nuse_idle_host_task;
 
-/* netdev.c: write this thread's pending frames; call without the CPU */
-void nuse_netdev_tx_flush(void);
+/* netdev.c: write this thread's pending frames; call without the CPU;
+ * may_run: the thread may take the CPU again to free them (not in
+ * __switch_to) */
+void nuse_netdev_tx_flush(int may_run);
+/* a thread is about to block: writers send what is queued (netdev.c) */
+void nuse_netdev_tx_hurry(void);
 
 /* threads (kernel/threads.c) */
 extern struct task_struct *nuse_prev_task;
