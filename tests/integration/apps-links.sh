@@ -2,7 +2,8 @@
 # nuse-exec --stack=linux's link options: ping from the program to the host
 # kernel over each backend -i attaches (tap, packet on a veth, dpdk's
 # net_af_packet on a veth with --dpdk-args when built with DPDK), two links
-# at once (eth0, eth1), --pcap (FILE and FILE.1 read back by tcpdump),
+# at once (eth0, eth1), --pcap (FILE and FILE.1 read back by tcpdump; every
+# frame the program sends on a TAP is in the capture),
 # --sysctl reaching the stack; and bad input: status 2, one line naming the
 # option, nothing left behind (no TAP, no capture file).
 # shellcheck source=tests/integration/apps-lib.sh
@@ -60,6 +61,23 @@ for m in $APPS_MODES; do
 		echo "SKIP: $m: --pcap read-back: no tcpdump"
 	fi
 	rm -f "$T/cap" "$T/cap.1"
+
+	# the program's own frames on a TAP (written without the stack's CPU
+	# when nothing captures) must all pass through the capture
+	run "$m" -i "$NUSE_IF" --pcap "$T/tcap" -- ping -c3 -i0.2 -W5 "$HOST4"
+	tap_free
+	if ! command -v tcpdump >/dev/null 2>&1; then
+		echo "SKIP: $m: --pcap on tap: no tcpdump"
+	elif [ "$st" = 0 ] && grep -q "3 received" "$T/out" &&
+		[ "$(tcpdump -nr "$T/tcap" icmp 2>/dev/null |
+			grep -c "$NUSE4 > $HOST4: ICMP echo request")" = 3 ] &&
+		[ "$(tcpdump -nr "$T/tcap" icmp 2>/dev/null |
+			grep -c "$HOST4 > $NUSE4: ICMP echo reply")" = 3 ]; then
+		pass "$m: --pcap on tap: the program's 3 echo requests and the 3 replies in FILE"
+	else
+		fail "$m: --pcap on tap: status $st: $(tcpdump -nr "$T/tcap" 2>&1 | head -4 | tr '\n' '|')"
+	fi
+	rm -f "$T/tcap"
 
 	if grep -q "define HAVE_DPDK 1" "$top_builddir/config.h"; then
 		run "$m" -i dpdk:net_af_packet0,iface=va,ip=10.81.0.2/24 \
