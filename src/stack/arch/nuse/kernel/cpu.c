@@ -240,7 +240,7 @@ static void cpu_put(int lazy)
 		 * be put to sleep; the CPU then passes to the next task.
 		 */
 		if (cpu.count == 1 && !cpu.shutdown && !in_interrupt() &&
-		    test_thread_flag(TIF_HOST_THREAD) && !single_task_running()) {
+		    test_thread_flag(TIF_HOST_THREAD) && nuse_others_runnable()) {
 			struct nuse_thread_state *ts = nuse_thread_state();
 
 			if (ts->task == current && kick_thread) {

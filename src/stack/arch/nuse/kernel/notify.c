@@ -280,7 +280,7 @@ void nuse_yield(void)
 	nuse_netdev_tx_hurry();
 	if (nuse_enter())
 		return;
-	if (!single_task_running() && nuse_sched_jb())
+	if (nuse_others_runnable() && nuse_sched_jb())
 		return; /* the CPU went on with them */
 	nuse_leave();
 }

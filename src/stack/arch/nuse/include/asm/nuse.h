@@ -35,6 +35,8 @@ int nuse_cpu_took_over(void);
 void nuse_interrupt_task(struct task_struct *task, unsigned long seq);
 void nuse_cpu_shutdown(void);
 int nuse_irq_request(void (*handler)(void));
+/* runnable.c: a task other than current waits for the CPU */
+bool nuse_others_runnable(void);
 void nuse_irq_raise(int irq);
 void nuse_irq_post(int irq);
 extern struct task_struct *nuse_idle_host_task;
