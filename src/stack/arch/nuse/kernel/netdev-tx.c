@@ -6,14 +6,15 @@
  * path for the peer: microseconds per frame, which used to be spent
  * holding the CPU, so that a program's calls and the receive thread waited
  * for the tx thread's whole batch. Where the backend gives a descriptor
- * (share_fd), a thread of the owner (the keeper's receive, tx and timer
- * threads) keeps what it queues and writes it once it gave up the CPU
- * (leaving, or going to sleep in __switch_to). The skbs stay ours until
- * written (a NIC's DMA has the same guarantee: TCP copies a clone still in
- * flight before changing it); an interrupt then frees them with the CPU
- * (tx_done). Other processes still queue for the tx thread: writing in
- * the program's own thread, or waking a writer thread per reply, sent
- * each reply at once and measured worse (docs/bench.md).
+ * (share_fd):
+ * - a thread of the owner (the keeper's receive, tx and timer threads)
+ *   keeps what it queues and writes it once it gave up the CPU (leaving,
+ *   or going to sleep in __switch_to);
+ * - a thread of another process hands its frames to the device's writer,
+ *   a host thread of the owner (below).
+ * The skbs stay ours until written (a NIC's DMA has the same guarantee:
+ * TCP copies a clone still in flight before changing it); an interrupt
+ * then frees them with the CPU (tx_done).
  */
 #include <linux/kernel.h>
 #include <linux/netdevice.h>
@@ -206,6 +207,9 @@ int nuse_tx_owner_queue(struct sk_buff *skb, struct net_device *dev)
  * five with the tx thread (the kick, the thread, the idle task's two).
  */
 #define WRITER_BATCH_NS	(100 * NSEC_PER_USEC)
+/* an idle writer looks anyway this often: a thread killed between queueing
+ * and waking it must not leave frames (and TCP's clones) behind for good */
+#define WRITER_IDLE_NS	(20 * NSEC_PER_MSEC)
 #define NUSE_MAX_WRITERS 8
 
 enum { WRITER_RUNNING, WRITER_IDLE, WRITER_BATCHING };
@@ -259,12 +263,17 @@ static void writer_sleep(struct nuse_netdev *nd, int seen_ready, int seen_hurry)
 {
 	__atomic_store_n(&nd->writer_state, WRITER_IDLE, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&nd->ready_head, __ATOMIC_SEQ_CST))
-		nuse_host_futex_wait(&nd->ready_seq, seen_ready);
+		nuse_host_futex_wait_ns(&nd->ready_seq, seen_ready,
+					WRITER_IDLE_NS);
 	/* a batch begins: wait for it to end, unless it was said already */
-	__atomic_store_n(&nd->writer_state, WRITER_BATCHING, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&nd->hurry_seq, __ATOMIC_SEQ_CST) == seen_hurry)
-		nuse_host_futex_wait_ns(&nd->hurry_seq, seen_hurry,
-					WRITER_BATCH_NS);
+	if (__atomic_load_n(&nd->ready_head, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&nd->writer_state, WRITER_BATCHING,
+				 __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&nd->hurry_seq, __ATOMIC_SEQ_CST) ==
+		    seen_hurry)
+			nuse_host_futex_wait_ns(&nd->hurry_seq, seen_hurry,
+						WRITER_BATCH_NS);
+	}
 	__atomic_store_n(&nd->writer_state, WRITER_RUNNING, __ATOMIC_SEQ_CST);
 }
 
