@@ -32,8 +32,6 @@ enum { TX_SENT, TX_DROP };
 struct nuse_tx_pending {
 	int n;
 	int flushing;
-	/* a writer to wake once the CPU is given up */
-	struct nuse_netdev *wake;
 	struct {
 		struct sk_buff *skb;
 		struct nuse_frame frame;
@@ -125,15 +123,14 @@ static void wake_writer(struct nuse_netdev *nd);
 
 void nuse_netdev_tx_flush(int may_run)
 {
-	struct nuse_tx_pending *p = nuse_thread_state()->tx_pending;
+	struct nuse_thread_state *ts = nuse_thread_state();
+	struct nuse_tx_pending *p = ts->tx_pending;
 
-	if (likely(!p) || p->flushing)
-		return;
-	if (p->wake) {
-		wake_writer(p->wake);
-		p->wake = NULL;
+	if (ts->tx_wake) {
+		wake_writer(ts->tx_wake);
+		ts->tx_wake = NULL;
 	}
-	if (likely(!p->n))
+	if (likely(!p || !p->n) || p->flushing)
 		return;
 	p->flushing = 1;
 	while (p->n) {
@@ -243,19 +240,19 @@ void nuse_netdev_tx_hurry(void)
 int nuse_tx_writer_queue(struct sk_buff *skb, struct net_device *dev)
 {
 	struct nuse_netdev *nd = netdev_priv(dev);
-	struct nuse_tx_pending *p = tx_pending();
+	struct nuse_thread_state *ts = nuse_thread_state();
 
-	if (!p || tx_done_irq < 0)
-		return -ENOMEM;
+	if (tx_done_irq < 0)
+		return -ENODEV;
 	if (nuse_frame_prepare(skb, &TX_CB(skb)->vnet)) {
 		dev->stats.tx_dropped++;
 		dev_kfree_skb_any(skb);
 		return 0;
 	}
 	skb_push_list(&nd->ready_head, skb);
-	if (p->wake && p->wake != nd)
-		wake_writer(p->wake);
-	p->wake = nd;
+	if (ts->tx_wake && ts->tx_wake != nd)
+		wake_writer(ts->tx_wake);
+	ts->tx_wake = nd;
 	return 0;
 }
 

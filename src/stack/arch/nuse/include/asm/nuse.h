@@ -17,8 +17,10 @@ struct nuse_thread_state {
 	 * when the CPU goes to another host thread, __switch_to jumps back */
 	int jb_armed;
 	unsigned long jb[8];
-	/* frames this thread sends itself once it gave up the CPU (netdev.c) */
+	/* frames this thread writes once it gave up the CPU (netdev-tx.c) */
 	struct nuse_tx_pending *tx_pending;
+	/* a writer to wake then, for the frames it queued */
+	struct nuse_netdev *tx_wake;
 };
 
 struct nuse_thread_state *nuse_thread_state(void);
@@ -41,11 +43,11 @@ void nuse_irq_raise(int irq);
 void nuse_irq_post(int irq);
 extern struct task_struct *nuse_idle_host_task;
 
-/* netdev.c: write this thread's pending frames; call without the CPU;
+/* netdev-tx.c: write this thread's pending frames; call without the CPU;
  * may_run: the thread may take the CPU again to free them (not in
  * __switch_to) */
 void nuse_netdev_tx_flush(int may_run);
-/* a thread is about to block: writers send what is queued (netdev.c) */
+/* a thread is about to block: writers send what is queued (netdev-tx.c) */
 void nuse_netdev_tx_hurry(void);
 
 /* threads (kernel/threads.c) */
