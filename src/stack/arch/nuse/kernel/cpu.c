@@ -221,6 +221,17 @@ void nuse_irq_enable_slowpath(void)
 	run_irqs();
 }
 
+/* Wake the kick thread (once per kick); urgent: no 100 us wait first. */
+static void post_kick(int urgent)
+{
+	if (urgent) {
+		__atomic_store_n(&kick_urgent, 1, __ATOMIC_RELEASE);
+		nuse_host_sem_up(&kick_hurry);
+	}
+	if (!__atomic_exchange_n(&kick_pending, 1, __ATOMIC_ACQ_REL))
+		nuse_host_sem_up(&kick_sem);
+}
+
 static void cpu_put(int lazy)
 {
 	int kick = 0;
@@ -269,14 +280,8 @@ static void cpu_put(int lazy)
 	nuse_host_mutex_unlock(&cpu.lock);
 	/* frames this thread queued leave now, without the CPU (netdev.c) */
 	nuse_netdev_tx_flush(1);
-	if (!kick)
-		return;
-	if (!lazy) {
-		__atomic_store_n(&kick_urgent, 1, __ATOMIC_RELEASE);
-		nuse_host_sem_up(&kick_hurry);
-	}
-	if (!__atomic_exchange_n(&kick_pending, 1, __ATOMIC_ACQ_REL))
-		nuse_host_sem_up(&kick_sem);
+	if (kick)
+		post_kick(!lazy);
 }
 
 void nuse_cpu_put(void)
@@ -430,12 +435,8 @@ void nuse_irq_post(int irq)
 	nuse_host_mutex_lock(&cpu.lock);
 	idle = cpu.count == 0 && !cpu.shutdown;
 	nuse_host_mutex_unlock(&cpu.lock);
-	if (!idle || !kick_thread)
-		return;
-	__atomic_store_n(&kick_urgent, 1, __ATOMIC_RELEASE);
-	nuse_host_sem_up(&kick_hurry);
-	if (!__atomic_exchange_n(&kick_pending, 1, __ATOMIC_ACQ_REL))
-		nuse_host_sem_up(&kick_sem);
+	if (idle && kick_thread)
+		post_kick(1);
 }
 
 void __init init_IRQ(void)
