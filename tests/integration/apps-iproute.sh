@@ -27,41 +27,33 @@ wait_for 10 sh -c "ip netns exec $NS ss -Hltn 'sport = :9999' | grep -q ." ||
 	fail "host listener did not start"
 
 for m in $APPS_MODES; do
-	nuse "$m" ip addr >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" ip addr
 	check "$m" "ip addr: lo and eth0 with 10.79.0.2/24 and fd79::2/64, none of the host's" \
 		'[ $st = 0 ] && has "^1: lo:" && has "inet 127.0.0.1/8" && has "^2: eth0:" &&
 		has "inet $NUSE4/24 .*eth0" && has "inet6 $NUSE6/64" &&
 		! has na0 && ! has "$HOST4/" && [ "$(grep -c "^[0-9]*:" "$T/out")" = 2 ]'
-	nuse "$m" ip -br link >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" ip -br link
 	check "$m" "ip link: lo and eth0 only" \
 		'[ $st = 0 ] && [ "$(cut -d" " -f1 "$T/out" | sort | tr "\n" " ")" = "eth0 lo " ]'
-	nuse "$m" ip route >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" ip route
 	check "$m" "ip route: default via 10.79.0.1 dev eth0, 10.79.0.0/24 on eth0" \
 		'[ $st = 0 ] && has "^default via $HOST4 dev eth0" &&
 		has "^10.79.0.0/24 dev eth0 .*src $NUSE4" && [ "$(wc -l <"$T/out")" = 2 ]'
-	nuse "$m" ip -6 route >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" ip -6 route
 	check "$m" "ip -6 route: fd79::/64 on eth0" \
 		'[ $st = 0 ] && has "^fd79::/64 dev eth0"'
 	# a change made with ip inside is the stack's (and goes with it)
-	nuse "$m" ip addr add 10.80.0.2/24 dev eth0 >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" ip addr add 10.80.0.2/24 dev eth0
 	check "$m" "ip addr add on the stack's eth0" '[ $st = 0 ] && ! ip -n "$NS" addr | grep -q 10.80.0.2'
 
 	nsx ss -tan >"$T/native.ss" 2>&1
-	nuse "$m" ss -tan >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" ss -tan
 	check "$m" "ss -tan: the stack's (empty) table, not the host's listener on 9999" \
 		'[ $st = 0 ] && has "^State" && ! has ":9999" && grep -q ":9999" "$T/native.ss"'
 
-	nuse "$m" ping -c1 -W5 "$HOST4" >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" ping -c1 -W5 "$HOST4"
 	check "$m" "ping -c1 $HOST4 over the TAP" '[ $st = 0 ] && has "1 received"'
-	nuse "$m" ping -6 -c1 -W5 "$HOST6" >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" ping -6 -c1 -W5 "$HOST6"
 	check "$m" "ping -6 -c1 $HOST6 over the TAP" '[ $st = 0 ] && has "1 received"'
 
 	# SOCK_DGRAM IPPROTO_ICMP as uid/gid 65534: net.ipv4.ping_group_range

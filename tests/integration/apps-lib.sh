@@ -154,6 +154,13 @@ in_modes() {
 	return 1
 }
 
+# nuse_out MODE ARGS...: nuse MODE ARGS... with its output in $T/out and
+# its status in $st, for check and has.
+nuse_out() {
+	nuse "$@" >"$T/out" 2>&1
+	st=$?
+}
+
 # check MODE WHAT CONDITION...: pass if CONDITION (shell code, evaluated;
 # $st is the status of the command whose output is $T/out), else fail
 # with that status and the output.

@@ -23,43 +23,35 @@ for m in $APPS_MODES; do
 	sud | seccomp | sud-trap) ;;
 	*) continue ;; # served in the in-process modes only (docs/design.md)
 	esac
-	nuse "$m" "$BB" cat /proc/net/dev >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" "$BB" cat /proc/net/dev
 	check "$m" "/proc/net/dev: lo and eth0, not the host's na0" \
 		'[ $st = 0 ] && has " lo:" && has "eth0:" && ! has "na0:"'
-	nuse "$m" "$BB" cat /proc/self/net/dev >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" "$BB" cat /proc/self/net/dev
 	check "$m" "/proc/self/net/dev: the same" \
 		'[ $st = 0 ] && has "eth0:" && ! has "na0:"'
-	nuse "$m" --sysctl net.ipv4.tcp_congestion_control=reno \
-		"$BB" cat /proc/sys/net/ipv4/tcp_congestion_control >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" --sysctl net.ipv4.tcp_congestion_control=reno \
+		"$BB" cat /proc/sys/net/ipv4/tcp_congestion_control
 	check "$m" "/proc/sys/net/ipv4/tcp_congestion_control: reno, as --sysctl set it" \
 		'[ $st = 0 ] && [ "$(cat "$T/out")" = reno ]'
-	nuse "$m" "$BB" sh -c "echo 17 >/proc/sys/net/ipv4/tcp_fin_timeout &&
-		$BB cat /proc/sys/net/ipv4/tcp_fin_timeout" >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" "$BB" sh -c "echo 17 >/proc/sys/net/ipv4/tcp_fin_timeout &&
+		$BB cat /proc/sys/net/ipv4/tcp_fin_timeout"
 	check "$m" "a write to /proc/sys/net is the stack's, the host keeps $HOST_FIN" \
 		'[ $st = 0 ] && [ "$(cat "$T/out")" = 17 ] &&
 		[ "$(nsx cat /proc/sys/net/ipv4/tcp_fin_timeout)" = "$HOST_FIN" ]'
 	# 7777 = 0x1E61, state 0A: listening (busybox nc listens on IPv6)
-	nuse "$m" "$BB" sh -c "$BB nc -l -p 7777 </dev/null >/dev/null & sleep 1
+	nuse_out "$m" "$BB" sh -c "$BB nc -l -p 7777 </dev/null >/dev/null & sleep 1
 		$BB cat /proc/net/tcp /proc/net/tcp6; echo ---; $BB netstat -tln
-		kill \$!" >"$T/out" 2>&1
-	st=$?
+		kill \$!"
 	check "$m" "a listener of the session in /proc/net/tcp6 and netstat -tln" \
 		'grep -q ":1E61 0*:0000 0A " "$T/out" && has ":7777 .* LISTEN" &&
 		! nsx cat /proc/net/tcp /proc/net/tcp6 | grep -q ":1E61 "'
-	nuse "$m" "$BB" ifconfig -a >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" "$BB" ifconfig -a
 	check "$m" "ifconfig -a: eth0 with $NUSE4 and lo, not na0" \
 		'[ $st = 0 ] && has "^eth0" && has "inet addr:$NUSE4" && has "^lo" && ! has "^na0"'
-	nuse "$m" "$BB" route -n >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" "$BB" route -n
 	check "$m" "route -n: default via $HOST4 and 10.79.0.0 on eth0" \
 		'[ $st = 0 ] && has "^0.0.0.0 *$HOST4 .*eth0" && has "^10.79.0.0 .*eth0"'
-	nuse "$m" "$BB" ls /proc/sys/net/ipv4 >"$T/out" 2>&1
-	st=$?
+	nuse_out "$m" "$BB" ls /proc/sys/net/ipv4
 	check "$m" "ls /proc/sys/net/ipv4: the stack's sysctls" \
 		'[ $st = 0 ] && has "tcp_congestion_control" && has "tcp_fin_timeout"'
 done
