@@ -26,7 +26,8 @@ check_PROGRAMS += tests/unit/test_rt
 tests_unit_test_rt_SOURCES = tests/unit/test_rt.c
 tests_unit_test_rt_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
 tests_unit_test_rt_LDFLAGS = $(SAN_CFLAGS) -no-pie
-tests_unit_test_rt_LDADD = src/tracer/libnuse-rt.a $(CHECK_LIBS)
+tests_unit_test_rt_LDADD = src/tracer/libnuse-rt.a src/backend/libnuse-host.a \
+	$(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_rt
 TESTS += $(UNIT_TESTS)
 
@@ -59,7 +60,7 @@ tests_unit_test_rt_san_SOURCES = tests/unit/test_rt.c \
 tests_unit_test_rt_san_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(RT_CFLAGS) \
 	$(ASAN_FLAGS)
 tests_unit_test_rt_san_LDFLAGS = $(ASAN_FLAGS) -no-pie
-tests_unit_test_rt_san_LDADD = $(CHECK_LIBS)
+tests_unit_test_rt_san_LDADD = src/backend/libnuse-host.a $(CHECK_LIBS)
 
 check-sanitizers:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_SAN_TESTS)'

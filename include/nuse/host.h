@@ -41,8 +41,82 @@ struct nuse_host_tls {
 	void *slot[NUSE_HOST_TLS_SLOTS];
 };
 
-/* Probe the CPU (FSGSBASE) once; 0 or -errno. */
+/* Probe the CPU (FSGSBASE) and the vDSO once; 0 or -errno. */
 int nuse_host_init(void);
+
+/*
+ * FS and GS bases: the one place that says how they are read and written
+ * (fsgs.c decides once per process, before main).  With the instructions
+ * (AT_HWCAP2 has HWCAP2_FSGSBASE, and NUSE_NO_FSGSBASE is not set): as
+ * they are.  Without: GS is set with arch_prctl(ARCH_SET_GS), which costs
+ * a system call and so happens once per thread; nothing per call does.
+ *
+ * Reading GS: every thread of a process that links these services has
+ * GS set (a constructor sets the main thread's before any other thread
+ * exists; clone and fork copy it), and every block starts with a pointer
+ * to itself, so %gs:0 is the block on any machine.
+ *
+ * Telling threads apart by FS (clone copies GS into a new thread, so a
+ * block found through GS may be its creator's): the FS base where the
+ * instructions read it; otherwise the word at %fs:0, which the x86-64
+ * TLS ABI makes the thread pointer itself for C programs (glibc, musl).
+ * Go's word there is the same for all its threads, which are told apart
+ * by the runtime seeing their clone instead.  Without the instructions FS
+ * only moves through arch_prctl and clone, which the runtime sees.
+ */
+extern int nuse_host_fsgsbase __attribute__((visibility("hidden")));
+/* Decide (once; the constructor does it): 1 with the instructions. */
+int nuse_host_fsgs_decide(void);
+
+static inline void *nuse_host_gs_block(void)
+{
+	void *block;
+
+	__asm__ __volatile__("movq %%gs:0, %0" : "=r"(block));
+	return block;
+}
+
+static inline unsigned long nuse_host_fs_id(void)
+{
+	unsigned long id;
+
+	if (__builtin_expect(nuse_host_fsgsbase, 1))
+		__asm__ __volatile__("rdfsbase %0" : "=r"(id));
+	else
+		__asm__ __volatile__("movq %%fs:0, %0" : "=r"(id));
+	return id;
+}
+
+/* The same into register REG, for assembly (clobbers the flags only). */
+#define NUSE_HOST_ASM_FS_ID(reg)                                     \
+	"cmpl $0, nuse_host_fsgsbase(%rip)\n"                        \
+	"je 991f\n"                                                  \
+	"rdfsbase " reg "\n"                                         \
+	"jmp 992f\n"                                                 \
+	"991: movq %fs:0, " reg "\n"                                 \
+	"992:\n"
+
+/*
+ * Set the calling thread's GS base to @block (whose first word must point
+ * to itself).  The fallback's system call is raw: call it where the
+ * thread's calls are not intercepted (before arming, or on a thread the
+ * runtime does not trap).
+ */
+static inline void nuse_host_set_gs(void *block)
+{
+	long ret;
+
+	if (__builtin_expect(nuse_host_fsgsbase, 1)) {
+		__asm__ __volatile__("wrgsbase %0" ::"r"(block) : "memory");
+		return;
+	}
+	__asm__ __volatile__("syscall"
+			     : "=a"(ret)
+			     : "a"(158L /* arch_prctl */), "D"(0x1001L /* ARCH_SET_GS */),
+			       "S"(block)
+			     : "rcx", "r11", "memory");
+	(void)ret;
+}
 
 void nuse_host_sem_init(struct nuse_host_sem *sem, int count);
 void nuse_host_sem_up(struct nuse_host_sem *sem);

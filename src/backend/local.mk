@@ -5,7 +5,7 @@
 # threads (whose %fs is the application's) and on its own libc-less threads,
 # hence no stack protector, no builtins, no implicit memcpy/memset.
 HOST_SERVICES_SOURCES = include/nuse/host.h src/backend/host/sys.h \
-	src/backend/host/sync.c src/backend/host/thread.c \
+	src/backend/host/sync.c src/backend/host/thread.c src/backend/host/fsgs.c \
 	src/backend/host/time.c src/backend/host/mem.c \
 	src/backend/host/share.c src/backend/host/io.c \
 	src/backend/host/safecopy.S

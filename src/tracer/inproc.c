@@ -60,7 +60,7 @@ asm(".text\n"
     "	xorl %ebp, %ebp\n"
     "	jmp *%r8\n");
 
-#define SECCOMP_EXTRA_TRAPS 15
+#define SECCOMP_EXTRA_TRAPS 16
 
 /* RET_TRAP for the network calls and the ones the runtime must see. */
 static int install_seccomp(void)
@@ -74,6 +74,8 @@ static int install_seccomp(void)
 		SYS_clone3,
 		/* --stack=linux: the network procfs is the stack's */
 		SYS_open,	  SYS_openat,
+		/* FS tells a thread's block apart; GS holds it */
+		SYS_arch_prctl,
 	};
 	/*
 	 * nuse-exec's own text is exempt, not just the gate: when it is

@@ -78,5 +78,7 @@ static inline long futex_wake(int *addr, int n)
 
 /* time.c: use the vDSO's clock_gettime found at this ELF header */
 void nuse_host_vdso_setup(unsigned long ehdr);
+/* thread.c: a fresh block for the calling thread, set in GS */
+struct nuse_host_tls *nuse_host_tls_first(void);
 
 #endif

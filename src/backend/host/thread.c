@@ -16,13 +16,6 @@
 #define CLONE_PARENT_SETTID	0x00100000
 #define CLONE_CHILD_CLEARTID	0x00200000
 
-#define ARCH_SET_GS		0x1001
-#define ARCH_GET_FS		0x1003
-#define ARCH_GET_GS		0x1004
-#define AT_HWCAP2		26
-#define AT_SYSINFO_EHDR		33
-#define HWCAP2_FSGSBASE		(1 << 1)
-
 /* 256 KiB of stack: kernel paths nest (softirq inside syscalls), and the
  * pages are only committed when touched. */
 #define THREAD_STACK_SIZE	(256UL << 10)
@@ -36,8 +29,6 @@ struct nuse_host_thread {
 	unsigned long map_size;
 	struct nuse_host_tls tls;
 };
-
-static int have_fsgsbase = -1;
 
 /*
  * One page per process, wiped in a forked child (MADV_WIPEONFORK): it holds
@@ -72,97 +63,41 @@ static long this_pid(void)
 	return pid;
 }
 
-static int probe_fsgsbase(void)
-{
-	unsigned long auxv[64];
-	long fd, n, i;
-
-	fd = sys2(NR_open, "/proc/self/auxv", 0);
-	if (fd < 0)
-		return 0;
-	n = sys3(NR_read, fd, auxv, sizeof(auxv));
-	sys1(NR_close, fd);
-	int found = 0;
-
-	for (i = 0; i + 1 < n / (long)sizeof(long); i += 2) {
-		if (auxv[i] == AT_HWCAP2)
-			found = (auxv[i + 1] & HWCAP2_FSGSBASE) != 0;
-		if (auxv[i] == AT_SYSINFO_EHDR)
-			nuse_host_vdso_setup(auxv[i + 1]);
-	}
-	return found;
-}
-
 int nuse_host_init(void)
 {
-	if (have_fsgsbase < 0)
-		have_fsgsbase = probe_fsgsbase();
+	nuse_host_fsgs_decide();
 	return 0;
-}
-
-static inline unsigned long gs_base(void)
-{
-	unsigned long base;
-
-	if (__builtin_expect(have_fsgsbase > 0, 1)) {
-		__asm__ __volatile__("rdgsbase %0" : "=r"(base));
-		return base;
-	}
-	if (have_fsgsbase < 0)
-		nuse_host_init();
-	if (have_fsgsbase > 0)
-		return gs_base();
-	base = 0;
-	sys2(NR_arch_prctl, ARCH_GET_GS, &base);
-	return base;
-}
-
-static inline unsigned long fs_base(void)
-{
-	unsigned long base = 0;
-
-	if (__builtin_expect(have_fsgsbase > 0, 1))
-		__asm__ __volatile__("rdfsbase %0" : "=r"(base));
-	else
-		sys2(NR_arch_prctl, ARCH_GET_FS, &base);
-	return base;
-}
-
-static inline void set_gs_base(unsigned long base)
-{
-	if (have_fsgsbase > 0)
-		__asm__ __volatile__("wrgsbase %0" :: "r"(base) : "memory");
-	else
-		sys2(NR_arch_prctl, ARCH_SET_GS, base);
 }
 
 static void tls_init(struct nuse_host_tls *tls)
 {
 	nuse_host_memset(tls, 0, sizeof(*tls));
 	tls->self = tls;
-	tls->fs = fs_base();
+	tls->fs = nuse_host_fs_id();
 	tls->pid = this_pid();
 	tls->tid = sys0(NR_gettid);
-	set_gs_base((unsigned long)tls);
+	nuse_host_set_gs(tls);
 }
 
-struct nuse_host_tls *nuse_host_self(void)
+/* A fresh block for the calling thread, in GS. */
+struct nuse_host_tls *nuse_host_tls_first(void)
 {
-	unsigned long base = gs_base();
-	struct nuse_host_tls *tls;
+	struct nuse_host_tls *tls = nuse_host_mem_alloc(PAGE_SZ, 0);
 
-	if (__builtin_expect(base != 0, 1)) {
-		tls = (struct nuse_host_tls *)base;
-		if (__builtin_expect(tls->fs == fs_base() && tls->pid == this_pid(), 1))
-			return tls;
-		/* inherited from the thread (or process) that cloned this one */
-	}
-	/* first call on an application thread */
-	tls = nuse_host_mem_alloc(PAGE_SZ, 0);
 	if (!tls)
 		nuse_host_panic("nuse: cannot allocate per-thread data");
 	tls_init(tls);
 	return tls;
+}
+
+struct nuse_host_tls *nuse_host_self(void)
+{
+	struct nuse_host_tls *tls = nuse_host_gs_block();
+
+	if (__builtin_expect(tls->fs == nuse_host_fs_id() && tls->pid == this_pid(), 1))
+		return tls;
+	/* inherited from the thread (or process) that cloned this one */
+	return nuse_host_tls_first();
 }
 
 long nuse_host_gettid(void)
@@ -231,8 +166,6 @@ static struct nuse_host_thread *create_on(char *mem, unsigned long size, int own
 	unsigned long top;
 	long ret;
 
-	if (have_fsgsbase < 0)
-		nuse_host_init();
 	/* control block in the top page, stack right below it */
 	top = ((unsigned long)mem + size - PAGE_SZ) & ~15UL;
 	t = (struct nuse_host_thread *)top;

@@ -9,8 +9,8 @@
  * neither, so a thread gets its block on its first call instead:
  *
  * - clone copies GS into a new thread, so a thread made by pthread_create
- *   first arrives with its creator's block, whose recorded FS base (the
- *   creator's TLS) is not its own: it is given a block of its own.  The
+ *   first arrives with its creator's block, whose recorded FS (the
+ *   creator's TLS, as nuse_host_fs_id() tells it) is not its own: it is given a block of its own.  The
  *   same test catches the program moving its own FS (arch_prctl), which
  *   only needs the record updated (the block's tid is the caller's).
  * - a forked child inherits a copy of the forking thread's block, whose
@@ -67,7 +67,7 @@ const struct nuse_preload_rt nuse_preload_rt_table = {
 
 /*
  * RDI..R9 and the 7th argument on the stack, as a SysV call.  The fast
- * path checks that GS holds this thread's block (its FS base) made in
+ * path checks that GS holds this thread's block (its FS) made in
  * this process (its pid), then moves to the block's runtime stack and
  * calls nuse_dispatch with the 7th argument copied there.
  */
@@ -76,14 +76,12 @@ asm(".text\n"
     ".globl nuse_preload_entry\n"
     ".type nuse_preload_entry, @function\n"
     "nuse_preload_entry:\n"
-    "	rdgsbase %rax\n"
-    "	testq %rax, %rax\n"
-    "	jz 3f\n"
+    "	movq %gs:0, %rax\n" /* host.self */
     "	movq rt_preload_pid(%rip), %r11\n"
     "	movq (%r11), %r11\n"
     "	cmpq 16(%rax), %r11\n" /* host.pid */
     "	jne 3f\n"
-    "	rdfsbase %r11\n"
+    NUSE_HOST_ASM_FS_ID("%r11")
     "	cmpq 8(%rax), %r11\n" /* host.fs */
     "	jne 3f\n"
     "1:	movq %rsp, %r11\n"
@@ -125,14 +123,6 @@ static void die(const char *why)
 	rt_sys(SYS_exit_group, 127);
 }
 
-static uintptr_t gs_base(void)
-{
-	uintptr_t gs;
-
-	asm volatile("rdgsbase %0" : "=r"(gs));
-	return gs;
-}
-
 /* The block that was this thread's in the parent, now in a forked child. */
 static void adopt_after_fork(struct rt_thread *t, long pid)
 {
@@ -146,7 +136,7 @@ static void adopt_after_fork(struct rt_thread *t, long pid)
 /* Slow path of nuse_preload_entry: returns the thread's block, set in GS. */
 struct rt_thread *rt_preload_thread(void)
 {
-	struct rt_thread *t = (struct rt_thread *)gs_base();
+	struct rt_thread *t = rt_self();
 	long pid = __atomic_load_n(rt_preload_pid, __ATOMIC_ACQUIRE);
 
 	if (!pid) {
@@ -154,14 +144,14 @@ struct rt_thread *rt_preload_thread(void)
 		pid = rt_sys(SYS_getpid);
 		__atomic_store_n(rt_preload_pid, pid, __ATOMIC_RELEASE);
 	}
-	if (t && t->host.fs == rt_fs_base()) {
+	if (t->host.fs == nuse_host_fs_id()) {
 		/* Its own block: only FS or the process changed. */
 		if (t->host.pid != pid)
 			adopt_after_fork(t, pid);
 		return t;
 	}
-	if (t && t->host.pid == pid && t->tid == rt_sys(SYS_gettid)) {
-		t->host.fs = rt_fs_base(); /* arch_prctl(ARCH_SET_FS) */
+	if (t->host.pid == pid && t->tid == rt_sys(SYS_gettid)) {
+		t->host.fs = nuse_host_fs_id(); /* arch_prctl(ARCH_SET_FS) */
 		return t;
 	}
 	/* A thread made by the program: a block of its own. */
@@ -185,12 +175,11 @@ static long preload_fork_prepare(void)
 /* First thing in the child, which has one thread. */
 static void preload_fork_child(long token)
 {
-	struct rt_thread *t = (struct rt_thread *)gs_base();
+	struct rt_thread *t = rt_self();
 	long pid = rt_sys(SYS_getpid);
 
 	__atomic_store_n(rt_preload_pid, pid, __ATOMIC_RELEASE);
-	if (t)
-		adopt_after_fork(t, pid);
+	adopt_after_fork(t, pid);
 	if (rt_cfg.proc && token > 0)
 		rt_cfg.proc->fork_child(token);
 }

@@ -98,18 +98,7 @@ extern struct rt_config rt_cfg;
 
 static inline struct rt_thread *rt_self(void)
 {
-	struct rt_thread *t;
-
-	asm volatile("movq %%gs:0, %0" : "=r"(t));
-	return t;
-}
-
-static inline uintptr_t rt_fs_base(void)
-{
-	uintptr_t fs;
-
-	asm volatile("rdfsbase %0" : "=r"(fs));
-	return fs;
+	return nuse_host_gs_block();
 }
 
 /*
@@ -117,11 +106,12 @@ static inline uintptr_t rt_fs_base(void)
  * services issue raw system calls from outside the gate, so SUD must let
  * this thread's calls through meanwhile (the selector is per thread: no
  * other thread gets an unintercepted window).  host.fs is refreshed
- * because the program may have moved FS without a call we see (wrfsbase).
+ * because the program may have moved FS without a call we see (with the
+ * base instructions, or through a call seccomp mode does not trap).
  */
 static inline void rt_stack_enter(struct rt_thread *t)
 {
-	t->host.fs = rt_fs_base();
+	t->host.fs = nuse_host_fs_id();
 	__atomic_store_n(&t->sud_selector, 0 /* ALLOW */, __ATOMIC_RELEASE);
 }
 

@@ -217,16 +217,6 @@ static bool is_ours(const struct rt_siginfo *si)
 	return si->si_code == SYS_USER_DISPATCH_CODE;
 }
 
-static void ensure_thread_block(void)
-{
-	uintptr_t gs;
-
-	/* Threads cloned natively (seccomp mode) inherit their parent's GS. */
-	asm volatile("rdgsbase %0" : "=r"(gs));
-	if (!gs || rt_self()->tid != rt_sys(SYS_gettid))
-		rt_thread_init();
-}
-
 void rt_sigsys_handler(int sig, void *siv, void *ucv)
 {
 	struct rt_siginfo *si = siv;
@@ -246,8 +236,6 @@ void rt_sigsys_handler(int sig, void *siv, void *ucv)
 		}
 		return;
 	}
-	if (rt_cfg.mode == RT_MODE_SECCOMP)
-		ensure_thread_block();
 	if (si->arch != AUDIT_ARCH_X86_64) {
 		/* int $0x80: i386 numbers and registers; never rewritten. */
 		g[REG_RAX] = nr == RT_NR_I386_IO_URING_SETUP ?

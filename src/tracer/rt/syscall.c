@@ -184,10 +184,12 @@ long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 			return -EBUSY;
 		break;
 	case SYS_arch_prctl:
-		/* The stack's host services check FS against the GS block. */
+		/* GS holds the runtime's block; FS tells it is this thread's. */
+		if (a0 == 0x1001 /* ARCH_SET_GS */)
+			return -EPERM;
 		r = rt_sys(nr, a0, a1);
 		if (!r && a0 == 0x1002 /* ARCH_SET_FS */)
-			rt_self()->host.fs = a1;
+			rt_self()->host.fs = nuse_host_fs_id();
 		return r;
 	default:
 		if (nuse_is_net_syscall(nr))

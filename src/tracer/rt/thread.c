@@ -80,13 +80,13 @@ int rt_thread_init(void)
 	 */
 	rt_memset(&t->host, 0, sizeof(t->host));
 	t->host.self = &t->host;
-	t->host.fs = rt_fs_base(); /* after CLONE_SETTLS in a new thread */
+	t->host.fs = nuse_host_fs_id(); /* after CLONE_SETTLS in a new thread */
 	t->host.pid = pid;
 	t->host.tid = rt_sys(SYS_gettid);
 	t->sud_selector = 1; /* BLOCK */
 	t->app_blocks_sigsys = false;
 	__atomic_store_n(&t->tid, (int)t->host.tid, __ATOMIC_RELEASE);
-	asm volatile("wrgsbase %0" : : "r"(t) : "memory");
+	nuse_host_set_gs(t); /* before arming: its fallback is a raw call */
 	return 0;
 }
 
