@@ -83,3 +83,4 @@ $(MUSL_TEST_PROGS): tests/programs/%-musl: tests/programs/%.c tests/programs/che
 	$(AM_V_CC)$(MUSL_GCC) -std=gnu11 -D_GNU_SOURCE $(WARN_CFLAGS) -O2 -static -pthread \
 		-o $@ $(srcdir)/tests/programs/$*.c
 endif
+include tests/nofsgs.mk
