@@ -22,6 +22,13 @@ tests_unit_test_program_LDFLAGS = $(SAN_CFLAGS)
 tests_unit_test_program_LDADD = src/tracer/libnuse-tracer.a $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_program
 
+check_PROGRAMS += tests/unit/test_probe
+tests_unit_test_probe_SOURCES = tests/unit/test_probe.c
+tests_unit_test_probe_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
+tests_unit_test_probe_LDFLAGS = $(SAN_CFLAGS)
+tests_unit_test_probe_LDADD = src/tracer/libnuse-tracer.a $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_probe
+
 check_PROGRAMS += tests/unit/test_rt
 tests_unit_test_rt_SOURCES = tests/unit/test_rt.c
 tests_unit_test_rt_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
@@ -84,3 +91,4 @@ $(MUSL_TEST_PROGS): tests/programs/%-musl: tests/programs/%.c tests/programs/che
 		-o $@ $(srcdir)/tests/programs/$*.c
 endif
 include tests/nofsgs.mk
+include tests/unpriv.mk

@@ -19,14 +19,19 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/rseq.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <nuse/vfs.h>
 
 #include "elfload.h"
 #include "modes.h"
 #include "netcalls.h"
 #include "preload/abi.h"
+#include "probe.h"
 #include "rt/rt.h"
 #include "stack-linux.h"
 
@@ -60,7 +65,7 @@ asm(".text\n"
     "	xorl %ebp, %ebp\n"
     "	jmp *%r8\n");
 
-#define SECCOMP_EXTRA_TRAPS 16
+#define SECCOMP_EXTRA_TRAPS 17
 
 /* RET_TRAP for the network calls and the ones the runtime must see. */
 static int install_seccomp(void)
@@ -76,6 +81,8 @@ static int install_seccomp(void)
 		SYS_open,	  SYS_openat,
 		/* FS tells a thread's block apart; GS holds it */
 		SYS_arch_prctl,
+		/* nuse-exec's own check that calls reach nuse (probe.c) */
+		NUSE_PROBE_NR,
 	};
 	/*
 	 * nuse-exec's own text is exempt, not just the gate: when it is
@@ -166,6 +173,54 @@ static void drop_rseq(void)
 	if (__rseq_size)
 		syscall(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset,
 			32, 1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053);
+}
+
+/*
+ * Fail closed (probe.h): after arming, calls from a page of fresh code,
+ * which is neither the gate nor nuse-exec's text (exempt from the seccomp
+ * filter), as the program's code will make them.
+ */
+static long (*probe_stub)(long nr, long a0, long a1, long a2);
+
+static long probe_call(long nr, long a0, long a1, long a2)
+{
+	return probe_stub(nr, a0, a1, a2);
+}
+
+static long probe_host_domain(long fd)
+{
+	int domain = 0;
+	socklen_t len = sizeof(domain);
+	long r = rt_sys(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+
+	return r < 0 ? r : domain;
+}
+
+static const char *probe(bool linux_stack)
+{
+	/* mov %rdi,%rax; mov %rsi,%rdi; mov %rdx,%rsi; mov %rcx,%rdx;
+	 * syscall; ret */
+	static const unsigned char code[] = { 0x48, 0x89, 0xf8, 0x48, 0x89,
+					      0xf7, 0x48, 0x89, 0xd6, 0x48,
+					      0x89, 0xca, 0x0f, 0x05, 0xc3 };
+	static const struct nuse_probe_ops ops = {
+		.call = probe_call,
+		.host_domain = probe_host_domain,
+	};
+	const char *why;
+	long page;
+
+	/* the gate's calls: the program's side may not be trapped yet */
+	page = rt_sys(SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page < 0 && page > -4096)
+		return "no memory for the probe";
+	rt_memcpy((void *)page, code, sizeof(code));
+	rt_sys(SYS_mprotect, page, 4096, PROT_READ | PROT_EXEC);
+	probe_stub = (long (*)(long, long, long, long))page;
+	why = nuse_probe_run(&ops, linux_stack);
+	rt_sys(SYS_munmap, page, 4096);
+	return why;
 }
 
 /* Runtime state that must exist before the first trapped call. */
@@ -293,6 +348,7 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 	struct nuse_elf prog, interp;
 	const char *execfn = o->exec_fn ? o->exec_fn : p0->path;
 	char **pargv = argv, err[512];
+	const char *why;
 	bool has_interp;
 	ssize_t n;
 	int r;
@@ -324,7 +380,7 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 	r = runtime_setup(modes[o->mode], o->verbose);
 	if (r) {
 		fprintf(stderr, "nuse-exec: runtime setup failed: %s\n", strerror(-r));
-		return 126;
+		return 125;
 	}
 	/*
 	 * After the runtime's GS block exists, so the stack's host services
@@ -336,7 +392,7 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 		else
 			fprintf(stderr, "nuse-exec: --stack=linux: boot failed: %s\n",
 				strerror(-r));
-		return nuse_stack_err[0] ? 2 : 126;
+		return nuse_stack_err[0] ? 2 : 125;
 	}
 	n = readlink("/proc/self/exe", rt_cfg.self_exe, sizeof(rt_cfg.self_exe) - 1);
 	if (n <= 0 || !realpath(p->path, rt_cfg.prog_path)) {
@@ -350,7 +406,7 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 		return r;
 	if (build_stack(&img, pargv, envp, &prog, has_interp ? &interp : NULL, execfn)) {
 		fprintf(stderr, "nuse-exec: out of memory\n");
-		return 126;
+		return 125;
 	}
 	/* comm is the basename of the file the kernel would have executed. */
 	prctl(PR_SET_NAME, strrchr(execfn, '/') ? strrchr(execfn, '/') + 1 : execfn);
@@ -366,7 +422,7 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 	if (o->mode == NUSE_MODE_SECCOMP) {
 		if (!o->exec_argv0 && (r = install_seccomp())) {
 			fprintf(stderr, "nuse-exec: seccomp: %s\n", strerror(-r));
-			return 126;
+			return 125;
 		}
 	}
 	fflush(NULL);
@@ -374,7 +430,16 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 	if (o->mode != NUSE_MODE_SECCOMP && o->mode != NUSE_MODE_PRELOAD &&
 	    (r = rt_arm())) {
 		fprintf(stderr, "nuse-exec: syscall user dispatch: %s\n", strerror(-r));
-		return 126;
+		return 125;
 	}
+	if (o->mode != NUSE_MODE_PRELOAD && (why = probe(o->stack == NUSE_STACK_LINUX))) {
+		fprintf(stderr,
+			"nuse-exec: --mode=%s: %s: not running %s (nuse-exec --check tells what this machine allows)\n",
+			nuse_mode_name(o->mode), why, p0->path);
+		return 125;
+	}
+	if (o->mode != NUSE_MODE_PRELOAD && o->verbose)
+		fprintf(stderr, "nuse-exec: probe: the program's calls reach %s\n",
+			o->stack == NUSE_STACK_LINUX ? "the Linux stack" : "nuse");
 	nuse_jump(img.w, img.n * 8, has_interp ? interp.entry : prog.entry);
 }

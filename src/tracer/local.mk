@@ -6,7 +6,9 @@ noinst_LIBRARIES += src/tracer/libnuse-tracer.a
 src_tracer_libnuse_tracer_a_SOURCES = \
 	src/tracer/options.c src/tracer/options.h \
 	src/tracer/program.c src/tracer/program.h \
-	src/tracer/elfload.c src/tracer/elfload.h
+	src/tracer/elfload.c src/tracer/elfload.h \
+	src/tracer/probe.c src/tracer/probe.h \
+	src/tracer/machine.c src/tracer/machine.h
 
 # The in-process runtime: runs on the program's threads after the jump, so
 # no libc, no stack protector (FS is the program's), no SSE registers (a
@@ -35,6 +37,7 @@ src_tracer_libnuse_rt_linux_a_SOURCES = \
 	src/tracer/rt/fault.c
 
 nuse_exec_SOURCES = src/tracer/main.c src/tracer/modes.h \
+	src/tracer/check.c \
 	src/tracer/supervise.c src/tracer/supervise.h \
 	src/tracer/serve.c src/tracer/serve-host.c \
 	src/tracer/serve-linux.c src/tracer/serve-linux.h \

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "machine.h"
 #include "modes.h"
 #include "preload/run.h"
 
@@ -41,11 +42,42 @@ static void usage(FILE *f)
 		"      --pcap=FILE    capture the links' frames (FILE, FILE.1, ...)\n"
 		"      --dpdk-args=ARGS  EAL arguments for dpdk: links (space separated)\n"
 		"  -v, --verbose      say what nuse does (repeat for more)\n"
+		"      --check        tell what this machine allows, mode by mode, and exit\n"
 		"  -h, --help         show this help and exit\n"
 		"  -V, --version      show the version and exit\n"
 		"\n"
 		"PROGRAM is found through PATH as execvp does. The exit status is PROGRAM's;\n"
 		"127 if it is not found, 126 if it cannot be executed, 2 for bad options.\n");
+}
+
+/*
+ * What this machine lacks (machine.h): fall back where nuse can, and say
+ * so under -v; refuse (125) where it cannot.
+ */
+static int machine_fallbacks(struct nuse_opts *o)
+{
+	struct nuse_machine m;
+	bool inproc = o->mode == NUSE_MODE_SUD || o->mode == NUSE_MODE_SUD_TRAP ||
+		      o->mode == NUSE_MODE_SECCOMP || o->mode == NUSE_MODE_PRELOAD;
+
+	nuse_machine_quick(&m);
+	if (!m.sud && (o->mode == NUSE_MODE_SUD || o->mode == NUSE_MODE_SUD_TRAP)) {
+		if (o->mode_given) {
+			fprintf(stderr,
+				"nuse-exec: --mode=%s: this kernel has no syscall user dispatch (Linux 5.11): use --mode=seccomp\n",
+				nuse_mode_name(o->mode));
+			return 125;
+		}
+		o->mode = NUSE_MODE_SECCOMP;
+		if (o->verbose)
+			fprintf(stderr,
+				"nuse-exec: no syscall user dispatch (Linux 5.11): --mode=seccomp\n");
+	}
+	if (inproc && !m.fsgsbase_used && o->verbose)
+		fprintf(stderr, "nuse-exec: GS set with arch_prctl: %s\n",
+			m.fsgsbase ? "NUSE_NO_FSGSBASE is set" :
+				     "no FSGSBASE in AT_HWCAP2");
+	return 0;
 }
 
 /* Die the way the child died so a shell sees the same status. */
@@ -105,7 +137,7 @@ static int run_preload(const struct nuse_opts *o, const struct nuse_program *p,
 	}
 	if (find_preload_lib(lib, sizeof(lib))) {
 		fprintf(stderr, "nuse-exec: --mode=preload: %s: not found\n", lib);
-		return 126;
+		return 125;
 	}
 	old = getenv("LD_PRELOAD");
 	if (old && !strncmp(old, lib, strlen(lib)) &&
@@ -113,7 +145,7 @@ static int run_preload(const struct nuse_opts *o, const struct nuse_program *p,
 		val = old; /* re-entered from the shim: it is first already */
 	else if (asprintf(&val, "%s%s%s", lib, old && *old ? ":" : "",
 			  old ? old : "") < 0)
-		return 126;
+		return 125;
 	setenv("LD_PRELOAD", val, 1);
 	setenv("NUSE_STACK", o->stack == NUSE_STACK_LINUX ? "linux" : "host", 1);
 	if (o->stack == NUSE_STACK_LINUX)
@@ -138,6 +170,8 @@ int main(int argc, char **argv)
 	case NUSE_PARSE_VERSION:
 		printf("nuse-exec %s\n", PACKAGE_VERSION);
 		return 0;
+	case NUSE_PARSE_CHECK:
+		return nuse_check("/proc/self/exe", o.verbose);
 	case NUSE_PARSE_ERROR:
 		fprintf(stderr, "nuse-exec: %s\n", err);
 		usage(stderr);
@@ -145,6 +179,9 @@ int main(int argc, char **argv)
 	case NUSE_PARSE_RUN:
 		break;
 	}
+	r = machine_fallbacks(&o);
+	if (r)
+		return r;
 	r = nuse_program_find(argv[o.prog_index], &prog, err, sizeof(err));
 	if (r) {
 		fprintf(stderr, "nuse-exec: %s\n", err);
@@ -169,5 +206,6 @@ int main(int argc, char **argv)
 	case NUSE_MODE_PRELOAD:
 		return run_preload(&o, &prog, argv + o.prog_index);
 	}
-	return r < 0 ? 126 : exit_like(r);
+	/* r < 0: the supervisor said why */
+	return r < 0 ? 125 : exit_like(r);
 }

@@ -34,7 +34,7 @@ int nuse_mode_from_name(const char *name, enum nuse_mode *m)
 	return -1;
 }
 
-enum { O_SYSCTL = 256, O_PCAP, O_DPDK_ARGS };
+enum { O_SYSCTL = 256, O_PCAP, O_DPDK_ARGS, O_CHECK };
 
 /*
  * The options of the in-process Linux stack, with nuse-node's syntax and
@@ -100,6 +100,7 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 		{ "sysctl", required_argument, NULL, O_SYSCTL },
 		{ "pcap", required_argument, NULL, O_PCAP },
 		{ "dpdk-args", required_argument, NULL, O_DPDK_ARGS },
+		{ "check", no_argument, NULL, O_CHECK },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, li;
@@ -122,6 +123,7 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 					 optarg);
 				return NUSE_PARSE_ERROR;
 			}
+			o->mode_given = true;
 			break;
 		case 's':
 			if (!strcmp(optarg, "host")) {
@@ -159,6 +161,8 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 			return NUSE_PARSE_HELP;
 		case 'V':
 			return NUSE_PARSE_VERSION;
+		case O_CHECK:
+			return NUSE_PARSE_CHECK;
 		case ':':
 			snprintf(err, errlen, "option '%s' needs an argument",
 				 argv[optind - 1]);

@@ -27,6 +27,7 @@ enum nuse_stack_kind {
 
 struct nuse_opts {
 	enum nuse_mode mode;
+	bool mode_given;	/* -m given: no automatic fallback */
 	enum nuse_stack_kind stack;
 	int verbose;
 	/*
@@ -62,6 +63,7 @@ enum nuse_parse_result {
 	NUSE_PARSE_RUN,
 	NUSE_PARSE_HELP,
 	NUSE_PARSE_VERSION,
+	NUSE_PARSE_CHECK,	/* --check: report what this machine allows */
 	NUSE_PARSE_ERROR,
 };
 

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include <nuse/stack.h>
+#include <nuse/vfs.h>
 
 #include "serve-linux.h"
 #include "stack-linux.h"
@@ -603,6 +604,11 @@ static enum nuse_verdict serve(const struct nuse_sup *s, struct nuse_call *c)
 	int sfd;
 
 	switch (c->nr) {
+	case NUSE_PROBE_NR: /* probe.h: is args[0] one of ours? */
+		sfd = sl_get(c->tid, (long)c->args[0], &ph);
+		sl_put(ph);
+		c->ret = NUSE_PROBE_REPLY | (sfd >= 0);
+		return NUSE_CALL_RETURN;
 	case SYS_socket:
 		return serve_socket(s, c);
 	case SYS_close:

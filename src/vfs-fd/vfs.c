@@ -147,6 +147,8 @@ long nuse_vfs_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 	int sfd;
 
 	switch (nr) {
+	case NUSE_PROBE_NR:
+		return NUSE_PROBE_REPLY | (vfs_lookup(a0) >= 0);
 	case SYS_socket:
 		return vfs_socket(a0, a1, a2);
 	case SYS_socketpair:

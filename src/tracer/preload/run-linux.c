@@ -53,7 +53,7 @@ int nuse_preload_linux_run(const struct nuse_opts *o,
 	if (r) {
 		fprintf(stderr, "nuse-exec: --mode=preload: runtime: %s\n",
 			strerror(-r));
-		return 126;
+		return 125;
 	}
 	return nuse_inproc_run(o, p, argv, environ);
 }

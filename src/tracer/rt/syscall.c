@@ -10,6 +10,8 @@
 #include <sched.h>
 #include <signal.h>
 
+#include <nuse/vfs.h>
+
 #include "dispatch.h"
 #include "rt.h"
 #include "../netcalls.h"
@@ -105,6 +107,7 @@ void rt_classify_init(void)
 		SYS_execve,	   SYS_execveat,    SYS_readlink,
 		SYS_readlinkat,	   SYS_open,	    SYS_openat,
 		SYS_prctl,	   SYS_rt_sigpending,  SYS_arch_prctl,
+		NUSE_PROBE_NR,
 	};
 
 	for (unsigned int i = 0; i < nuse_net_syscalls_count; i++)
@@ -183,6 +186,8 @@ long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 		if (a0 == PR_SET_SYSCALL_USER_DISPATCH)
 			return -EBUSY;
 		break;
+	case NUSE_PROBE_NR:
+		return nuse_dispatch(nr, a0, a1, a2, a3, a4, a5);
 	case SYS_arch_prctl:
 		/* GS holds the runtime's block; FS tells it is this thread's. */
 		if (a0 == 0x1001 /* ARCH_SET_GS */)
