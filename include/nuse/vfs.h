@@ -42,4 +42,14 @@ void nuse_vfs_restore(long memfd);
 long nuse_vfs_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 		      long a5);
 
+/*
+ * nuse-exec's probe (it proves, before running a program, that a call
+ * made from the program's side reaches nuse): a number no x86-64 kernel
+ * assigns (Linux 6.12 stops at 462; 511 is the last the rewriting sled
+ * covers), so natively ENOSYS.  Served, it returns NUSE_PROBE_REPLY, with
+ * bit 0 set when a0 is a descriptor of nuse's Linux stack.
+ */
+#define NUSE_PROBE_NR 511
+#define NUSE_PROBE_REPLY 0x4e550000L
+
 #endif
