@@ -7,7 +7,8 @@
 #                sharing the session's stack; host-kernel = the same
 #                natively; one subject per interception mode.
 #   tcp_rr_thr_us  the same with server and client two threads of one
-#                process (tcp-rr threads)
+#                process (tcp-rr threads); subject sud:no-fsgsbase is sud
+#                with the FS/GS fallback forced (NUSE_NO_FSGSBASE=1)
 #   iperf3_gbps  iperf3 -c for 3 s to a host-kernel iperf3 -s in namespace
 #                S: host-kernel from namespace C over a veth, sud on a TAP
 #                in S (nuse-exec -i tap:...).
@@ -41,7 +42,7 @@ RUNS=${APPS_RUNS:-5}
 NET_RUNS=${APPS_NET_RUNS:-3}
 NGINX_RUNS=${APPS_NGINX_RUNS:-5}
 RR_ROUNDS=${APPS_RR_ROUNDS:-20000}
-RR_MODES=${APPS_RR_MODES:-"preload sud seccomp unotify ptrace"}
+RR_MODES=${APPS_RR_MODES:-"preload sud sud:no-fsgsbase seccomp unotify ptrace"}
 CONNS_MAX=${APPS_CONNS_MAX:-20000}
 PROGS=$top_builddir/bench/progs
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
@@ -158,7 +159,8 @@ rr_run() { # SUBJECT CMD...
 	if [ "$_s" = host-kernel ]; then
 		in_s timeout -k 2 60 "$@"
 	else
-		in_s timeout -k 2 60 "$NUSE_EXEC" --stack=linux --mode="$_s" -- "$@"
+		in_s env "$(subject_env "$_s")" timeout -k 2 60 "$NUSE_EXEC" \
+			--stack=linux --mode="$(subject_mode "$_s")" -- "$@"
 	fi
 }
 rr_once() {
@@ -332,6 +334,9 @@ measure conns_held conns 1 conns_once -- host-kernel sud
 
 bench_target tcp_rr_us sud le 1.1 preload
 bench_target tcp_rr_thr_us sud le 1.1 preload
+# the FS/GS fallback (machines without FSGSBASE) within 1.1x of FSGSBASE
+bench_target tcp_rr_us sud:no-fsgsbase le 1.1 sud
+bench_target tcp_rr_thr_us sud:no-fsgsbase le 1.1 sud
 bench_target iperf3_gbps sud ge 0.8 host-kernel
 bench_target nginx_rps sud ge 0.7 host-kernel
 bench_end

@@ -6,6 +6,8 @@
 #                    (bench/progs/udp-pingpong), fastest batch of 100 per run
 #   wget_256m_s      busybox-static wget of 256 MiB from a local nginx
 #                    (sendfile on) to /dev/null
+# Subject "sud:no-fsgsbase" is sud with the FS/GS fallback forced
+# (NUSE_NO_FSGSBASE=1), the path of machines without FSGSBASE.
 # Medians of BENCH_RUNS (default 5) runs, BENCH_WGET_RUNS (9) for wget;
 # subjects take turns within each round.  A subject that fails
 # to run is a "nan" row plus a line on stderr.  Modes: $NUSE_BENCH_MODES
@@ -18,7 +20,7 @@ set -u
 # shellcheck source=bench/lib.sh
 . "$top_srcdir/bench/lib.sh"
 
-MODES=${NUSE_BENCH_MODES:-"preload sud-trap sud seccomp unotify ptrace"}
+MODES=${NUSE_BENCH_MODES:-"preload sud-trap sud sud:no-fsgsbase seccomp unotify ptrace"}
 RUNS=${BENCH_RUNS:-5}
 WGET_RUNS=${BENCH_WGET_RUNS:-9}
 SECS=${BENCH_SECS:-0.5}
@@ -51,7 +53,8 @@ run_subject() {
 	if [ "$_s" = native ]; then
 		timeout -k 2 "$RUN_TIMEOUT" "$@" 2>"$T/err"
 	else
-		timeout -k 2 "$RUN_TIMEOUT" "$NUSE_EXEC" --stack=host --mode="$_s" -- "$@" 2>"$T/err"
+		env "$(subject_env "$_s")" timeout -k 2 "$RUN_TIMEOUT" "$NUSE_EXEC" \
+			--stack=host --mode="$(subject_mode "$_s")" -- "$@" 2>"$T/err"
 	fi
 }
 
@@ -195,5 +198,8 @@ fi
 measure wget_256m_s s "$WGET_RUNS" wget_once -- native $MODES
 
 bench_target getppid_ns sud le 1 native 60
+# the FS/GS fallback (machines without FSGSBASE): at most 10 ns per call more
+bench_target getppid_ns sud:no-fsgsbase le 1 sud 10
+bench_target udp_sendrecv_ns sud:no-fsgsbase le 1 sud 20
 bench_target wget_256m_s sud le 1.05 native
 bench_end

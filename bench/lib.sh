@@ -13,6 +13,20 @@ bench_begin() {
 	: >"$BENCH_TARGETS"
 }
 
+# A nuse subject is a mode ("sud"), or a mode with the FS/GS fallback
+# forced ("sud:no-fsgsbase": NUSE_NO_FSGSBASE=1, the path of machines
+# without FSGSBASE): subject_mode prints the mode, subject_env the
+# environment assignment to run it with.
+subject_mode() {
+	echo "${1%%:*}"
+}
+subject_env() {
+	case $1 in
+	*:no-fsgsbase) echo NUSE_NO_FSGSBASE=1 ;;
+	*) echo NUSE_NO_FSGSBASE= ;;
+	esac
+}
+
 # median: reads numbers on stdin, prints their median.
 median() {
 	sort -g | awk '{ v[NR] = $1 } END {
@@ -44,7 +58,7 @@ bench_end() {
 	awk -F, 'NR > 1 {
 		if (!($1 in base)) base[$1] = $3
 		ratio = (base[$1] + 0 != 0) ? sprintf("%.2fx", $3 / base[$1]) : "-"
-		printf "%-18s %-12s %14s %-6s %6s runs  %s\n", $1, $2, $3, $4, $5, ratio
+		printf "%-18s %-16s %14s %-6s %6s runs  %s\n", $1, $2, $3, $4, $5, ratio
 	}' "$BENCH_CSV"
 	if [ -s "$BENCH_TARGETS" ]; then
 		echo "-- targets"
@@ -54,10 +68,10 @@ bench_end() {
 				END {
 					# "nan" is a subject that could not run: no verdict (mawk
 					# would compare NaN as true)
-					if (v == "" || bv == "" || v == "nan" || bv == "nan") { printf "%-18s %-10s %s %s x %s%s: MISSING\n", m, s, op, f, b, add ? " + " add : ""; exit }
+					if (v == "" || bv == "" || v == "nan" || bv == "nan") { printf "%-18s %-16s %s %s x %s%s: MISSING\n", m, s, op, f, b, add ? " + " add : ""; exit }
 					lim = f * bv + add
 					ok = (op == "le") ? (v <= lim) : (v >= lim)
-					printf "%-18s %-10s %s %s x %s%s (%.4g): %.4g  %s\n", m, s, op == "le" ? "<=" : ">=", f, b, add ? " + " add : "", lim, v, ok ? "MET" : "NOT MET"
+					printf "%-18s %-16s %s %s x %s%s (%.4g): %.4g  %s\n", m, s, op == "le" ? "<=" : ">=", f, b, add ? " + " add : "", lim, v, ok ? "MET" : "NOT MET"
 				}' "$BENCH_CSV"
 		done <"$BENCH_TARGETS"
 	fi
