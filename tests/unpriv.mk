@@ -1,9 +1,12 @@
 # The loopback session tests again as an unprivileged user (nobody,
 # tests/unpriv-run.sh), from a copy of what they need: unprivileged use is
 # a first-class path (docs/design.md "What nuse needs from the machine").
-TESTS += tests/integration/loopback-shm.sh
+TESTS += tests/integration/loopback-shm.sh tests/integration/machine.sh
 EXTRA_DIST += tests/integration/loopback-shm.sh tests/unpriv-run.sh \
-	tests/unpriv.mk
+	tests/unpriv.mk tests/integration/machine.sh
+check_PROGRAMS += tests/programs/deny
+tests_programs_deny_SOURCES = tests/programs/deny.c
+tests/integration/machine.log: nuse-exec tests/programs/deny
 tests/integration/loopback-shm.log: nuse-exec libnuse-preload.so \
 	src/stack/nuse-node
 

@@ -169,7 +169,8 @@ int nuse_check(const char *self, int verbose)
 			       fb ? fb : "");
 		else
 			printf("  %-9s refused: %s (status %d)\n", name,
-			       why[0] ? why : "no message", st);
+			       !why[0] ? "no message" :
+			       !strncmp(why, "nuse-exec: ", 11) ? why + 11 : why, st);
 		if (!st && modes[i] == NUSE_MODE_SUD)
 			default_ok = 1;
 		if (!st && modes[i] == NUSE_MODE_SECCOMP && !m.sud)
