@@ -122,8 +122,7 @@ static long clone_template(void *unused)
 {
 	/* no CLONE_FILES: the copy of the table fork makes; no CLONE_THREAD:
 	 * a thread group of its own, with copies of rlimits and actions */
-	return user_mode_thread(nuse_host_task_stub, NULL,
-				CLONE_VM | CLONE_FS | CLONE_SYSVSEM);
+	return nuse_host_task_clone(CLONE_VM | CLONE_FS | CLONE_SYSVSEM);
 }
 
 long nuse_proc_fork_prepare(void)

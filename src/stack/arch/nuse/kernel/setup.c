@@ -84,7 +84,7 @@ static int __ref nuse_init_load(struct linux_binprm *bprm)
 	rtnl_unlock();
 
 	/* host0: application tasks are cloned from it (one fd table) */
-	pid = user_mode_thread(nuse_host_task_stub, NULL, 0);
+	pid = nuse_host_task_clone(0);
 	if (pid < 0) {
 		boot_error = pid;
 		nuse_host_sem_up(&boot_sem);

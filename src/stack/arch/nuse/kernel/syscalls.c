@@ -106,6 +106,30 @@ void nuse_leave(void)
 	nuse_cpu_put();
 }
 
+/*
+ * No restart machinery here: an interrupted call ends with EINTR, and no
+ * kernel-internal code (512-530) ever leaves the stack.
+ */
+static long nuse_user_errno(long ret)
+{
+	if (likely(ret > -512 || ret < -530))
+		return ret;
+	switch (ret) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		return -EINTR;
+	case -ENOIOCTLCMD:
+		return -ENOTTY;	/* what vfs_ioctl() makes of it */
+	case -ENOTSUPP:
+		return -EOPNOTSUPP;
+	default:
+		WARN_ONCE(1, "nuse: kernel-internal error %ld from a call\n", ret);
+		return -EIO;
+	}
+}
+
 struct syscall_call {
 	nuse_sys_fn fn;
 	long *args;
@@ -130,7 +154,7 @@ long nuse_syscall(long nr, long *args)
 	call.args = args;
 	ret = nuse_enter();
 	if (ret)
-		return ret;
+		return nuse_user_errno(ret);
 
 	/* a late interrupt for an earlier call must not end this one */
 	if (unlikely(signal_pending(current)))
@@ -147,10 +171,7 @@ long nuse_syscall(long nr, long *args)
 		task_work_run();
 	if (unlikely(signal_pending(current)))
 		sigpipe = take_signals();
-	/* no restart machinery here: report an interrupted call */
-	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
-	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
-		ret = -EINTR;
+	ret = nuse_user_errno(ret);
 	nuse_cpu_put();
 	if (sigpipe)
 		nuse_host_raise(SIGPIPE);

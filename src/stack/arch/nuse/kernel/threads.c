@@ -210,15 +210,30 @@ void nuse_switch_to_host_task(struct task_struct *task)
 /* A task for the calling application thread, cloned from its process's
  * template (host0 outside a session) so that the threads of a process
  * share one descriptor table and one thread group (proc.c). */
+/*
+ * copy_process() refuses to clone while current has a signal pending:
+ * -ERESTARTNOINTR, which a real kernel's return to user mode turns into a
+ * restart.  Nothing restarts here, and it reached programs as error 513
+ * (Go's netpoller died of it).  Current is a template that never makes a
+ * call, or a task between calls: a signal pending for it is stale (a
+ * group signal the stack sent its thread group, an interrupt for a call
+ * that has ended), and programs get their signals from the host kernel,
+ * not from here: drop it.
+ */
+pid_t nuse_host_task_clone(unsigned long flags)
+{
+	flush_signals(current);
+	return user_mode_thread(nuse_host_task_stub, NULL, flags);
+}
+
 struct task_struct *nuse_host_task_create(void)
 {
 	struct task_struct *task;
 	pid_t pid;
 
 	nuse_switch_to_host_task(nuse_proc_template());
-	pid = user_mode_thread(nuse_host_task_stub, NULL,
-			       CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-			       CLONE_THREAD | CLONE_SYSVSEM);
+	pid = nuse_host_task_clone(CLONE_VM | CLONE_FS | CLONE_FILES |
+				   CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM);
 	if (pid < 0)
 		return ERR_PTR(pid);
 	rcu_read_lock();

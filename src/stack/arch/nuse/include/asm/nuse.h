@@ -56,6 +56,8 @@ void nuse_switch_to_host_task(struct task_struct *task);
 int nuse_sched_jb(void);
 struct task_struct *nuse_host_task_create(void);
 int nuse_host_task_stub(void *unused);
+/* A parked task cloned from current with @flags: its pid or -errno. */
+pid_t nuse_host_task_clone(unsigned long flags);
 extern struct task_struct *nuse_host0;
 void nuse_threads_halt(void);
 
