@@ -12,6 +12,7 @@ BENCHES += intercept
 include bench/progs/local.mk
 BENCHES += link
 BENCHES += apps
+BENCHES += conformance
 
 # After every benchmark (the prerequisites of `bench`, in Makefile.am).
 bench:

@@ -92,3 +92,4 @@ $(MUSL_TEST_PROGS): tests/programs/%-musl: tests/programs/%.c tests/programs/che
 endif
 include tests/nofsgs.mk
 include tests/unpriv.mk
+include tests/conformance/local.mk

@@ -43,6 +43,38 @@ long nuse_vfs_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 		      long a5);
 
 /*
+ * Semantics shared by the in-process table and the supervisor modes
+ * (src/tracer/serve-linux*.c), so that they are implemented once: each
+ * caller gives its way to the host (host descriptors are the io's own:
+ * the program's numbers in-process, copies taken with pidfd_getfd in a
+ * supervisor) and to the program's memory (0 or -EFAULT).  Stack
+ * descriptors are the stack's; buffers the stack reads are this
+ * process's own (a supervisor calls nuse_uaccess_pid(0) first).
+ */
+struct nuse_vfs_io {
+	nuse_vfs_host_fn hostcall;
+	long (*copy_in)(const struct nuse_vfs_io *io, void *dst,
+			unsigned long src, unsigned long len);
+	long (*copy_out)(const struct nuse_vfs_io *io, unsigned long dst,
+			 const void *src, unsigned long len);
+	void *ctx;
+	/* a bounce buffer of the caller's, or NULL for 8 KiB on the stack
+	 * (the in-process runtime stack is small): bigger is fewer calls */
+	void *buf;
+	unsigned long buf_size;
+};
+
+/* sendfile(2) from host descriptor @in to stack socket @sfd; @offp is a
+ * pointer in the program's memory or 0. */
+long nuse_vfs_sendfile(const struct nuse_vfs_io *io, int sfd, long in,
+		       long offp, long count);
+/* splice(2) between host pipe @pipe and stack socket @sfd, from the
+ * socket when @from_socket; offsets are the call's (program pointers). */
+long nuse_vfs_splice(const struct nuse_vfs_io *io, int sfd, long pipe,
+		     int from_socket, long off_in, long off_out, long len,
+		     long flags);
+
+/*
  * nuse-exec's probe (it proves, before running a program, that a call
  * made from the program's side reaches nuse): a number no x86-64 kernel
  * assigns (Linux 6.12 stops at 462; 511 is the last the rewriting sled

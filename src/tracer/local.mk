@@ -42,7 +42,7 @@ nuse_exec_SOURCES = src/tracer/main.c src/tracer/modes.h \
 	src/tracer/serve.c src/tracer/serve-host.c \
 	src/tracer/serve-linux.c src/tracer/serve-linux.h \
 	src/tracer/serve-linux-poll.c src/tracer/serve-linux-signals.c \
-	src/tracer/serve-linux-splice.c \
+	src/tracer/serve-linux-io.c \
 	src/tracer/ptrace.c src/tracer/unotify.c \
 	src/tracer/stack-config.c src/tracer/session.c \
 	$(NUSE_INPROC_SOURCES)

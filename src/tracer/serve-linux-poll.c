@@ -18,6 +18,10 @@
  * data, so level, edge and oneshot are the stack's own.  Shadows are
  * keyed by (process, descriptor number): a dup of an epoll descriptor or
  * a forked child's copy does not see the stack sockets (known limit).
+ * Linux keys a registration by (file, descriptor number), and a dup of a
+ * socket is one more: each caller descriptor added gets a stack
+ * descriptor of its own (a stack dup), dropped with the registration, the
+ * shadow, or the socket's last placeholder.
  *
  * An epoll_wait is served here even when its instance has no shadow yet:
  * left to the host, a thread blocked in it would never learn of a stack
@@ -363,12 +367,22 @@ enum nuse_verdict sl_poll(const struct nuse_sup *s, struct nuse_call *c)
 
 /* --- epoll --------------------------------------------------------------- */
 
+/* A caller descriptor registered in a shadow, through a stack dup. */
+struct reg {
+	int fd; /* the caller's number */
+	int ssfd; /* the stack dup registered in the shadow */
+	struct sl_ph *ph; /* held */
+	struct reg *next;
+};
+
 struct shadow {
 	pid_t tgid;
 	int epfd; /* the caller's number */
+	int copy; /* our copy of the caller's instance: tells it is the same */
 	int sep; /* the stack epoll */
 	int kick; /* stack eventfd in sep ending a wait there (shadow_kick), or -1 */
 	struct shadow *next;
+	struct reg *regs; /* under shadow_lock */
 };
 
 /* The kick's event data: never given to the caller. */
@@ -399,29 +413,85 @@ static void wake_host_waiters(pid_t tgid, int epfd)
 	pthread_mutex_unlock(&shadow_lock);
 }
 
-/* The shadow of (tgid, epfd), made if @create; NULL if none. */
-static struct shadow *shadow_get(pid_t tgid, int epfd, bool create)
+static void reg_free(struct reg *r)
 {
-	struct shadow *sh;
+	nuse_sys(SYS_close, r->ssfd, 0, 0, 0, 0, 0);
+	sl_put(r->ph);
+	free(r);
+}
+
+static void shadow_free(struct shadow *sh)
+{
+	struct reg *r;
+
+	while ((r = sh->regs)) {
+		sh->regs = r->next;
+		reg_free(r);
+	}
+	nuse_sys(SYS_close, sh->sep, 0, 0, 0, 0, 0);
+	if (sh->kick >= 0)
+		nuse_sys(SYS_close, sh->kick, 0, 0, 0, 0, 0);
+	if (sh->copy >= 0)
+		close(sh->copy);
+	free(sh);
+}
+
+/* Unlink the shadow at *p (shadow_lock held); the caller frees it. */
+static struct shadow *shadow_unlink(struct shadow **p)
+{
+	struct shadow *sh = *p;
+
+	*p = sh->next;
+	__atomic_sub_fetch(&n_shadows, 1, __ATOMIC_RELAXED);
+	return sh;
+}
+
+/*
+ * Is the caller's @epfd still the instance the shadow was made for?  An
+ * execve closes O_CLOEXEC descriptors without a close() seen here, and a
+ * new instance may then get the same number: the old shadow's stack
+ * sockets (a socket the new image inherited among them) would answer
+ * its epoll_ctl with EEXIST (Go's net.FileConn in an exec'd child).
+ */
+static bool shadow_same(const struct shadow *sh, pid_t tid, int epfd)
+{
+	/* no copy (no pidfd_getfd): trust the number, as before */
+	return sh->copy < 0 ||
+	       syscall(SYS_kcmp, getpid(), tid, 0 /* KCMP_FILE */, sh->copy,
+		       epfd) == 0;
+}
+
+/* The shadow of the caller's instance (tgid, epfd), made if @create;
+ * NULL if none. */
+static struct shadow *shadow_get(pid_t tid, pid_t tgid, int epfd, bool create)
+{
+	struct shadow *sh, **p, *stale = NULL;
 	long sep;
 
 	pthread_mutex_lock(&shadow_lock);
-	for (sh = shadows; sh; sh = sh->next)
+	for (p = &shadows; (sh = *p); p = &sh->next)
 		if (sh->tgid == tgid && sh->epfd == epfd)
 			break;
+	if (sh && !shadow_same(sh, tid, epfd)) {
+		stale = shadow_unlink(p);
+		sh = NULL;
+	}
 	if (!sh && create && (sh = calloc(1, sizeof(*sh)))) {
 		sep = sl_stack(0, SYS_epoll_create1, 0, 0, 0, 0, 0, 0);
 		if (sep < 0) {
 			free(sh);
 			sh = NULL;
 		} else {
-			*sh = (struct shadow){ tgid, epfd, (int)sep, -1,
-					       shadows };
+			*sh = (struct shadow){ tgid, epfd,
+					       sl_caller_fd(tid, epfd),
+					       (int)sep, -1, shadows, NULL };
 			shadows = sh;
 			__atomic_add_fetch(&n_shadows, 1, __ATOMIC_RELAXED);
 		}
 	}
 	pthread_mutex_unlock(&shadow_lock);
+	if (stale)
+		shadow_free(stale);
 	return sh;
 }
 
@@ -436,18 +506,12 @@ void sl_epoll_closed(pid_t tid, long fd)
 	pthread_mutex_lock(&shadow_lock);
 	for (p = &shadows; *p; p = &(*p)->next)
 		if ((*p)->tgid == tgid && (*p)->epfd == fd) {
-			sh = *p;
-			*p = sh->next;
-			__atomic_sub_fetch(&n_shadows, 1, __ATOMIC_RELAXED);
+			sh = shadow_unlink(p);
 			break;
 		}
 	pthread_mutex_unlock(&shadow_lock);
-	if (sh) {
-		nuse_sys(SYS_close, sh->sep, 0, 0, 0, 0, 0);
-		if (sh->kick >= 0)
-			nuse_sys(SYS_close, sh->kick, 0, 0, 0, 0, 0);
-		free(sh);
-	}
+	if (sh)
+		shadow_free(sh);
 }
 
 /*
@@ -538,6 +602,101 @@ static long is_epoll(pid_t tid, long fd)
 	return strcmp(link, "anon_inode:[eventpoll]") ? -EINVAL : 0;
 }
 
+/*
+ * The socket's last placeholder is gone: as Linux drops a file's epoll
+ * registrations when the file is released, drop ours (their stack dups
+ * would keep the socket open).
+ */
+void sl_epoll_forget(struct sl_ph *ph)
+{
+	struct shadow *sh;
+	struct reg **p, *r, *gone = NULL;
+
+	if (!__atomic_load_n(&n_shadows, __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_lock(&shadow_lock);
+	for (sh = shadows; sh; sh = sh->next)
+		for (p = &sh->regs; (r = *p);) {
+			if (r->ph != ph) {
+				p = &r->next;
+				continue;
+			}
+			*p = r->next;
+			r->next = gone;
+			gone = r;
+		}
+	pthread_mutex_unlock(&shadow_lock);
+	while ((r = gone)) {
+		gone = r->next;
+		reg_free(r);
+	}
+}
+
+/*
+ * epoll_ctl on a shadow for the caller's @fd (stack socket @sfd behind
+ * placeholder @ph, whose reference this takes over): through the stack
+ * dup registered for @fd, made by an ADD.
+ */
+static long reg_ctl(struct nuse_call *c, struct shadow *sh, long op, long fd,
+		    int sfd, struct sl_ph *ph)
+{
+	struct reg **p, *r, *fresh = NULL;
+	long ssfd, ret;
+
+	pthread_mutex_lock(&shadow_lock);
+	for (p = &sh->regs; (r = *p); p = &r->next)
+		if (r->fd == fd)
+			break;
+	if (r && r->ph != ph) {
+		/* the number was closed and taken again: a new file */
+		*p = r->next;
+		pthread_mutex_unlock(&shadow_lock);
+		reg_free(r);
+		return reg_ctl(c, sh, op, fd, sfd, ph);
+	}
+	ssfd = r ? r->ssfd : -1;
+	pthread_mutex_unlock(&shadow_lock);
+	if (ssfd < 0) {
+		if (op != EPOLL_CTL_ADD) {
+			sl_put(ph);
+			return -ENOENT;
+		}
+		ssfd = nuse_sys(SYS_dup, sfd, 0, 0, 0, 0, 0);
+		fresh = ssfd >= 0 ? calloc(1, sizeof(*fresh)) : NULL;
+		if (!fresh) {
+			if (ssfd >= 0)
+				nuse_sys(SYS_close, ssfd, 0, 0, 0, 0, 0);
+			sl_put(ph);
+			return ssfd < 0 ? ssfd : -ENOMEM;
+		}
+		*fresh = (struct reg){ (int)fd, (int)ssfd, ph, NULL };
+	} else {
+		sl_put(ph); /* the registration holds its own */
+	}
+	ret = sl_stack(c->tid, SYS_epoll_ctl, sh->sep, op, ssfd, c->args[3], 0, 0);
+	if (fresh) {
+		if (ret) {
+			reg_free(fresh);
+		} else {
+			pthread_mutex_lock(&shadow_lock);
+			fresh->next = sh->regs;
+			sh->regs = fresh;
+			pthread_mutex_unlock(&shadow_lock);
+		}
+	} else if (!ret && op == EPOLL_CTL_DEL) {
+		pthread_mutex_lock(&shadow_lock);
+		for (p = &sh->regs; (r = *p); p = &r->next)
+			if (r->fd == fd) {
+				*p = r->next;
+				break;
+			}
+		pthread_mutex_unlock(&shadow_lock);
+		if (r)
+			reg_free(r);
+	}
+	return ret;
+}
+
 static enum nuse_verdict epoll_ctl_(struct nuse_call *c)
 {
 	long epfd = (long)c->args[0], op = (long)c->args[1];
@@ -553,7 +712,7 @@ static enum nuse_verdict epoll_ctl_(struct nuse_call *c)
 		if (op == EPOLL_CTL_ADD &&
 		    __atomic_load_n(&n_shadows, __ATOMIC_RELAXED) &&
 		    (tgid = sl_tgid(c->tid)) > 0 &&
-		    (sh = shadow_get(tgid, (int)epfd, false)))
+		    (sh = shadow_get(c->tid, tgid, (int)epfd, false)))
 			shadow_kick(sh);
 		return NUSE_CALL_CONTINUE;
 	}
@@ -562,10 +721,13 @@ static enum nuse_verdict epoll_ctl_(struct nuse_call *c)
 	if (!r && tgid < 0)
 		r = tgid;
 	if (!r) {
-		sh = shadow_get(tgid, (int)epfd, op == EPOLL_CTL_ADD);
-		r = sh ? sl_stack(c->tid, SYS_epoll_ctl, sh->sep, op, sfd,
-				  c->args[3], 0, 0) :
-			 -ENOENT;
+		sh = shadow_get(c->tid, tgid, (int)epfd, op == EPOLL_CTL_ADD);
+		if (sh) {
+			r = reg_ctl(c, sh, op, (long)c->args[2], sfd, ph);
+			ph = NULL; /* reg_ctl took the reference */
+		} else {
+			r = -ENOENT;
+		}
 		if (!r && op == EPOLL_CTL_ADD)
 			wake_host_waiters(tgid, (int)epfd);
 	}
@@ -618,7 +780,7 @@ static long wait_host_only(struct nuse_call *c, pid_t tgid, long epfd,
 	pthread_mutex_unlock(&shadow_lock);
 	for (;;) {
 		/* after registering: a shadow made before is seen here */
-		*shp = shadow_get(tgid, (int)epfd, false);
+		*shp = shadow_get(c->tid, tgid, (int)epfd, false);
 		if (*shp) {
 			r = 0;
 			break;
@@ -669,7 +831,7 @@ static enum nuse_verdict epoll_wait_(struct nuse_call *c)
 
 	if (tgid < 0)
 		return NUSE_CALL_CONTINUE; /* the caller is gone */
-	sh = shadow_get(tgid, (int)c->args[0], false);
+	sh = shadow_get(c->tid, tgid, (int)c->args[0], false);
 	/* the signal mask of epoll_pwait* is not applied (docs) */
 	if (c->nr == SYS_epoll_pwait2)
 		deadline = ts_deadline(c, c->args[3], false);

@@ -257,6 +257,7 @@ static void *sl_reaper(void *arg)
 			struct sl_ph *ph = ev[i].data.ptr;
 
 			ph_unlink(ph);
+			sl_epoll_forget(ph);
 			epoll_ctl(reaper_ep, EPOLL_CTL_DEL, ph->keep, NULL);
 			close(ph->keep);
 			ph_release(ph);
@@ -445,15 +446,7 @@ static bool raises_sigpipe(const struct nuse_call *c)
 	}
 }
 
-#define SENDFILE_CHUNK (64 << 10)
-
-/*
- * sendfile(socket, host file, off, count) as Linux does it: at most a
- * chunk per call, from *off (written back) or from the file position,
- * which a short send puts back where the data stopped.  The file is read
- * through a copy of the caller's descriptor (pidfd_getfd): the same open
- * file, so the position is the caller's.
- */
+/* The tracee's descriptor @fd, duplicated here: the same open file. */
 int sl_caller_fd(pid_t tid, long fd)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, tid, O_EXCL /* PIDFD_THREAD */);
@@ -464,43 +457,6 @@ int sl_caller_fd(pid_t tid, long fd)
 	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 	close(pidfd);
 	return copy;
-}
-
-static long serve_sendfile(struct nuse_call *c, int sfd)
-{
-	long in = (long)c->args[1], count = (long)c->args[3], off = 0, r, sent;
-	int copy;
-	char *buf;
-
-	if (count > SENDFILE_CHUNK)
-		count = SENDFILE_CHUNK;
-	if (c->args[2] &&
-	    c->read_mem(c, &off, c->args[2], sizeof(off)) != sizeof(off))
-		return -EFAULT;
-	copy = sl_caller_fd(c->tid, in);
-	if (copy < 0)
-		return -EBADF;
-	buf = malloc(count ? count : 1);
-	r = !buf       ? -ENOMEM :
-	    c->args[2] ? pread(copy, buf, count, off) :
-			 read(copy, buf, count);
-	if (r < 0 && buf)
-		r = -errno;
-	if (r > 0) {
-		sent = sl_stack(0, SYS_write, sfd, (long)buf, r, 0, 0, 0);
-		if (sent >= 0 && sent < r && !c->args[2])
-			lseek(copy, sent - r, SEEK_CUR);
-		if (sent >= 0 && c->args[2]) {
-			off += sent;
-			if (c->write_mem(c, c->args[2], &off, sizeof(off)) !=
-			    sizeof(off))
-				sent = -EFAULT;
-		}
-		r = sent;
-	}
-	free(buf);
-	close(copy);
-	return r;
 }
 
 /* A call whose first argument is a descriptor that may be a placeholder. */
@@ -519,7 +475,7 @@ static enum nuse_verdict serve_fd_call(const struct nuse_sup *s,
 		v = serve_accept(s, c, sfd);
 		break;
 	case SYS_sendfile:
-		c->ret = serve_sendfile(c, sfd);
+		c->ret = sl_sendfile(c, sfd);
 		if (c->ret == -EPIPE)
 			syscall(SYS_tgkill, sl_tgid(c->tid), c->tid, SIGPIPE);
 		break;

@@ -59,14 +59,18 @@ pid_t sl_tgid(pid_t tid);
 int sl_caller_fd(pid_t tid, long fd);
 
 /* splice between the tracee's pipe and stack socket sin (in) or sout
- * (out; the other is -1): the call's result (serve-linux-splice.c). */
+ * (out; the other is -1), and sendfile from its file to stack socket
+ * sfd: the call's result (serve-linux-io.c: vfs-fd's implementation). */
 long sl_splice(struct nuse_call *c, int sin, int sout);
+long sl_sendfile(struct nuse_call *c, int sfd);
 
 /* poll, ppoll, select, pselect6; epoll_ctl and the epoll waits; a
  * close that may drop an epoll shadow. */
 enum nuse_verdict sl_poll(const struct nuse_sup *s, struct nuse_call *c);
 enum nuse_verdict sl_epoll(const struct nuse_sup *s, struct nuse_call *c);
 void sl_epoll_closed(pid_t tid, long fd);
+/* the last placeholder of @ph is gone: drop its epoll registrations */
+void sl_epoll_forget(struct sl_ph *ph);
 
 /* serve-linux-signals.c: calls in flight, ended by the caller's signals. */
 #define SL_SIG_INTR (SIGRTMIN + 4)

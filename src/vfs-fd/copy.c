@@ -21,6 +21,30 @@ long vfs_copy_out(void *dst, const void *src, size_t len)
 	return nuse_host_copy_out(dst, src, len) ? -EFAULT : 0;
 }
 
+static long io_copy_in(const struct nuse_vfs_io *io, void *dst,
+		       unsigned long src, unsigned long len)
+{
+	return vfs_copy_in(dst, (const void *)src, len);
+}
+
+static long io_copy_out(const struct nuse_vfs_io *io, unsigned long dst,
+			const void *src, unsigned long len)
+{
+	return vfs_copy_out((void *)dst, src, len);
+}
+
+static long io_host(long nr, long a0, long a1, long a2, long a3, long a4,
+		    long a5)
+{
+	return vfs_host_fn(nr, a0, a1, a2, a3, a4, a5);
+}
+
+const struct nuse_vfs_io vfs_io = {
+	.hostcall = io_host,
+	.copy_in = io_copy_in,
+	.copy_out = io_copy_out,
+};
+
 long long vfs_now_ms(void)
 {
 	struct {

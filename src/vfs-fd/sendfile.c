@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sendfile(2) from a host file to a stack socket (nginx, lighttpd, ...):
- * the file's pages are mapped and handed to the stack's write, which
- * copies them into socket buffers once, as the host's sendfile does.
- * What cannot be mapped (a pipe as in_fd), and small files (a mapping
- * costs two more system calls than a read), are read through a buffer.
- * Offsets follow sendfile: *offset is used and advanced when given, else
- * the file position.
+ * sendfile(2) from a host file to a stack socket (nginx, lighttpd, ...),
+ * for every mode (include/nuse/vfs.h, struct nuse_vfs_io): the file's
+ * pages are mapped and handed to the stack's write, which copies them
+ * into socket buffers once, as the host's sendfile does.  Small files (a
+ * mapping costs two more system calls than a read) and files that cannot
+ * be mapped are read through a buffer.  What Linux cannot splice from
+ * (a pipe, a socket: no splice_read) is refused with EINVAL before
+ * anything is read, as do_splice_direct() does; a program then falls back
+ * to read and write (Go does; a pipe's data read here could not be put
+ * back if the socket took less).  Offsets follow sendfile: *offset is
+ * used and advanced when given, else the file position.
  */
 #include <errno.h>
 #include <sys/syscall.h>
@@ -19,73 +23,86 @@
 #define PROT_READ_ 1
 #define MAP_PRIVATE_ 2
 #define SEEK_CUR_ 1
+#define S_IFMT_ 0170000
+#define S_IFREG_ 0100000
+#define S_IFIFO_ 0010000
+#define S_IFSOCK_ 0140000
 
-static long send_mapped(int sfd, long in, long long off, long len)
+struct host_stat {
+	unsigned long dev, ino, nlink;
+	unsigned int mode, uid, gid, pad;
+	unsigned long rdev;
+	long size, blksize, blocks;
+	char rest[80];
+};
+
+static long send_mapped(const struct nuse_vfs_io *io, int sfd, long in,
+			long long off, long len)
 {
 	long long base = off & ~(PAGE - 1);
 	long skip = off - base;
-	long map = host(SYS_mmap, 0, len + skip, PROT_READ_, MAP_PRIVATE_, in,
-			base);
+	long map = io->hostcall(SYS_mmap, 0, len + skip, PROT_READ_, MAP_PRIVATE_,
+			    in, base);
 	long r;
 
 	if (map < 0 && map > -4096)
 		return map;
 	r = stack(SYS_write, sfd, map + skip, len);
-	host(SYS_munmap, map, len + skip);
+	io->hostcall(SYS_munmap, map, len + skip, 0, 0, 0, 0);
 	return r;
 }
 
-static long send_copied(int sfd, long in, long long off, long len)
+static long send_copied(const struct nuse_vfs_io *io, int sfd, long in,
+			long long off, long len)
 {
-	char buf[SMALL];
-	long n = len < (long)sizeof(buf) ? len : (long)sizeof(buf);
+	char local[SMALL], *buf = io->buf ? io->buf : local;
+	long size = io->buf ? (long)io->buf_size : SMALL;
+	long n = len < size ? len : size;
 
-	n = host(SYS_pread64, in, buf, n, off);
+	n = io->hostcall(SYS_pread64, in, (long)buf, n, off, 0, 0);
 	if (n <= 0)
 		return n;
 	return stack(SYS_write, sfd, buf, n);
 }
 
-long vfs_sendfile(int sfd, long in, long offp, long count)
+long nuse_vfs_sendfile(const struct nuse_vfs_io *io, int sfd, long in,
+		       long offp, long count)
 {
 	long long off, start;
 	long sent = 0, r = 0;
+	struct host_stat st;
 
-	if (vfs_lookup(in) >= 0)
-		return -EINVAL; /* in_fd must be a file, as on the host */
+	r = io->hostcall(SYS_fstat, in, (long)&st, 0, 0, 0, 0);
+	if (r)
+		return r;
+	if ((st.mode & S_IFMT_) == S_IFIFO_ || (st.mode & S_IFMT_) == S_IFSOCK_)
+		return -EINVAL;
 	if (offp) {
-		if (vfs_copy_in(&off, (void *)offp, sizeof(off)))
+		if (io->copy_in(io, &off, offp, sizeof(off)))
 			return -EFAULT;
 		if (off < 0)
 			return -EINVAL;
 	} else {
-		off = host(SYS_lseek, in, 0, SEEK_CUR_);
+		off = io->hostcall(SYS_lseek, in, 0, SEEK_CUR_, 0, 0, 0);
 		if (off < 0)
 			return off;
 	}
 	start = off;
 	while (sent < count) {
 		long len = count - sent < CHUNK ? count - sent : CHUNK;
-		struct {
-			unsigned long dev, ino, nlink;
-			unsigned int mode, uid, gid, pad;
-			unsigned long rdev;
-			long size, blksize, blocks;
-			char rest[80];
-		} st;
 
 		/* never past the end: a mapping there would fault */
-		if (host(SYS_fstat, in, &st))
+		if (io->hostcall(SYS_fstat, in, (long)&st, 0, 0, 0, 0))
 			break;
-		if ((st.mode & 0170000) == 0100000) {
+		if ((st.mode & S_IFMT_) == S_IFREG_) {
 			if (off >= st.size)
 				break;
 			if (len > st.size - off)
 				len = st.size - off;
-			r = len <= SMALL ? send_copied(sfd, in, off, len) :
-					   send_mapped(sfd, in, off, len);
+			r = len <= SMALL ? send_copied(io, sfd, in, off, len) :
+					   send_mapped(io, sfd, in, off, len);
 		} else {
-			r = send_copied(sfd, in, off, len);
+			r = send_copied(io, sfd, in, off, len);
 		}
 		if (r <= 0)
 			break;
@@ -94,9 +111,9 @@ long vfs_sendfile(int sfd, long in, long offp, long count)
 		if (r < len)
 			break; /* socket buffer full (non-blocking) */
 	}
-	if (offp && vfs_copy_out((void *)offp, &off, sizeof(off)))
+	if (offp && io->copy_out(io, offp, &off, sizeof(off)))
 		return -EFAULT;
 	if (!offp && off != start)
-		host(SYS_lseek, in, off, 0 /* SEEK_SET */);
+		io->hostcall(SYS_lseek, in, off, 0 /* SEEK_SET */, 0, 0, 0);
 	return sent ? sent : r;
 }

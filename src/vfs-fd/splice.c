@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * splice(2) between a host pipe and a stack socket (haproxy, socat, ...),
- * through a buffer: the stack cannot splice into a host pipe's pages.
+ * splice(2) between a host pipe and a stack socket (haproxy, socat, Go's
+ * TCP-to-TCP copies), for every mode (include/nuse/vfs.h, struct
+ * nuse_vfs_io), through a buffer: the stack cannot splice into a host
+ * pipe's pages.
  *
  * Socket to pipe: no more is received than the pipe has room for, so the
  * write into it cannot fall short and lose what the socket gave.  Pipe to
@@ -18,7 +20,7 @@
 
 #include "vfs-fd.h"
 
-#define CHUNK 8192 /* on the runtime stack (64 KiB) */
+#define CHUNK 8192 /* on the runtime stack (64 KiB), without io->buf */
 #define SPLICE_F_NONBLOCK_ 2
 #define F_GETPIPE_SZ_ 1032
 #define FIONREAD_ 0x541B
@@ -31,56 +33,62 @@ struct pollfd_ {
 };
 
 /* Wait until host descriptor fd is ready for @events (EAGAIN if nb). */
-static long host_ready(long fd, short events, bool nb)
+static long host_ready(const struct nuse_vfs_io *io, long fd, short events,
+		       bool nb)
 {
 	struct pollfd_ p = { (int)fd, events, 0 };
-	long r = host(SYS_poll, &p, 1, nb ? 0 : -1);
+	long r = io->hostcall(SYS_poll, (long)&p, 1, nb ? 0 : -1, 0, 0, 0);
 
 	return r < 0 ? r : r == 0 ? -EAGAIN : 0;
 }
 
-static long from_socket(int sfd, long pipe, long len, long flags)
+static long from_socket(const struct nuse_vfs_io *io, int sfd, long pipe,
+			long len, long flags)
 {
 	bool nb = flags & SPLICE_F_NONBLOCK_;
-	long size = host(SYS_fcntl, pipe, F_GETPIPE_SZ_), r;
+	long size = io->hostcall(SYS_fcntl, pipe, F_GETPIPE_SZ_, 0, 0, 0, 0), r;
 	int used;
-	char buf[CHUNK];
+	char local[CHUNK], *buf = io->buf ? io->buf : local;
+	long chunk = io->buf ? (long)io->buf_size : CHUNK;
 
 	if (size < 0)
 		return -EINVAL; /* not a pipe */
 	for (;;) {
-		if (host(SYS_ioctl, pipe, FIONREAD_, &used))
+		if (io->hostcall(SYS_ioctl, pipe, FIONREAD_, (long)&used, 0, 0, 0))
 			used = 0;
 		if (used < size)
 			break;
-		r = host_ready(pipe, POLLOUT_, nb);
+		r = host_ready(io, pipe, POLLOUT_, nb);
 		if (r)
 			return r;
 	}
 	if (len > size - used)
 		len = size - used;
-	if (len > CHUNK)
-		len = CHUNK;
+	if (len > chunk)
+		len = chunk;
 	r = stack(SYS_recvfrom, sfd, buf, len, 0, 0, 0);
 	if (r <= 0)
 		return r;
-	return host(SYS_write, pipe, buf, r);
+	return io->hostcall(SYS_write, pipe, (long)buf, r, 0, 0, 0);
 }
 
-static long to_socket(long pipe, int sfd, long len, long flags)
+static long to_socket(const struct nuse_vfs_io *io, long pipe, int sfd,
+		      long len, long flags)
 {
 	struct pollfd_ p = { sfd, POLLOUT_, 0 };
 	long n, r, done = 0;
-	char buf[CHUNK];
+	char local[CHUNK], *buf = io->buf ? io->buf : local;
+	long chunk = io->buf ? (long)io->buf_size : CHUNK;
 
-	if (host(SYS_fcntl, pipe, F_GETPIPE_SZ_) < 0)
+	if (io->hostcall(SYS_fcntl, pipe, F_GETPIPE_SZ_, 0, 0, 0, 0) < 0)
 		return -EINVAL; /* not a pipe */
 	if (flags & SPLICE_F_NONBLOCK_) {
-		r = host_ready(pipe, POLLIN_, true);
+		r = host_ready(io, pipe, POLLIN_, true);
 		if (r)
 			return r;
 	}
-	n = host(SYS_read, pipe, buf, len < CHUNK ? len : CHUNK);
+	n = io->hostcall(SYS_read, pipe, (long)buf, len < chunk ? len : chunk, 0,
+			 0, 0);
 	if (n <= 0)
 		return n;
 	while (done < n) {
@@ -97,24 +105,21 @@ static long to_socket(long pipe, int sfd, long len, long flags)
 	return done;
 }
 
-long vfs_splice(long in, long off_in, long out, long off_out, long len,
-		long flags)
+long nuse_vfs_splice(const struct nuse_vfs_io *io, int sfd, long pipe,
+		     int from_sock, long off_in, long off_out, long len,
+		     long flags)
 {
-	int sin = vfs_lookup(in), sout = vfs_lookup(out);
-	long pipe = sin >= 0 ? out : in;
-
-	/* as do_splice: one side a pipe, no offset for it (ESPIPE), none
-	 * for a socket either (EINVAL: it has no pread) */
-	if ((sin >= 0 && sout >= 0) ||
-	    host(SYS_fcntl, pipe, F_GETPIPE_SZ_) < 0)
+	/* as do_splice: one side a pipe (EINVAL), no offset for it
+	 * (ESPIPE), none for a socket either (EINVAL: it has no pread) */
+	if (io->hostcall(SYS_fcntl, pipe, F_GETPIPE_SZ_, 0, 0, 0, 0) < 0)
 		return -EINVAL;
-	if (sin >= 0 ? off_out : off_in)
+	if (from_sock ? off_out : off_in)
 		return -ESPIPE;
-	if (sin >= 0 ? off_in : off_out)
+	if (from_sock ? off_in : off_out)
 		return -EINVAL;
 	if (!len)
 		return 0;
-	if (sin >= 0)
-		return from_socket(sin, out, len, flags);
-	return to_socket(in, sout, len, flags);
+	if (from_sock)
+		return from_socket(io, sfd, pipe, len, flags);
+	return to_socket(io, pipe, sfd, len, flags);
 }

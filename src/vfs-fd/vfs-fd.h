@@ -26,9 +26,9 @@ int vfs_lookup(long fd);
 long vfs_install(int sfd, bool cloexec);
 /* open/openat of an absolute path in the stack's network procfs */
 long vfs_open_proc(long path, long flags, long mode);
-/* splice between a host pipe and a stack socket (splice.c) */
-long vfs_splice(long in, long off_in, long out, long off_out, long len,
-		long flags);
+/* the in-process io for the shared semantics (nuse_vfs_io): the gate
+ * and the program's memory in this process */
+extern const struct nuse_vfs_io vfs_io;
 /* newfstatat of such a path: 1 with *ret set, 0 if the path is not ours */
 int vfs_stat_proc(long path, long buf, long flags, long *ret);
 /* the stack's fstat of stack descriptor sfd, as x86-64's struct stat */
@@ -47,8 +47,6 @@ bool vfs_shadow_has_kick(long epfd);
 int vfs_shadow_host_fds(long epfd);
 void vfs_forget(long fd);
 
-/* sendfile.c: a host file to stack socket sfd */
-long vfs_sendfile(int sfd, long in, long offp, long count);
 
 /* notify.c: host epoll waits woken by the stack */
 #define VFS_BELL_DATA 0x6e7573652d62656cULL /* event data of a bell */

@@ -177,17 +177,24 @@ long nuse_vfs_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 	case SYS_epoll_pwait2:
 		return vfs_epoll_wait(nr, a0, a1, a2, a3, a4, a5);
 	case SYS_sendfile:
-		sfd = vfs_lookup(a0);
-		if (sfd >= 0)
-			return vfs_sendfile(sfd, a1, a2, a3);
 		if (vfs_lookup(a1) >= 0)
 			return -EINVAL; /* in_fd cannot be a socket */
+		sfd = vfs_lookup(a0);
+		if (sfd >= 0)
+			return nuse_vfs_sendfile(&vfs_io, sfd, a1, a2, a3);
 		return host(nr, a0, a1, a2, a3, a4, a5);
-	case SYS_splice:
+	case SYS_splice: {
 		/* either side may be the socket (in, out) */
-		if (vfs_lookup(a0) >= 0 || vfs_lookup(a2) >= 0)
-			return vfs_splice(a0, a1, a2, a3, a4, a5);
+		int sin = vfs_lookup(a0), sout = vfs_lookup(a2);
+
+		if (sin >= 0 && sout >= 0)
+			return -EINVAL; /* no pipe between two sockets */
+		if (sin >= 0)
+			return nuse_vfs_splice(&vfs_io, sin, a2, 1, a1, a3, a4, a5);
+		if (sout >= 0)
+			return nuse_vfs_splice(&vfs_io, sout, a0, 0, a1, a3, a4, a5);
 		return host(nr, a0, a1, a2, a3, a4, a5);
+	}
 	default:
 		break;
 	}
