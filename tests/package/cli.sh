@@ -94,5 +94,9 @@ EOS
 else
 	echo "SKIP: completion: no bash-completion ($BC)"
 fi
+# The docs stand alone: nothing points outside the repository.
+out=$(grep -rn -e '\.\./shared' -e 'ARCHITECTURE\.md' "$top_srcdir/README.md" "$top_srcdir/docs")
+[ -z "$out" ] && pass "README.md and docs/ refer to nothing outside the repository" ||
+	fail "references outside the repository: $out"
 echo "# cli: $(elapsed) s"
 finish

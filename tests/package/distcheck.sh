@@ -7,16 +7,19 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/package/lib.sh"
 [ -f "$top_builddir/Makefile" ] || skip "no configured build tree"
 
-# Its own distdir in $T, so a tarball of the build tree is left alone.
-DD=$T/nuse-$VERSION
-if timeout 1800 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$top_builddir" \
-	distcheck distdir="$DD" top_distdir="$DD" >"$T/distcheck.log" 2>&1; then
+# distcheck works in the build tree (nuse-VERSION/, nuse-VERSION.tar.gz):
+# the tarball is moved to $T, a failed run's directory removed.
+DD=$top_builddir/nuse-$VERSION
+[ -e "$DD" ] && skip "$DD exists (a distcheck running or left over)"
+ON_EXIT='[ -d "$DD" ] && chmod -R u+w "$DD" && rm -rf "$DD"'
+if tree_make distcheck >"$T/distcheck.log" 2>&1; then
 	pass "make distcheck in $(elapsed) s"
 else
 	fail "make distcheck (status $?, $(elapsed) s): $(grep -E 'rror|FAIL' "$T/distcheck.log" | head -10)"
 	tail -30 "$T/distcheck.log"
 	finish
 fi
+mv "$top_builddir/nuse-$VERSION.tar.gz" "$T/"
 grep -q "nuse-$VERSION archives ready for distribution" "$T/distcheck.log" &&
 	pass "archives ready: $(ls "$T"/*.tar.gz | xargs -n1 basename)" ||
 	fail "distcheck did not say the archives are ready"

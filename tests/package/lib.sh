@@ -22,9 +22,11 @@ package_cleanup() {
 trap package_cleanup EXIT
 
 # A make of this build tree from inside `make check`: its own -j2 job
-# server (never more: 2 cores), no flags of the make that runs the tests.
+# server (never more: 2 cores), no flags of the make that runs the tests,
+# at most 30 minutes.
 tree_make() {
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j2 -C "$top_builddir" "$@"
+	timeout 1800 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		make -j2 -C "$top_builddir" "$@"
 }
 
 # elapsed: seconds since the test started.
