@@ -74,9 +74,15 @@ int nuse_find_preload(const char *self, const char *bindir,
 			return 0;
 		/* the installed layout, wherever the prefix went */
 		if (!nuse_relative_dir(bindir, pkglibdir, rel, sizeof(rel))) {
+			char found[PATH_MAX];
+
 			snprintf(out, len, "%.*s/%s/%s", dirlen, self, rel, lib);
-			if (!access(out, R_OK))
+			if (!access(out, R_OK)) {
+				/* "/usr/bin/../lib/nuse/x.so" -> "/usr/lib/nuse/x.so" */
+				if (realpath(out, found) && strlen(found) < len)
+					strcpy(out, found);
 				return 0;
+			}
 		}
 	}
 	snprintf(out, len, "%s/%s", pkglibdir, lib);

@@ -18,7 +18,8 @@ int nuse_relative_dir(const char *from, const char *to, char *out, size_t len);
  * first readable of: $NUSE_PRELOAD_LIB; next to @self (a build tree);
  * @self's directory + the way from @bindir to @pkglibdir (an installed
  * tree moved to another prefix); @pkglibdir. 0 with the path in @out, or
- * -1 with the last path tried in @out.
+ * -1 with the last path tried in @out. A path found relative to @self is
+ * given without "..".
  */
 int nuse_find_preload(const char *self, const char *bindir,
 		      const char *pkglibdir, char *out, size_t len);

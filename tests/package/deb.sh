@@ -16,8 +16,9 @@ if dpkg-query -W -f='${Status}' nuse 2>/dev/null | grep -q "ok installed"; then
 fi
 
 # Build-Depends come from contrib/install-deps' list.
-deps=$(sed -n '/^Build-Depends:/,/^[A-Z][a-z-]*:/p' "$top_srcdir/debian/control" |
-	sed '$d; s/^Build-Depends://' | tr ',' '\n' | sed 's/(.*)//; s/ //g' | grep .)
+deps=$(sed -n '/^Build-Depends:/,/^[A-Za-z-]*:/p' "$top_srcdir/debian/control" |
+	sed '$d; s/^Build-Depends://' | tr ',' '\n' | sed 's/(.*)//; s/ //g' |
+	sed 's/^debhelper-compat$/debhelper/' | grep .)
 miss=""
 for d in $deps; do
 	grep -qw -- "$d" "$top_srcdir/contrib/install-deps" || miss="$miss $d"
@@ -68,8 +69,9 @@ for f in /usr/bin/nuse-node /usr/include/nuse/stack.h \
 done
 lib=$(dpkg -L nuse | grep '/libnuse-preload.so$')
 [ -n "$lib" ] && pass "preload library at $lib" || fail "no libnuse-preload.so in the package"
-/usr/bin/nuse-exec -v --mode=preload -- /bin/true 2>&1 | grep -q "preload library $lib" &&
-	pass "/usr/bin/nuse-exec --mode=preload finds $lib" || fail "--mode=preload from /usr/bin"
+/usr/bin/nuse-exec -v --mode=preload -- /bin/true >"$T/pre" 2>&1
+grep -q "preload library $lib" "$T/pre" &&
+	pass "/usr/bin/nuse-exec --mode=preload finds $lib" || fail "--mode=preload from /usr/bin: $(cat "$T/pre")"
 
 # The loopback session demo (contrib/demo's first part), from /usr/bin.
 BUSYBOX=$(command -v busybox) || BUSYBOX=""

@@ -28,7 +28,7 @@ done
 M=$T/moved
 cp -a "$P" "$M"
 out=$("$M/bin/nuse-exec" -v --mode=preload -- /bin/true 2>&1)
-echo "$out" | grep -q "preload library $M/bin/../lib/nuse/libnuse-preload.so" &&
+echo "$out" | grep -q "preload library $M/lib/nuse/libnuse-preload.so" &&
 	pass "moved nuse-exec finds its preload library under the new prefix" ||
 	fail "moved nuse-exec, preload: $out"
 if command -v ip >/dev/null 2>&1; then

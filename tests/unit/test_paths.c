@@ -72,7 +72,7 @@ START_TEST(preload_found_in_moved_prefix)
 	touch("lib/nuse/libnuse-preload.so");
 	unsetenv("NUSE_PRELOAD_LIB");
 	snprintf(self, sizeof(self), "%s/bin/nuse-exec", dir);
-	snprintf(want, sizeof(want), "%s/bin/../lib/nuse/libnuse-preload.so", dir);
+	snprintf(want, sizeof(want), "%s/lib/nuse/libnuse-preload.so", dir);
 	/* configured for /usr/local, moved to dir */
 	ck_assert_int_eq(nuse_find_preload(self, "/usr/local/bin", "/usr/local/lib/nuse",
 					   out, sizeof(out)), 0);
