@@ -25,7 +25,8 @@
 #include <nuse/stack.h>
 
 /* The stack's system calls: Linux numbers and arguments, -errno on error. */
-#define S(n, a0, a1, a2) nuse_sys(SYS_##n, (long)(a0), (long)(a1), (long)(a2), 0, 0, 0)
+#define S(n, a0, a1, a2) \
+	nuse_sys(SYS_##n, (long)(a0), (long)(a1), (long)(a2), 0, 0, 0)
 
 static int fail(const char *what, long err)
 {
@@ -71,7 +72,8 @@ int main(int argc, char **argv)
 	long fd, r;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: nuse-hello BACKEND:SPEC,ip=A/L PORT CONNECTIONS\n");
+		fprintf(stderr,
+			"usage: nuse-hello BACKEND:SPEC,ip=A/L PORT CONNECTIONS\n");
 		return 2;
 	}
 	port = atoi(argv[2]);

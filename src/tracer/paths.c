@@ -43,11 +43,11 @@ int nuse_relative_dir(const char *from, const char *to, char *out, size_t len)
 		common++;
 	out[0] = '\0';
 	for (i = common; i < nf; i++)
-		used += snprintf(out + used, used < len ? len - used : 0, "%s..",
-				 used ? "/" : "");
+		used += snprintf(out + used, used < len ? len - used : 0,
+				 "%s..", used ? "/" : "");
 	for (i = common; i < nt; i++)
-		used += snprintf(out + used, used < len ? len - used : 0, "%s%s",
-				 used ? "/" : "", tp[i]);
+		used += snprintf(out + used, used < len ? len - used : 0,
+				 "%s%s", used ? "/" : "", tp[i]);
 	if (!used)
 		used = snprintf(out, len, ".");
 	return used < len ? 0 : -1;
@@ -76,7 +76,8 @@ int nuse_find_preload(const char *self, const char *bindir,
 		if (!nuse_relative_dir(bindir, pkglibdir, rel, sizeof(rel))) {
 			char found[PATH_MAX];
 
-			snprintf(out, len, "%.*s/%s/%s", dirlen, self, rel, lib);
+			snprintf(out, len, "%.*s/%s/%s", dirlen, self, rel,
+				 lib);
 			if (!access(out, R_OK)) {
 				/* "/usr/bin/../lib/nuse/x.so" -> "/usr/lib/nuse/x.so" */
 				if (realpath(out, found) && strlen(found) < len)

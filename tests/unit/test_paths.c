@@ -34,9 +34,13 @@ START_TEST(relative_dirs_refused)
 {
 	char out[8];
 
-	ck_assert_int_eq(nuse_relative_dir("usr/bin", "/usr/lib", out, sizeof(out)), -1);
-	ck_assert_int_eq(nuse_relative_dir("/usr/bin", "/usr/../lib", out, sizeof(out)), -1);
-	ck_assert_int_eq(nuse_relative_dir("/a", "/b/cccccccccc", out, sizeof(out)), -1);
+	ck_assert_int_eq(
+		nuse_relative_dir("usr/bin", "/usr/lib", out, sizeof(out)), -1);
+	ck_assert_int_eq(nuse_relative_dir("/usr/bin", "/usr/../lib", out,
+					   sizeof(out)),
+			 -1);
+	ck_assert_int_eq(
+		nuse_relative_dir("/a", "/b/cccccccccc", out, sizeof(out)), -1);
 }
 END_TEST
 
@@ -74,18 +78,24 @@ START_TEST(preload_found_in_moved_prefix)
 	snprintf(self, sizeof(self), "%s/bin/nuse-exec", dir);
 	snprintf(want, sizeof(want), "%s/lib/nuse/libnuse-preload.so", dir);
 	/* configured for /usr/local, moved to dir */
-	ck_assert_int_eq(nuse_find_preload(self, "/usr/local/bin", "/usr/local/lib/nuse",
-					   out, sizeof(out)), 0);
+	ck_assert_int_eq(nuse_find_preload(self, "/usr/local/bin",
+					   "/usr/local/lib/nuse", out,
+					   sizeof(out)),
+			 0);
 	ck_assert_str_eq(out, want);
 	/* a build tree: next to the binary wins */
 	touch("bin/libnuse-preload.so");
 	snprintf(want, sizeof(want), "%s/bin/libnuse-preload.so", dir);
-	ck_assert_int_eq(nuse_find_preload(self, "/usr/local/bin", "/usr/local/lib/nuse",
-					   out, sizeof(out)), 0);
+	ck_assert_int_eq(nuse_find_preload(self, "/usr/local/bin",
+					   "/usr/local/lib/nuse", out,
+					   sizeof(out)),
+			 0);
 	ck_assert_str_eq(out, want);
 	/* nothing anywhere: -1, the configured path named */
-	ck_assert_int_eq(nuse_find_preload("/nonexistent/bin/nuse-exec", "/usr/local/bin",
-					   "/nonexistent/lib/nuse", out, sizeof(out)), -1);
+	ck_assert_int_eq(nuse_find_preload(
+				 "/nonexistent/bin/nuse-exec", "/usr/local/bin",
+				 "/nonexistent/lib/nuse", out, sizeof(out)),
+			 -1);
 	ck_assert_str_eq(out, "/nonexistent/lib/nuse/libnuse-preload.so");
 	snprintf(want, sizeof(want), "rm -rf %s", dir);
 	ck_assert_int_eq(system(want), 0);
