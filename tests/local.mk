@@ -29,6 +29,13 @@ tests_unit_test_probe_LDFLAGS = $(SAN_CFLAGS)
 tests_unit_test_probe_LDADD = src/tracer/libnuse-tracer.a $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_probe
 
+check_PROGRAMS += tests/unit/test_paths
+tests_unit_test_paths_SOURCES = tests/unit/test_paths.c
+tests_unit_test_paths_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
+tests_unit_test_paths_LDFLAGS = $(SAN_CFLAGS)
+tests_unit_test_paths_LDADD = src/tracer/libnuse-tracer.a $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_paths
+
 check_PROGRAMS += tests/unit/test_rt
 tests_unit_test_rt_SOURCES = tests/unit/test_rt.c
 tests_unit_test_rt_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
@@ -80,6 +87,7 @@ include tests/integration/supervisor.mk
 include tests/link/link.mk
 include tests/integration/stack-linux.mk
 include tests/integration/apps.mk
+include tests/package/local.mk
 
 # The static musl test programs the included files listed (-pthread: for
 # the ones that use threads; harmless to the others).

@@ -1,6 +1,7 @@
 # src/backend packet I/O (issue 5): TAP, AF_PACKET, DPDK, shm, pcap.
 # The library depends on nothing of the stack; see include/nuse/backend.h.
-noinst_LIBRARIES += src/backend/libnuse-backend.a
+lib_LIBRARIES += src/backend/libnuse-backend.a
+nuse_HEADERS += include/nuse/backend.h
 src_backend_libnuse_backend_a_SOURCES = \
 	include/nuse/backend.h \
 	src/backend/io.h src/backend/core.c src/backend/util.c \

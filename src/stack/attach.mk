@@ -1,12 +1,13 @@
 # The stack layer's glue to the backends and the nuse-node tool (issue 5).
 # attach.c calls both APIs, so it lives here (stack -> backend) and outside
 # the kernel object: the kernel sees only an xmit callback.
-noinst_LIBRARIES += src/stack/libnuse-attach.a
+lib_LIBRARIES += src/stack/libnuse-attach.a
+nuse_HEADERS += include/nuse/attach.h
 src_stack_libnuse_attach_a_SOURCES = include/nuse/attach.h src/stack/attach.c
 ATTACH_LIBS = src/stack/libnuse-attach.a $(STACK_LIBS) $(BACKEND_LIBS)
 
 # nuse-node: a stack on backends running one endpoint (tests, bench-link).
-noinst_PROGRAMS += src/stack/nuse-node
+bin_PROGRAMS += src/stack/nuse-node
 src_stack_nuse_node_SOURCES = src/stack/tools/node.h \
 	src/stack/tools/nuse-node.c src/stack/tools/node-tcp.c \
 	src/stack/tools/node-udp.c \

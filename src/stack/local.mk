@@ -65,7 +65,8 @@ src/stack/nuse-stack.o: src/stack/.kernel.stamp src/backend/libnuse-host.a \
 	objcopy --keep-global-symbols=$(srcdir)/src/stack/nuse.syms $@.$$$$.tmp $@.$$$$.tmp2 && \
 	mv -f $@.$$$$.tmp2 $@; ret=$$?; rm -f $@.$$$$.tmp $@.$$$$.tmp2; exit $$ret
 
-noinst_LIBRARIES += src/stack/libnuse-stack.a
+lib_LIBRARIES += src/stack/libnuse-stack.a
+nuse_HEADERS += include/nuse/stack.h
 src_stack_libnuse_stack_a_SOURCES = include/nuse/stack.h src/stack/lib/config.c
 src_stack_libnuse_stack_a_LIBADD = src/stack/nuse-stack.o
 src_stack_libnuse_stack_a_DEPENDENCIES = src/stack/nuse-stack.o

@@ -8,7 +8,8 @@ src_tracer_libnuse_tracer_a_SOURCES = \
 	src/tracer/program.c src/tracer/program.h \
 	src/tracer/elfload.c src/tracer/elfload.h \
 	src/tracer/probe.c src/tracer/probe.h \
-	src/tracer/machine.c src/tracer/machine.h
+	src/tracer/machine.c src/tracer/machine.h \
+	src/tracer/paths.c src/tracer/paths.h
 
 # The in-process runtime: runs on the program's threads after the jump, so
 # no libc, no stack protector (FS is the program's), no SSE registers (a
@@ -46,7 +47,8 @@ nuse_exec_SOURCES = src/tracer/main.c src/tracer/modes.h \
 	src/tracer/ptrace.c src/tracer/unotify.c \
 	src/tracer/stack-config.c src/tracer/session.c \
 	$(NUSE_INPROC_SOURCES)
-nuse_exec_CPPFLAGS = $(AM_CPPFLAGS) -DNUSE_PKGLIBDIR=\"$(pkglibdir)\"
+nuse_exec_CPPFLAGS = $(AM_CPPFLAGS) -DNUSE_PKGLIBDIR=\"$(pkglibdir)\" \
+	-DNUSE_BINDIR=\"$(bindir)\"
 nuse_exec_CFLAGS = $(AM_CFLAGS) -fno-pie
 # Static, non-PIE, at a fixed address clear of where programs load: the
 # runtime's gate keeps its address across execve and no dynamic loader

@@ -13,42 +13,8 @@
 #include "config.h"
 #include "machine.h"
 #include "modes.h"
+#include "paths.h"
 #include "preload/run.h"
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: nuse-exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
-		"Run PROGRAM with its network system calls served by nuse.\n"
-		"\n"
-		"  -m, --mode=MODE    interception mode (default: sud)\n"
-		"                       sud       syscall user dispatch, sites rewritten on first use\n"
-		"                       sud-trap  syscall user dispatch, every call traps (reference)\n"
-		"                       seccomp   seccomp RET_TRAP on network and descriptor calls\n"
-		"                       ptrace    supervisor process, ptrace\n"
-		"                       unotify   supervisor process, seccomp user notification\n"
-		"                       preload   LD_PRELOAD shim (dynamic programs only)\n"
-		"  -s, --stack=STACK  network stack serving the calls: linux (default) or host\n"
-		"                       linux: Linux 6.12, one stack per session (in the\n"
-		"                       program's processes, or in the supervisor for\n"
-		"                       ptrace and unotify); loopback only unless -i is given\n"
-		"                       host: the host kernel's stack (interception only)\n"
-		"With --stack=linux only (the syntax of nuse-node):\n"
-		"  -i, --iface=BACKEND:SPEC[,ip=A/L][,ip6=A/L][,gw=A][,gw6=A][,mac=M][,mtu=N]\n"
-		"                     attach a link (tap:NAME, packet:IFACE, dpdk:DEVARGS,\n"
-		"                       shm:NAME) as eth0, eth1, ... (repeatable)\n"
-		"      --sysctl=KEY=VALUE  set a sysctl of the stack before the links are\n"
-		"                       attached, e.g. net.ipv4.tcp_congestion_control=bbr\n"
-		"      --pcap=FILE    capture the links' frames (FILE, FILE.1, ...)\n"
-		"      --dpdk-args=ARGS  EAL arguments for dpdk: links (space separated)\n"
-		"  -v, --verbose      say what nuse does (repeat for more)\n"
-		"      --check        tell what this machine allows, mode by mode, and exit\n"
-		"  -h, --help         show this help and exit\n"
-		"  -V, --version      show the version and exit\n"
-		"\n"
-		"PROGRAM is found through PATH as execvp does. The exit status is PROGRAM's;\n"
-		"127 if it is not found, 126 if it cannot be executed, 2 for bad options.\n");
-}
 
 /*
  * What this machine lacks (machine.h): fall back where nuse can, and say
@@ -103,24 +69,11 @@ static int exit_like(int status)
 static int find_preload_lib(char *out, size_t len)
 {
 	char self[PATH_MAX - 64];
-	const char *env = getenv("NUSE_PRELOAD_LIB");
-	ssize_t n;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	if (env && *env) {
-		snprintf(out, len, "%s", env);
-		return access(out, R_OK);
-	}
-	/* Next to the binary first, so an uninstalled build tree works. */
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		*strrchr(self, '/') = '\0';
-		snprintf(out, len, "%s/libnuse-preload.so", self);
-		if (!access(out, R_OK))
-			return 0;
-	}
-	snprintf(out, len, "%s/libnuse-preload.so", NUSE_PKGLIBDIR);
-	return access(out, R_OK);
+	self[n > 0 ? n : 0] = '\0';
+	return nuse_find_preload(n > 0 ? self : NULL, NUSE_BINDIR,
+				 NUSE_PKGLIBDIR, out, len);
 }
 
 static int run_preload(const struct nuse_opts *o, const struct nuse_program *p,
@@ -136,9 +89,13 @@ static int run_preload(const struct nuse_opts *o, const struct nuse_program *p,
 		return 126;
 	}
 	if (find_preload_lib(lib, sizeof(lib))) {
-		fprintf(stderr, "nuse-exec: --mode=preload: %s: not found\n", lib);
+		fprintf(stderr,
+			"nuse-exec: --mode=preload: %s: not found (reinstall nuse, or set NUSE_PRELOAD_LIB to the library)\n",
+			lib);
 		return 125;
 	}
+	if (o->verbose)
+		fprintf(stderr, "nuse-exec: preload library %s\n", lib);
 	old = getenv("LD_PRELOAD");
 	if (old && !strncmp(old, lib, strlen(lib)) &&
 	    (old[strlen(lib)] == ':' || !old[strlen(lib)]))
@@ -165,7 +122,7 @@ int main(int argc, char **argv)
 	nuse_preload_self_exec(&argc, &argv);
 	switch (nuse_parse_args(argc, argv, &o, err, sizeof(err))) {
 	case NUSE_PARSE_HELP:
-		usage(stdout);
+		fputs(nuse_usage_text, stdout);
 		return 0;
 	case NUSE_PARSE_VERSION:
 		printf("nuse-exec %s\n", PACKAGE_VERSION);
@@ -173,8 +130,7 @@ int main(int argc, char **argv)
 	case NUSE_PARSE_CHECK:
 		return nuse_check("/proc/self/exe", o.verbose);
 	case NUSE_PARSE_ERROR:
-		fprintf(stderr, "nuse-exec: %s\n", err);
-		usage(stderr);
+		fprintf(stderr, "nuse-exec: %s\n%s", err, nuse_usage_short);
 		return 2;
 	case NUSE_PARSE_RUN:
 		break;

@@ -34,6 +34,59 @@ int nuse_mode_from_name(const char *name, enum nuse_mode *m)
 	return -1;
 }
 
+/*
+ * --help: one option a line, its text from column 25, every line within
+ * 80 columns (tests/unit/test_options.c checks it). docs/nuse-exec.1 and
+ * contrib/bash-completion/nuse-exec list the same options.
+ */
+const char nuse_usage_text[] =
+	"Usage: nuse-exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
+	"Run PROGRAM with its network system calls served by nuse.\n"
+	"\n"
+	"Interception and stack:\n"
+	"  -m, --mode=MODE       interception mode (default: sud):\n"
+	"                          sud       syscall user dispatch, sites\n"
+	"                                    rewritten on first use\n"
+	"                          sud-trap  syscall user dispatch, every call\n"
+	"                                    traps (reference)\n"
+	"                          seccomp   seccomp RET_TRAP on network and\n"
+	"                                    descriptor calls\n"
+	"                          ptrace    supervisor process, ptrace\n"
+	"                          unotify   supervisor process, seccomp user\n"
+	"                                    notification\n"
+	"                          preload   LD_PRELOAD shim (dynamic programs)\n"
+	"  -s, --stack=STACK     stack serving the calls (default: linux):\n"
+	"                          linux     Linux 6.12, one stack per session,\n"
+	"                                    loopback only unless -i is given\n"
+	"                          host      the host kernel's (interception\n"
+	"                                    only)\n"
+	"With --stack=linux only (the syntax of nuse-node):\n"
+	"  -i, --iface=BACKEND:SPEC[,ip=A/L][,ip6=A/L][,gw=A][,gw6=A][,mac=M][,mtu=N]\n"
+	"                        attach a link (tap:NAME, packet:IFACE,\n"
+	"                        dpdk:DEVARGS, shm:NAME) as eth0, eth1, ...\n"
+	"                        (repeatable)\n"
+	"      --sysctl=KEY=VALUE  set a sysctl of the stack before the links\n"
+	"                        are attached, e.g.\n"
+	"                        net.ipv4.tcp_congestion_control=bbr\n"
+	"      --pcap=FILE       capture the links' frames (FILE, FILE.1, ...)\n"
+	"      --dpdk-args=ARGS  EAL arguments for dpdk: links (space separated)\n"
+	"General:\n"
+	"  -v, --verbose         say what nuse does (repeat for more)\n"
+	"      --check           tell what this machine allows, mode by mode,\n"
+	"                        and exit\n"
+	"  -h, --help            show this help and exit\n"
+	"  -V, --version         show the version and exit\n"
+	"\n"
+	"PROGRAM is found through PATH as execvp does. The exit status is\n"
+	"PROGRAM's; 127 if it is not found, 126 if it cannot be executed, 2 for\n"
+	"bad options, 125 if nuse itself fails (it never runs a program whose\n"
+	"network calls would reach the host). More: man nuse-exec.\n";
+
+/* After an error: the synopsis and where the options are. */
+const char nuse_usage_short[] =
+	"Usage: nuse-exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
+	"Try 'nuse-exec --help' for the options.\n";
+
 enum { O_SYSCTL = 256, O_PCAP, O_DPDK_ARGS, O_CHECK };
 
 /*
@@ -164,20 +217,21 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 		case O_CHECK:
 			return NUSE_PARSE_CHECK;
 		case ':':
-			snprintf(err, errlen, "option '%s' needs an argument",
+			snprintf(err, errlen, "%s: needs a value",
 				 argv[optind - 1]);
 			return NUSE_PARSE_ERROR;
 		default:
 			if (optopt)
-				snprintf(err, errlen, "unknown option '-%c'", optopt);
+				snprintf(err, errlen, "-%c: unknown option", optopt);
 			else
-				snprintf(err, errlen, "unknown option '%s'",
+				snprintf(err, errlen, "%s: unknown option",
 					 argv[optind - 1]);
 			return NUSE_PARSE_ERROR;
 		}
 	}
 	if (optind >= argc) {
-		snprintf(err, errlen, "no PROGRAM given");
+		snprintf(err, errlen,
+			 "no PROGRAM given: name it after the options, e.g. nuse-exec -- ip addr");
 		return NUSE_PARSE_ERROR;
 	}
 	if (o->linux_only_opt && o->stack != NUSE_STACK_LINUX) {

@@ -71,6 +71,10 @@ enum nuse_parse_result {
  * Parse nuse-exec's argv.  On NUSE_PARSE_ERROR a one-line message naming
  * the offending option has been written to @err (size @errlen).
  */
+/* nuse-exec --help, and the two lines printed after a usage error. */
+extern const char nuse_usage_text[];
+extern const char nuse_usage_short[];
+
 enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 				       struct nuse_opts *o, char *err,
 				       unsigned long errlen);

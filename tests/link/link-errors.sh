@@ -39,7 +39,7 @@ bad "argument" stray
 rc=$?
 [ "$rc" = 1 ] && one_line "$T/err" && grep -q "nuse-no-such-if" "$T/err" &&
 	pass "missing interface -> $(cat "$T/err")" || fail "missing interface: $rc $(cat "$T/err")"
-"$NODE" --help | grep -q "^usage: nuse-node" && pass "--help" || fail "--help"
+"$NODE" --help | grep -q "^Usage: nuse-node" && pass "--help" || fail "--help"
 
 # Loopback only without --iface: a stack that boots and ends on time.
 "$NODE" --ping-only --duration 0.3 >"$T/out" 2>&1 && grep -q "ping-only: up" "$T/out" &&

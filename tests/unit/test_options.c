@@ -85,6 +85,33 @@ START_TEST(help_and_version)
 }
 END_TEST
 
+/* Every line of --help and of the short usage fits 80 columns. */
+static void check_width(const char *text)
+{
+	const char *line = text, *nl;
+
+	while ((nl = strchr(line, '\n'))) {
+		ck_assert_msg(nl - line <= 80, "%d columns: %.*s", (int)(nl - line),
+			      (int)(nl - line), line);
+		line = nl + 1;
+	}
+	ck_assert_msg(!*line, "--help does not end with a newline");
+}
+
+START_TEST(help_fits_80_columns)
+{
+	static const char *const opts[] = { "--mode=", "--stack=", "--iface=",
+					    "--sysctl=", "--pcap=", "--dpdk-args=",
+					    "--verbose", "--help", "--version" };
+
+	check_width(nuse_usage_text);
+	check_width(nuse_usage_short);
+	for (unsigned int i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		ck_assert_msg(strstr(nuse_usage_text, opts[i]), "--help lacks %s",
+			      opts[i]);
+}
+END_TEST
+
 START_TEST(mode_names_round_trip)
 {
 	static const char *names[] = { "sud", "sud-trap", "seccomp", "ptrace",
@@ -160,6 +187,7 @@ int main(void)
 	tcase_add_test(tc, modes_and_program_options);
 	tcase_add_test(tc, errors_name_the_option);
 	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, help_fits_80_columns);
 	tcase_add_test(tc, mode_names_round_trip);
 	tcase_add_test(tc, linux_stack_options);
 	suite_add_tcase(s, tc);

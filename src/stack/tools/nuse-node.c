@@ -61,14 +61,43 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Fits 80 columns (tests/package/cli.sh); docs/nuse-node.1 says the same. */
 static const char usage[] =
-	"usage: nuse-node [-i BACKEND:SPEC[,ip=..][,ip6=..][,gw=..][,gw6=..][,mac=..][,mtu=..]]...\n"
-	"                 [--sysctl KEY=VALUE]... [--pcap FILE] [--duration S] [--mem MIB] ENDPOINT\n"
-	"endpoints: --ping-only (default) | --tcp-echo PORT | --tcp-sink PORT\n"
-	"           | --tcp-source HOST:PORT --bytes N [--streams K] | --tcp-rr HOST:PORT [--count N]\n"
-	"           | --udp-echo PORT | --udp-sink PORT | --udp-source HOST:PORT [--size N]\n"
-	"           [--conns N] (servers: stop after N connections) [--no-hash]\n"
-	"           [--impair LOSS%,REORDER%] (on every interface, both ways)\n";
+	"Usage: nuse-node [OPTIONS] [ENDPOINT]\n"
+	"Boot Linux's network stack in this process, attach links to it and run\n"
+	"one endpoint on its sockets (tests, benchmarks, experiments).\n"
+	"\n"
+	"Stack and links:\n"
+	"  -i, --iface=BACKEND:SPEC[,ip=A/L][,ip6=A/L][,gw=A][,gw6=A][,mac=M][,mtu=N]\n"
+	"                        attach a link (tap:NAME, packet:IFACE,\n"
+	"                        dpdk:DEVARGS, shm:NAME) as eth0, eth1, ...\n"
+	"                        (repeatable, up to 8)\n"
+	"      --sysctl=KEY=VALUE  set a sysctl of the stack before the links are\n"
+	"                        attached (repeatable)\n"
+	"      --pcap=FILE       capture the links' frames (FILE, FILE.1, ...)\n"
+	"      --mem=MIB         the stack's memory in MiB (16-65536; default 512)\n"
+	"      --impair=LOSS%,REORDER%  drop and reorder frames on every link,\n"
+	"                        both ways (percentages)\n"
+	"Endpoint (one of):\n"
+	"      --ping-only       answer ARP, ND and ping only (the default)\n"
+	"      --tcp-echo=PORT   TCP echo server\n"
+	"      --tcp-sink=PORT   TCP server: bytes and SHA-256 per stream, rate\n"
+	"      --tcp-source=HOST:PORT  TCP client sending --bytes N per stream\n"
+	"      --tcp-rr=HOST:PORT  1-byte TCP round trips; mean time in us\n"
+	"      --udp-echo=PORT   UDP echo server\n"
+	"      --udp-sink=PORT   UDP server counting datagrams\n"
+	"      --udp-source=HOST:PORT  UDP client; datagrams of --size bytes\n"
+	"Endpoint settings:\n"
+	"      --duration=S      stop after S seconds (default: when done)\n"
+	"      --bytes=N         bytes per stream for --tcp-source (K, M, G)\n"
+	"      --streams=K       parallel streams for --tcp-source (1-64)\n"
+	"      --count=N         round trips for --tcp-rr (default 10000)\n"
+	"      --size=N          datagram size for --udp-source (default 64)\n"
+	"      --conns=N         servers: stop after N connections\n"
+	"      --no-hash         no SHA-256 of the data (benchmarks)\n"
+	"  -h, --help            show this help and exit\n"
+	"\n"
+	"Exit status: 0 done, 1 failure, 2 bad usage.\n";
 
 static int bad(const char *opt, const char *arg, const char *why)
 {
@@ -376,17 +405,19 @@ int main(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		case ':':
-			fprintf(stderr, "nuse-node: %s: needs a value\n", opt);
+			fprintf(stderr, "nuse-node: %s: needs a value (see nuse-node --help)\n",
+				opt);
 			return 2;
 		default:
-			fprintf(stderr, "nuse-node: %s: unknown option\n", opt);
+			fprintf(stderr, "nuse-node: %s: unknown option (see nuse-node --help)\n",
+				opt);
 			return 2;
 		}
 	}
 	if (optind < argc)
 		return bad("argument", argv[optind], "unexpected");
 	if (nmode > 1) {
-		fprintf(stderr, "nuse-node: endpoint: give only one\n");
+		fprintf(stderr, "nuse-node: endpoint: give only one of --ping-only, --tcp-*, --udp-*\n");
 		return 2;
 	}
 	if (mode == TCP_SOURCE && !o.bytes) {
