@@ -6,7 +6,8 @@
 NOFSGS_ORIGINALS = $(INTERCEPT_TESTS) $(SUPERVISOR_TESTS) $(APPS_TESTS) \
 	$(STACK_LINUX_MODES_TESTS) tests/integration/stack-linux.sh \
 	tests/integration/session.sh tests/integration/stack-faults.sh \
-	tests/integration/stack-exit.sh tests/integration/sud-rewrite.sh
+	tests/integration/stack-exit.sh tests/integration/sud-rewrite.sh \
+	tests/integration/stack-signals.sh
 NOFSGS_TESTS = $(NOFSGS_ORIGINALS:tests/integration/%=tests/nofsgs/%) \
 	tests/nofsgs/test_host.sh
 TESTS += $(NOFSGS_TESTS)
@@ -28,4 +29,5 @@ tests/nofsgs/test_host.sh: tests/stack/test_host
 # What the originals' logs wait for (their own rules in the files above).
 $(NOFSGS_TESTS:.sh=.log): nuse-exec libnuse-preload.so \
 	$(NUSE_TEST_PROGRAMS_EXTRA) $(NUSE_SESSION_TEST_EXTRA) \
-	$(NUSE_FAULT_TEST_EXTRA) $(APPS_EXTRA_PROGS)
+	$(NUSE_FAULT_TEST_EXTRA) $(APPS_EXTRA_PROGS) $(NUSE_SIGWAIT_EXTRA) \
+	tests/programs/sigwait

@@ -38,8 +38,16 @@ struct nuse_host_tls {
 	/* the process it was made in: after fork() the child's copy is stale */
 	long pid;
 	long tid;
+	/* how a signal handler that ran during an interruptible wait ended
+	 * it (NUSE_HOST_INTR_*), set by nuse_host_sigreturn(), taken by the
+	 * stack to end the interrupted call as Linux would */
+	int intr;
+	int pad;
 	void *slot[NUSE_HOST_TLS_SLOTS];
 };
+
+#define NUSE_HOST_INTR_RESTART	1	/* its handler had SA_RESTART */
+#define NUSE_HOST_INTR_EINTR	2	/* a handler without SA_RESTART */
 
 /* Probe the CPU (FSGSBASE) and the vDSO once; 0 or -errno. */
 int nuse_host_init(void);
@@ -121,9 +129,33 @@ static inline void nuse_host_set_gs(void *block)
 void nuse_host_sem_init(struct nuse_host_sem *sem, int count);
 void nuse_host_sem_up(struct nuse_host_sem *sem);
 void nuse_host_sem_down(struct nuse_host_sem *sem);
-/* 0, or -4 (EINTR) if a signal handler ran on this thread while it
- * waited (and SA_RESTART did not restart the wait). */
+/*
+ * 0, or -4 (EINTR) if a signal handler of the program ran on this thread
+ * while it waited.  Where the interception sees the handler return
+ * (nuse_host_sigreturn), even one with SA_RESTART ends the wait: Linux
+ * restarts only some of the calls such a wait serves (not poll, select,
+ * epoll waits, nor sockets with a timeout), so the stack decides, with
+ * the record in nuse_host_tls.intr.  Elsewhere SA_RESTART restarts the
+ * wait unseen.
+ */
 int nuse_host_sem_down_interruptible(struct nuse_host_sem *sem);
+/*
+ * A signal handler is returning to the frame with these registers (its
+ * saved RIP and RAX, which may be changed): if it interrupted this
+ * thread's interruptible wait, make the wait end with EINTR instead of
+ * the restart the kernel prepared, and record which of the two the
+ * handler asked for.
+ */
+void nuse_host_sigreturn(struct nuse_host_tls *self, unsigned long *rip,
+			 unsigned long *rax);
+/*
+ * The futex wait of that interruptible wait, FUTEX_WAIT(addr, 0), whose
+ * syscall instruction is at @site: an interception that lets the stack's
+ * own calls through for a thread (SUD's selector) gives one that
+ * intercepts the thread again while it sleeps, so that a signal handler
+ * running meanwhile is seen, its sigreturn included.  Before any wait.
+ */
+void nuse_host_set_intr_wait(long (*wait)(int *addr), const void *site);
 /* Waits at most timeout_ns; 0 when taken, -110 (ETIMEDOUT) otherwise. */
 int nuse_host_sem_down_timeout(struct nuse_host_sem *sem, unsigned long long timeout_ns);
 

@@ -29,6 +29,15 @@ int nuse_halt(void);
  * does not serve return -ENOSYS. */
 long nuse_syscall(long nr, long *args);
 long nuse_sys(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+/*
+ * How the last call of this thread ended, before the mapping of the
+ * kernel's restart codes: -ERESTARTSYS (512), -ERESTARTNOINTR (513),
+ * -ERESTARTNOHAND (514), -ERESTART_RESTARTBLOCK (516), or 0 when it was
+ * not interrupted (or ended with EINTR itself).  A supervisor gives it to
+ * the caller's kernel, which has the signal pending and applies the
+ * caller's SA_RESTART as for a call of its own.
+ */
+long nuse_sys_interrupted_code(void);
 /* For a supervisor serving another process's calls: the calling thread's
  * syscalls then read and write "user" memory of process @pid (through
  * process_vm_readv/writev); 0 goes back to the caller's own memory.

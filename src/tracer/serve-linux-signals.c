@@ -30,11 +30,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <nuse/stack.h>
+
 #include "serve-linux.h"
 
 #define FIRST_MS 5
 #define MAX_MS 50
-#define ERESTARTSYS_ 512
+#define ERESTARTNOHAND_ 514
+#define ERESTART_RESTARTBLOCK_ 516
 
 static struct sl_flight *flights;
 static pthread_mutex_t flight_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -79,9 +82,18 @@ bool sl_flight_end(struct sl_flight *f)
 	return f->interrupted;
 }
 
-/* The answer for a call the monitor interrupted. */
+/*
+ * The answer for a call the monitor interrupted.  The readiness waits
+ * are never restarted (signal(7)): EINTR.  The others: the restart code
+ * the stack's call ended with, which the caller's kernel (the caller has
+ * the signal pending) turns into a restart or EINTR by the caller's own
+ * SA_RESTART, as for a call of its own: ERESTARTSYS for recv or accept,
+ * EINTR for a socket with a timeout (sock_intr_errno).
+ */
 long sl_interrupted_ret(long nr)
 {
+	long code;
+
 	switch (nr) {
 	case SYS_poll:
 	case SYS_ppoll:
@@ -90,10 +102,12 @@ long sl_interrupted_ret(long nr)
 	case SYS_epoll_wait:
 	case SYS_epoll_pwait:
 	case SYS_epoll_pwait2:
-		return -EINTR; /* never restarted (signal(7)) */
-	default:
-		return -ERESTARTSYS_;
+		return -EINTR;
 	}
+	code = nuse_sys_interrupted_code();
+	if (code == -ERESTART_RESTARTBLOCK_)
+		return -ERESTARTNOHAND_; /* no restart block of the caller's */
+	return code ? code : -EINTR;
 }
 
 static unsigned long long hex_field(const char *status, const char *key)

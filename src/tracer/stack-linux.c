@@ -270,6 +270,10 @@ int nuse_stack_linux_start(const struct nuse_opts *o)
 		nuse_vfs_restore(vfs_fd);
 	rt_cfg.linux_stack = true;
 	rt_cfg.proc = &proc_hooks;
+	/* SUD lets a thread's calls through while it is in the stack: its
+	 * waits there intercept it again (a signal handler may run) */
+	if (rt_cfg.mode == RT_MODE_SUD || rt_cfg.mode == RT_MODE_SUD_TRAP)
+		nuse_host_set_intr_wait(nuse_gate_intr_wait, nuse_gate_intr_site);
 	nuse_dispatch_stack = linux_dispatch;
 	/*
 	 * Copies of the program's memory without a system call where the

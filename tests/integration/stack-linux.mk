@@ -46,3 +46,15 @@ tests/integration/stack-faults.log: tests/programs/faulttest nuse-exec \
 TESTS += tests/integration/stack-exit.sh
 EXTRA_DIST += tests/integration/stack-exit.sh
 tests/integration/stack-exit.log: nuse-exec libnuse-preload.so
+# Signals and blocked calls: restarted or EINTR as natively, every mode.
+check_PROGRAMS += tests/programs/sigwait
+tests_programs_sigwait_SOURCES = tests/programs/sigwait.c
+TESTS += tests/integration/stack-signals.sh
+EXTRA_DIST += tests/integration/stack-signals.sh
+NUSE_SIGWAIT_EXTRA =
+if HAVE_MUSL
+MUSL_TEST_PROGS += tests/programs/sigwait-musl
+NUSE_SIGWAIT_EXTRA += tests/programs/sigwait-musl
+endif
+tests/integration/stack-signals.log: tests/programs/sigwait nuse-exec \
+	libnuse-preload.so $(NUSE_SIGWAIT_EXTRA)

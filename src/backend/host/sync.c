@@ -47,13 +47,62 @@ void nuse_host_sem_down(struct nuse_host_sem *sem)
 	}
 }
 
+/*
+ * FUTEX_WAIT(addr, 0) with its syscall instruction at a known address
+ * (intr_site): a signal frame whose saved RIP is there, or right after
+ * it, interrupted this wait.
+ */
+long nuse_host_intr_wait(int *addr);
+extern const char nuse_host_intr_site[];
+
+static long (*intr_wait)(int *addr) = nuse_host_intr_wait;
+static unsigned long intr_site = (unsigned long)nuse_host_intr_site;
+
+void nuse_host_set_intr_wait(long (*wait)(int *addr), const void *site)
+{
+	intr_wait = wait;
+	intr_site = (unsigned long)site;
+}
+__asm__(".text\n"
+	".globl nuse_host_intr_wait, nuse_host_intr_site\n"
+	".hidden nuse_host_intr_wait, nuse_host_intr_site\n"
+	".type nuse_host_intr_wait, @function\n"
+	"nuse_host_intr_wait:\n"
+	"	xorl %esi, %esi\n"	/* FUTEX_WAIT */
+	"	xorl %edx, %edx\n"	/* while *addr == 0 */
+	"	xorl %r10d, %r10d\n"	/* no timeout */
+	"	movl $202, %eax\n"	/* futex */
+	"nuse_host_intr_site:\n"
+	"	syscall\n"
+	"	ret\n"
+	".size nuse_host_intr_wait, . - nuse_host_intr_wait\n");
+
+void nuse_host_sigreturn(struct nuse_host_tls *self, unsigned long *rip,
+			 unsigned long *rax)
+{
+	unsigned long site = intr_site;
+	int how;
+
+	if (*rip == site && *rax == NR_futex)
+		how = NUSE_HOST_INTR_RESTART; /* the kernel set up a restart */
+	else if (*rip == site + 2 && (long)*rax == -EINTR)
+		how = NUSE_HOST_INTR_EINTR;
+	else
+		return;
+	*rip = site + 2;
+	*rax = (unsigned long)-EINTR;
+	/* of several handlers, one without SA_RESTART decides */
+	if (self->intr < how)
+		self->intr = how;
+}
+
 int nuse_host_sem_down_interruptible(struct nuse_host_sem *sem)
 {
 	while (!sem_trydown(sem)) {
 		long ret;
 
 		__atomic_fetch_add(&sem->waiters, 1, __ATOMIC_SEQ_CST);
-		ret = futex_wait(&sem->count, 0, 0);
+		ret = intr_wait(&sem->count);
 		__atomic_fetch_sub(&sem->waiters, 1, __ATOMIC_SEQ_CST);
 		if (ret == -EINTR)
 			return sem_trydown(sem) ? 0 : -EINTR;

@@ -21,7 +21,7 @@
 #define NUSE_AT_PRELOAD_RT 0x4e555345UL
 
 #define NUSE_PRELOAD_RT_MAGIC 0x3154525053554e00ULL /* "\0NUSPRT1" */
-#define NUSE_PRELOAD_RT_VERSION 3
+#define NUSE_PRELOAD_RT_VERSION 4
 
 /* Environment the shim needs to re-enter nuse-exec after a plain execve. */
 #define NUSE_PRELOAD_ENV_EXEC "NUSE_EXEC" /* absolute path of nuse-exec */
@@ -74,6 +74,13 @@ struct nuse_preload_rt {
 	void (*spawn_done)(long token, long pid);
 	/* What readlink("/proc/self/exe") must show: the program. */
 	const char *prog_path;
+	/*
+	 * A handler of the program returns to @uc (its ucontext): if it
+	 * interrupted a wait of this thread in the stack, the call ends as
+	 * Linux would end it for that handler (nuse_host_sigreturn).  The
+	 * shim's handler wrapper calls it (preload/signals.c).
+	 */
+	void (*sigreturn_check)(void *uc);
 };
 
 /*

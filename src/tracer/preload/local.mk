@@ -20,5 +20,6 @@ src_tracer_libnuse_rt_linux_a_SOURCES += src/tracer/preload/rt-entry.c \
 	src/tracer/preload/abi.h
 libnuse_preload_so_SOURCES += src/tracer/preload/abi.h src/tracer/preload/linux.c \
 	src/tracer/preload/probe.c src/tracer/probe.c src/tracer/probe.h \
+	src/tracer/preload/signals.c \
 	src/tracer/preload/exec.c
 nuse_exec_SOURCES += src/tracer/preload/run-linux.c src/tracer/preload/run.h

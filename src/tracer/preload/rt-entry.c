@@ -63,6 +63,7 @@ const struct nuse_preload_rt nuse_preload_rt_table = {
 	.spawn_prepare = preload_spawn_prepare,
 	.spawn_done = preload_spawn_done,
 	.prog_path = rt_cfg.prog_path,
+	.sigreturn_check = rt_sigreturn_check,
 };
 
 /*

@@ -61,6 +61,28 @@ nuse_gate_sigreturn:
 	ud2
 	.size nuse_gate_sigreturn, . - nuse_gate_sigreturn
 
+/*
+ * long nuse_gate_intr_wait(int *addr): FUTEX_WAIT(addr, 0) for the
+ * stack's interruptible wait (nuse_host_set_intr_wait), with the thread's
+ * SUD selector at BLOCK meanwhile: the stack's calls run with it at
+ * ALLOW, and a signal handler of the program running during the wait
+ * must be intercepted, its sigreturn included (rt_sigreturn_check).  The
+ * syscall itself is in the gate.
+ */
+	.globl nuse_gate_intr_wait, nuse_gate_intr_site
+	.type nuse_gate_intr_wait, @function
+nuse_gate_intr_wait:
+	movb $1, %gs:RT_OFF_SUD_SELECTOR
+	xorl %esi, %esi
+	xorl %edx, %edx
+	xorl %r10d, %r10d
+	movl $202, %eax
+nuse_gate_intr_site:
+	syscall
+	movb $0, %gs:RT_OFF_SUD_SELECTOR
+	ret
+	.size nuse_gate_intr_wait, . - nuse_gate_intr_wait
+
 	.type nuse_gate_restorer, @function
 nuse_gate_restorer:
 	movl $SYS_rt_sigreturn, %eax
@@ -136,8 +158,12 @@ nuse_hook:
 	ret
 
 .Lsigreturn:
-	/* The frame starts where the restorer's `syscall` would have left RSP. */
+	/* The frame starts where the restorer's `syscall` would have left RSP
+	 * (16-byte aligned: the kernel aligns signal frames so); the check may
+	 * change it, every register comes from it. */
 	leaq 8(%rsp), %rsp
+	movq %rsp, %rdi
+	call rt_sigreturn_check
 	movl $SYS_rt_sigreturn, %eax
 	syscall
 	ud2

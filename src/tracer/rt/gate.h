@@ -9,12 +9,13 @@
 
 /*
  * Per-thread runtime block, reached through GS.  Offsets used by gate.S;
- * the block starts with the stack's struct nuse_host_tls (64 bytes), so
+ * the block starts with the stack's struct nuse_host_tls (72 bytes), so
  * one GS base serves the runtime and the stack's host services.
  */
 #define RT_OFF_SELF 0
-#define RT_OFF_STACK_TOP 64
-#define RT_OFF_STACK_LO 72
+#define RT_OFF_STACK_TOP 72
+#define RT_OFF_STACK_LO 80
+#define RT_OFF_SUD_SELECTOR 88
 #define RT_STACK_SIZE (64 * 1024)
 #define RT_NR_MAX 512 /* syscall numbers the fast path knows */
 
@@ -28,6 +29,10 @@ long nuse_gate_int80(long nr, long a0, long a1, long a2, long a3, long a4,
 void nuse_gate_sigreturn(void *uc_sp) __attribute__((noreturn));
 /* Signal restorer for the runtime's own handlers. */
 void nuse_gate_restorer(void);
+/* FUTEX_WAIT(addr, 0) with the SUD selector at BLOCK meanwhile, its
+ * syscall at nuse_gate_intr_site (nuse_host_set_intr_wait). */
+long nuse_gate_intr_wait(int *addr);
+extern const char nuse_gate_intr_site[];
 /* Entry of rewritten syscall sites (reached through page 0). */
 void nuse_hook(void);
 /* nuse_hook for a call a SIGSYS handler redirects: the return address is

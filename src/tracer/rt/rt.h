@@ -48,6 +48,8 @@ _Static_assert(offsetof(struct rt_thread, stack_top) == RT_OFF_STACK_TOP,
 	       "gate.S: stack_top");
 _Static_assert(offsetof(struct rt_thread, stack_lo) == RT_OFF_STACK_LO,
 	       "gate.S: stack_lo");
+_Static_assert(offsetof(struct rt_thread, sud_selector) == RT_OFF_SUD_SELECTOR,
+	       "gate.S: sud_selector");
 
 struct rt_kernel_sigaction {
 	void *handler;
@@ -132,6 +134,7 @@ int rt_thread_init(void);
 int rt_arm(void);
 void rt_after_fork(void);
 void rt_sigsys_handler(int sig, void *si, void *uc);
+void rt_sigreturn_check(void *frame);
 int rt_install_sigsys(void);
 int rt_rewrite_init(void);
 bool rt_rewrite_site(uintptr_t site);

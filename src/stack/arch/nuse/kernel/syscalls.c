@@ -107,9 +107,20 @@ void nuse_leave(void)
 }
 
 /*
- * No restart machinery here: an interrupted call ends with EINTR, and no
- * kernel-internal code (512-530) ever leaves the stack.
+ * What the return to user mode does with a call a signal interrupted
+ * (arch/x86/kernel/signal.c, handle_signal): @intr says how the program's
+ * handler ended the thread's wait (NUSE_HOST_INTR_*, 0 if none was seen).
+ * ERESTARTSYS restarts under SA_RESTART, ERESTARTNOINTR always; the rest
+ * (poll, select, epoll waits, sleeps) end with EINTR, as do calls on
+ * sockets with a timeout, which the stack already ends with EINTR.
  */
+static bool nuse_restarts(long ret, int intr)
+{
+	return ret == -ERESTARTNOINTR ||
+	       (ret == -ERESTARTSYS && intr == NUSE_HOST_INTR_RESTART);
+}
+
+/* No kernel-internal code (512-530) ever leaves the stack. */
 static long nuse_user_errno(long ret)
 {
 	if (likely(ret > -512 || ret < -530))
@@ -142,10 +153,19 @@ static long run_syscall(void *data)
 	return c->fn(c->args[0], c->args[1], c->args[2], c->args[3], c->args[4], c->args[5]);
 }
 
+/* The code the last call of this thread ended with before the mapping
+ * above, when it was interrupted (a supervisor answers with it). */
+long nuse_sys_interrupted_code(void)
+{
+	return nuse_thread_state()->interrupted;
+}
+
 long nuse_syscall(long nr, long *args)
 {
+	struct nuse_host_tls *self = nuse_host_self();
+	struct nuse_thread_state *ts;
 	struct syscall_call call;
-	int sigpipe = 0;
+	int sigpipe = 0, intr;
 	long ret;
 
 	if (nr < 0 || nr >= nuse_syscall_table_size || !nuse_syscall_table[nr])
@@ -155,7 +175,9 @@ long nuse_syscall(long nr, long *args)
 	ret = nuse_enter();
 	if (ret)
 		return nuse_user_errno(ret);
-
+	ts = nuse_thread_state();
+	self->intr = 0;
+restart:
 	/* a late interrupt for an earlier call must not end this one */
 	if (unlikely(signal_pending(current)))
 		flush_signals(current);
@@ -170,7 +192,18 @@ long nuse_syscall(long nr, long *args)
 	if (current->task_works)
 		task_work_run();
 	if (unlikely(signal_pending(current)))
-		sigpipe = take_signals();
+		sigpipe |= take_signals();
+	intr = self->intr;
+	self->intr = 0;
+	if (unlikely(nuse_restarts(ret, intr))) {
+		/* restart_syscall() (a lock another task holds): let it run */
+		if (!intr)
+			schedule_timeout_uninterruptible(1);
+		goto restart;
+	}
+	ts->interrupted = ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+			  ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK ?
+				  ret : 0;
 	ret = nuse_user_errno(ret);
 	nuse_cpu_put();
 	if (sigpipe)

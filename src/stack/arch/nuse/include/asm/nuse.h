@@ -21,6 +21,8 @@ struct nuse_thread_state {
 	struct nuse_tx_pending *tx_pending;
 	/* a writer to wake then, for the frames it queued */
 	struct nuse_netdev *tx_wake;
+	/* the ERESTART* code the last interrupted call ended with, or 0 */
+	long interrupted;
 };
 
 struct nuse_thread_state *nuse_thread_state(void);
