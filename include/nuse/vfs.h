@@ -21,8 +21,12 @@ typedef long (*nuse_vfs_host_fn)(long nr, long a0, long a1, long a2, long a3,
 /* Descriptor numbers vfs-fd can map (higher placeholders get EMFILE). */
 #define NUSE_VFS_MAX_FD 65536
 
-/* Once, before the first call; the stack must be booted. */
-void nuse_vfs_init(nuse_vfs_host_fn host);
+/*
+ * Once, before the first call; the stack must be booted.  @scratch gives
+ * the calling thread's bounce buffer for splice and sendfile (and its
+ * size), or NULL: 8 KiB on the stack then.
+ */
+void nuse_vfs_init(nuse_vfs_host_fn host, void *(*scratch)(unsigned long *size));
 
 /*
  * execve: nuse_vfs_save() writes the table to a new memfd (not CLOEXEC:

@@ -265,7 +265,7 @@ int nuse_stack_linux_start(const struct nuse_opts *o)
 	if (r)
 		return r;
 	proc_pid = rt_sys(SYS_getpid);
-	nuse_vfs_init(nuse_gate_syscall);
+	nuse_vfs_init(nuse_gate_syscall, rt_scratch);
 	if (vfs_fd >= 0)
 		nuse_vfs_restore(vfs_fd);
 	rt_cfg.linux_stack = true;

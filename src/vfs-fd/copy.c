@@ -39,11 +39,15 @@ static long io_host(long nr, long a0, long a1, long a2, long a3, long a4,
 	return vfs_host_fn(nr, a0, a1, a2, a3, a4, a5);
 }
 
-const struct nuse_vfs_io vfs_io = {
-	.hostcall = io_host,
-	.copy_in = io_copy_in,
-	.copy_out = io_copy_out,
-};
+void vfs_io_init(struct nuse_vfs_io *io)
+{
+	io->hostcall = io_host;
+	io->copy_in = io_copy_in;
+	io->copy_out = io_copy_out;
+	io->ctx = NULL;
+	io->buf_size = 0;
+	io->buf = vfs_scratch_fn ? vfs_scratch_fn(&io->buf_size) : NULL;
+}
 
 long long vfs_now_ms(void)
 {

@@ -10,6 +10,7 @@
 #include <nuse/vfs.h>
 
 extern nuse_vfs_host_fn vfs_host_fn;
+extern void *(*vfs_scratch_fn)(unsigned long *size);
 
 #define host(nr, ...) host_(nr, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0)
 #define host_(nr, a, b, c, d, e, f, ...)                              \
@@ -26,9 +27,9 @@ int vfs_lookup(long fd);
 long vfs_install(int sfd, bool cloexec);
 /* open/openat of an absolute path in the stack's network procfs */
 long vfs_open_proc(long path, long flags, long mode);
-/* the in-process io for the shared semantics (nuse_vfs_io): the gate
- * and the program's memory in this process */
-extern const struct nuse_vfs_io vfs_io;
+/* the in-process io for the shared semantics (nuse_vfs_io): the gate,
+ * the program's memory in this process, the thread's bounce buffer */
+void vfs_io_init(struct nuse_vfs_io *io);
 /* newfstatat of such a path: 1 with *ret set, 0 if the path is not ours */
 int vfs_stat_proc(long path, long buf, long flags, long *ret);
 /* the stack's fstat of stack descriptor sfd, as x86-64's struct stat */

@@ -14,10 +14,12 @@
 #define FIONCLEX_ 0x5450
 
 nuse_vfs_host_fn vfs_host_fn;
+void *(*vfs_scratch_fn)(unsigned long *size);
 
-void nuse_vfs_init(nuse_vfs_host_fn host_fn)
+void nuse_vfs_init(nuse_vfs_host_fn host_fn, void *(*scratch)(unsigned long *size))
 {
 	vfs_host_fn = host_fn;
+	vfs_scratch_fn = scratch;
 	vfs_table_init();
 }
 
@@ -176,24 +178,30 @@ long nuse_vfs_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 	case SYS_epoll_pwait:
 	case SYS_epoll_pwait2:
 		return vfs_epoll_wait(nr, a0, a1, a2, a3, a4, a5);
-	case SYS_sendfile:
+	case SYS_sendfile: {
+		struct nuse_vfs_io io;
+
 		if (vfs_lookup(a1) >= 0)
 			return -EINVAL; /* in_fd cannot be a socket */
 		sfd = vfs_lookup(a0);
-		if (sfd >= 0)
-			return nuse_vfs_sendfile(&vfs_io, sfd, a1, a2, a3);
-		return host(nr, a0, a1, a2, a3, a4, a5);
+		if (sfd < 0)
+			return host(nr, a0, a1, a2, a3, a4, a5);
+		vfs_io_init(&io);
+		return nuse_vfs_sendfile(&io, sfd, a1, a2, a3);
+	}
 	case SYS_splice: {
 		/* either side may be the socket (in, out) */
 		int sin = vfs_lookup(a0), sout = vfs_lookup(a2);
+		struct nuse_vfs_io io;
 
 		if (sin >= 0 && sout >= 0)
 			return -EINVAL; /* no pipe between two sockets */
+		if (sin < 0 && sout < 0)
+			return host(nr, a0, a1, a2, a3, a4, a5);
+		vfs_io_init(&io);
 		if (sin >= 0)
-			return nuse_vfs_splice(&vfs_io, sin, a2, 1, a1, a3, a4, a5);
-		if (sout >= 0)
-			return nuse_vfs_splice(&vfs_io, sout, a0, 0, a1, a3, a4, a5);
-		return host(nr, a0, a1, a2, a3, a4, a5);
+			return nuse_vfs_splice(&io, sin, a2, 1, a1, a3, a4, a5);
+		return nuse_vfs_splice(&io, sout, a0, 0, a1, a3, a4, a5);
 	}
 	default:
 		break;

@@ -39,6 +39,8 @@ struct rt_thread {
 	bool app_blocks_sigsys; /* the program believes SIGSYS is blocked */
 	bool sigsys_pending;	/* one arrived while "blocked" */
 	uint8_t pending_si[128];
+	/* vfs-fd's bounce buffer (rt_scratch), kept when the block is reused */
+	void *scratch;
 	struct rt_thread *next;
 };
 
@@ -121,6 +123,9 @@ static inline void rt_stack_leave(struct rt_thread *t)
 {
 	__atomic_store_n(&t->sud_selector, 1 /* BLOCK */, __ATOMIC_RELEASE);
 }
+
+/* The thread's scratch memory for vfs-fd (nuse_vfs_init), or NULL. */
+void *rt_scratch(unsigned long *size);
 
 /* rt/fault.c (with --stack=linux): own SIGSEGV/SIGBUS, copy directly */
 int rt_fault_init(void);
