@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -18,7 +19,7 @@
 #include "serve-linux.h"
 
 /* A round trip per call costs tens of microseconds here: big chunks. */
-#define SL_IO_BUF (64 << 10)
+#define SL_IO_BUF (1 << 20)
 
 static long sup_host(long nr, long a0, long a1, long a2, long a3, long a4,
 		     long a5)
@@ -48,11 +49,17 @@ static long call_io(struct nuse_call *c, long fd,
 		    long (*fn)(const struct nuse_vfs_io *io, long copy, void *arg),
 		    void *arg)
 {
-	static __thread char buf[SL_IO_BUF];
-	const struct nuse_vfs_io io = { sup_host, sup_copy_in, sup_copy_out, c,
-					buf, sizeof(buf) };
-	int copy = sl_caller_fd(c->tid, fd);
+	static __thread char *buf; /* a worker's, for good: workers are few */
+	struct nuse_vfs_io io = { .hostcall = sup_host, .copy_in = sup_copy_in,
+				  .copy_out = sup_copy_out, .ctx = c };
+	int copy;
 	long r;
+
+	if (!buf)
+		buf = malloc(SL_IO_BUF);
+	io.buf = buf;
+	io.buf_size = buf ? SL_IO_BUF : 0;
+	copy = sl_caller_fd(c->tid, fd);
 
 	if (copy < 0)
 		return -EBADF;

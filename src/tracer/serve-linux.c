@@ -655,6 +655,37 @@ enum nuse_verdict nuse_serve_linux(const struct nuse_sup *s,
 	return v;
 }
 
+/* Is stack descriptor @sfd O_NONBLOCK (the caller's F_SETFL goes there)? */
+static bool stack_nonblock(int sfd)
+{
+	long fl = nuse_sys(SYS_fcntl, sfd, F_GETFL, 0, 0, 0, 0);
+
+	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
+/* Can @c on stack socket @sfd not wait: O_NONBLOCK or MSG_DONTWAIT? */
+static bool nonblocking(const struct nuse_call *c, int sfd)
+{
+	switch (c->nr) {
+	case SYS_recvfrom:
+	case SYS_sendto:
+		if (c->args[3] & MSG_DONTWAIT)
+			return true;
+		break;
+	case SYS_recvmsg:
+	case SYS_sendmsg:
+	case SYS_sendmmsg:
+		if (c->args[2] & MSG_DONTWAIT)
+			return true;
+		break;
+	case SYS_recvmmsg:
+		if (c->args[3] & MSG_DONTWAIT)
+			return true;
+		break;
+	}
+	return stack_nonblock(sfd);
+}
+
 bool nuse_serve_linux_may_block(const struct nuse_call *c)
 {
 	struct sl_ph *ph;
@@ -685,16 +716,20 @@ bool nuse_serve_linux_may_block(const struct nuse_call *c)
 	case SYS_write:
 	case SYS_writev:
 	case SYS_sendfile:
-		/* on a stack socket only; a host descriptor continues */
+		/* on a stack socket only; a host descriptor continues; a
+		 * non-blocking socket (Go's are all) never waits: served at
+		 * once, without a hand-off to a worker */
 		sfd = sl_get(c->tid, (long)c->args[0], &ph);
 		sl_put(ph);
-		return sfd >= 0;
+		return sfd >= 0 && !nonblocking(c, sfd);
 	case SYS_splice:
-		/* either side may be the socket; the pipe side may block too */
+		/* either side may be the socket; the pipe side may block too,
+		 * and a splice into a socket waits for room for all it took */
 		sfd = sl_get(c->tid, (long)c->args[0], &ph);
 		sl_put(ph);
 		if (sfd >= 0)
-			return true;
+			return !(c->args[5] & SPLICE_F_NONBLOCK &&
+				 stack_nonblock(sfd));
 		sfd = sl_get(c->tid, (long)c->args[2], &ph);
 		sl_put(ph);
 		return sfd >= 0;
