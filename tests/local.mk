@@ -29,6 +29,14 @@ tests_unit_test_probe_LDFLAGS = $(SAN_CFLAGS)
 tests_unit_test_probe_LDADD = src/tracer/libnuse-tracer.a $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_probe
 
+check_PROGRAMS += tests/unit/test_filter
+tests_unit_test_filter_SOURCES = tests/unit/test_filter.c
+tests_unit_test_filter_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
+tests_unit_test_filter_LDFLAGS = $(SAN_CFLAGS)
+tests_unit_test_filter_LDADD = src/tracer/libnuse-tracer.a \
+	src/tracer/libnuse-rt.a $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_filter
+
 check_PROGRAMS += tests/unit/test_paths
 tests_unit_test_paths_SOURCES = tests/unit/test_paths.c
 tests_unit_test_paths_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
