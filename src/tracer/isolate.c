@@ -123,7 +123,7 @@ int nuse_isolate(enum nuse_isolation *how, char *why, size_t len)
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET)) {
 		/* user.max_user_namespaces=0, a sysctl or an LSM forbids them */
 		snprintf(why, len,
-			 "no CAP_SYS_ADMIN, and unshare(CLONE_NEWUSER|CLONE_NEWNET): %s",
+			 "unshare(CLONE_NEWNET), unshare(CLONE_NEWUSER|CLONE_NEWNET): %s",
 			 strerror(errno));
 		*how = NUSE_ISOLATION_UNAVAILABLE;
 		return 0;
