@@ -96,6 +96,7 @@ include tests/link/link.mk
 include tests/integration/stack-linux.mk
 include tests/integration/apps.mk
 include tests/package/local.mk
+include tests/escape/local.mk
 
 # The static musl test programs the included files listed (-pthread: for
 # the ones that use threads; harmless to the others).
