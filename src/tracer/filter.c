@@ -57,11 +57,11 @@ static void emit(struct prog *p, struct sock_filter insn)
 /*
  * The head both programs share, which looks at the ABI first:
  *   i386: a refused call -> ENOSYS; else @i386_other;
- *   x32: ENOSYS;  io_uring_setup (x86-64): ENOSYS;
+ *   x32: ENOSYS;  io_uring_setup (x86-64): ENOSYS if @io_uring;
  *   x86-64: falls through to what follows, with nr loaded.
  * Jump offsets are 8 bits: the refused list is far shorter than 255.
  */
-static void emit_abis(struct prog *p, uint32_t i386_other)
+static void emit_abis(struct prog *p, uint32_t i386_other, bool io_uring)
 {
 	unsigned int n = nuse_i386_refused_count;
 
@@ -79,6 +79,8 @@ static void emit_abis(struct prog *p, uint32_t i386_other)
 	LD(p, nr);
 	JUMP(p, BPF_JMP | BPF_JGE | BPF_K, NUSE_X32_BIT, 0, 1);
 	RET(p, REFUSED);
+	if (!io_uring)
+		return;
 	JUMP(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1);
 	RET(p, REFUSED);
 }
@@ -126,7 +128,7 @@ static void gen_inproc(struct prog *p, const void *v)
 	const struct inproc_arg *a = v;
 
 	/* i386: the runtime is not needed for the calls not refused */
-	emit_abis(p, SECCOMP_RET_ALLOW);
+	emit_abis(p, SECCOMP_RET_ALLOW, true);
 	/*
 	 * nuse-exec's own text is exempt, not just the gate: when it is
 	 * re-entered at an execve under the inherited filter, its libc
@@ -178,7 +180,8 @@ static void gen_supervisor(struct prog *p, const void *v)
 	const struct sup_arg *a = v;
 
 	/* SECCOMP_RET_DATA 1: another ABI's call, continued as it is */
-	emit_abis(p, a->action | 1);
+	/* io_uring_setup: refused by the supervisor, which logs it (-vv) */
+	emit_abis(p, a->action | 1, false);
 	emit_list(p, a->nrs, a->n, a->action);
 }
 

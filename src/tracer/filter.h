@@ -29,7 +29,8 @@ struct sock_filter *nuse_filter_inproc(uint64_t exempt_lo, uint64_t exempt_hi,
  * --mode=ptrace/unotify: @action for the network calls (but close when
  * @skip_close) and the probe; @action | 1 for the i386 calls not refused,
  * which the supervisor lets run; ERRNO(ENOSYS) for the refused ones of
- * i386 and x32; ALLOW otherwise.
+ * i386 and x32; ALLOW otherwise.  io_uring_setup goes to the supervisor,
+ * which refuses it.
  */
 struct sock_filter *nuse_filter_supervisor(uint32_t action, bool skip_close,
 					   unsigned short *len);
