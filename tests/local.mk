@@ -75,6 +75,13 @@ tests_unit_test_program_san_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ASAN_FLAGS)
 tests_unit_test_program_san_LDFLAGS = $(ASAN_FLAGS)
 tests_unit_test_program_san_LDADD = $(CHECK_LIBS)
 
+UNIT_SAN_TESTS += tests/unit/test_filter-san
+tests_unit_test_filter_san_SOURCES = tests/unit/test_filter.c \
+	src/tracer/filter.c src/tracer/netcalls.c src/tracer/abis.c
+tests_unit_test_filter_san_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ASAN_FLAGS)
+tests_unit_test_filter_san_LDFLAGS = $(ASAN_FLAGS)
+tests_unit_test_filter_san_LDADD = $(CHECK_LIBS)
+
 # The runtime keeps its own flags (no libc, no SSE) under the sanitizers.
 UNIT_SAN_TESTS += tests/unit/test_rt-san
 tests_unit_test_rt_san_SOURCES = tests/unit/test_rt.c \

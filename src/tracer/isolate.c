@@ -59,7 +59,8 @@ static int set_caps(const int *drop, unsigned int n, bool all)
 
 static int drop_root_caps(void)
 {
-	for (unsigned int i = 0; i < sizeof(root_drops) / sizeof(root_drops[0]); i++)
+	for (unsigned int i = 0; i < sizeof(root_drops) / sizeof(root_drops[0]);
+	     i++)
 		/* EINVAL: a kernel older than the capability */
 		if (prctl(PR_CAPBSET_DROP, root_drops[i], 0, 0, 0) &&
 		    errno != EINVAL)
@@ -116,15 +117,17 @@ int nuse_isolate(enum nuse_isolation *how, char *why, size_t len)
 	}
 	if (errno != EPERM) {
 		/* no CONFIG_NET_NS, user.max_net_namespaces reached, threads */
-		snprintf(why, len, "unshare(CLONE_NEWNET): %s", strerror(errno));
+		snprintf(why, len, "unshare(CLONE_NEWNET): %s",
+			 strerror(errno));
 		*how = NUSE_ISOLATION_UNAVAILABLE;
 		return 0;
 	}
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET)) {
 		/* user.max_user_namespaces=0, a sysctl or an LSM forbids them */
-		snprintf(why, len,
-			 "unshare(CLONE_NEWNET), unshare(CLONE_NEWUSER|CLONE_NEWNET): %s",
-			 strerror(errno));
+		snprintf(
+			why, len,
+			"unshare(CLONE_NEWNET), unshare(CLONE_NEWUSER|CLONE_NEWNET): %s",
+			strerror(errno));
 		*how = NUSE_ISOLATION_UNAVAILABLE;
 		return 0;
 	}

@@ -173,10 +173,15 @@ static long x32_call(long nr, long a0, long a1, long a2)
 	return jit(nr | X32, a0, a1, a2);
 }
 
+static long x32_libc_call(long nr, long a0, long a1, long a2)
+{
+	return libc_call(nr | X32, a0, a1, a2);
+}
+
 static void attempt_x32(void)
 {
 	sock_connect("x32 (raw syscall)", x32_call);
-	sock_connect("x32 (libc syscall)", libc_call);
+	sock_connect("x32 (libc syscall)", x32_libc_call);
 }
 
 /* Look up where @addr is mapped: its line of /proc/self/maps, or NULL. */
@@ -280,7 +285,8 @@ static void attempt_seccomp(void)
 	long r;
 
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) ? -errno : 0;
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) ? -errno :
+								      0;
 	printf("seccomp(allow everything): %s\n", err(r));
 	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
@@ -396,23 +402,23 @@ static void attempt_exec32(void)
 {
 	unsigned char code[] = {
 		0x6a, 0x00, 0x6a, 0x01, 0x6a, 0x02, /* push 0, 1, 2 */
-		0x89, 0xe1,			    /* mov %esp,%ecx */
-		0xbb, 0x01, 0, 0, 0,		    /* mov $1,%ebx */
-		0xb8, 0x66, 0, 0, 0,		    /* mov $102,%eax */
-		0xcd, 0x80,			    /* int $0x80 */
-		0x89, 0xc6,			    /* mov %eax,%esi */
-		0x68, 0x7f, 0x00, 0x00, 0x01,	    /* push 127.0.0.1 */
-		0x68, 0x02, 0x00, 0x00, 0x00,	    /* push AF_INET, port */
-		0x89, 0xe7,			    /* mov %esp,%edi */
-		0x6a, 0x10, 0x57, 0x56,		    /* push 16, %edi, %esi */
-		0x89, 0xe1,			    /* mov %esp,%ecx */
-		0xbb, 0x03, 0, 0, 0,		    /* mov $3,%ebx */
-		0xb8, 0x66, 0, 0, 0,		    /* mov $102,%eax */
-		0xcd, 0x80,			    /* int $0x80 */
-		0xf7, 0xd8,			    /* neg %eax */
-		0x89, 0xc3,			    /* mov %eax,%ebx */
-		0xb8, 0x01, 0, 0, 0,		    /* mov $1,%eax */
-		0xcd, 0x80,			    /* int $0x80 */
+		0x89, 0xe1, /* mov %esp,%ecx */
+		0xbb, 0x01, 0,	  0,	0, /* mov $1,%ebx */
+		0xb8, 0x66, 0,	  0,	0, /* mov $102,%eax */
+		0xcd, 0x80, /* int $0x80 */
+		0x89, 0xc6, /* mov %eax,%esi */
+		0x68, 0x7f, 0x00, 0x00, 0x01, /* push 127.0.0.1 */
+		0x68, 0x02, 0x00, 0x00, 0x00, /* push AF_INET, port */
+		0x89, 0xe7, /* mov %esp,%edi */
+		0x6a, 0x10, 0x57, 0x56, /* push 16, %edi, %esi */
+		0x89, 0xe1, /* mov %esp,%ecx */
+		0xbb, 0x03, 0,	  0,	0, /* mov $3,%ebx */
+		0xb8, 0x66, 0,	  0,	0, /* mov $102,%eax */
+		0xcd, 0x80, /* int $0x80 */
+		0xf7, 0xd8, /* neg %eax */
+		0x89, 0xc3, /* mov %eax,%ebx */
+		0xb8, 0x01, 0,	  0,	0, /* mov $1,%eax */
+		0xcd, 0x80, /* int $0x80 */
 	};
 	unsigned char elf[52 + 32 + sizeof(code)];
 	uint32_t base = 0x08048000, size = sizeof(elf);
@@ -422,24 +428,29 @@ static void attempt_exec32(void)
 	code[30] = (unsigned char)(port >> 8);
 	code[31] = (unsigned char)port;
 	memset(elf, 0, sizeof(elf));
-	memcpy(elf, "\x7f" "ELF\x01\x01\x01", 7);
-#define W16(off, v) (elf[off] = (unsigned char)(v), elf[(off) + 1] = (unsigned char)((v) >> 8))
-#define W32(off, v) (W16(off, (v) & 0xffff), W16((off) + 2, (v) >> 16))
-	W16(16, 2);		/* ET_EXEC */
-	W16(18, 3);		/* EM_386 */
+	memcpy(elf,
+	       "\x7f"
+	       "ELF\x01\x01\x01",
+	       7);
+#define W16(off, v)                     \
+	(elf[off] = (unsigned char)(v), \
+	 elf[(off) + 1] = (unsigned char)((v) >> 8))
+#define W32(off, v) (W16(off, (v)&0xffff), W16((off) + 2, (v) >> 16))
+	W16(16, 2); /* ET_EXEC */
+	W16(18, 3); /* EM_386 */
 	W32(20, 1);
-	W32(24, base + 84);	/* e_entry */
-	W32(28, 52);		/* e_phoff */
-	W16(40, 52);		/* e_ehsize */
-	W16(42, 32);		/* e_phentsize */
-	W16(44, 1);		/* e_phnum */
-	W32(52, 1);		/* PT_LOAD */
+	W32(24, base + 84); /* e_entry */
+	W32(28, 52); /* e_phoff */
+	W16(40, 52); /* e_ehsize */
+	W16(42, 32); /* e_phentsize */
+	W16(44, 1); /* e_phnum */
+	W32(52, 1); /* PT_LOAD */
 	W32(56, 0);
 	W32(60, base);
 	W32(64, base);
 	W32(68, size);
 	W32(72, size);
-	W32(76, 5);		/* R X */
+	W32(76, 5); /* R X */
 	W32(80, 0x1000);
 	memcpy(elf + 84, code, sizeof(code));
 	fd = mkstemp(path);
@@ -520,7 +531,8 @@ static int outside_targets(pid_t *pids, int max)
 		cmd[len] = '\0';
 		snprintf(portarg, sizeof(portarg), "%u", port);
 		/* argv: nuse-exec ... escape ATTEMPT PORT */
-		for (ssize_t i = 0; i < len; i += (ssize_t)strlen(cmd + i) + 1) {
+		for (ssize_t i = 0; i < len;
+		     i += (ssize_t)strlen(cmd + i) + 1) {
 			found |= !strcmp(cmd + i, portarg) && i > 0;
 			found &= strstr(cmd, "nuse-exec") != NULL;
 		}
@@ -549,15 +561,16 @@ static void attempt_ptrace(void)
 		int pfd, fd;
 
 		if (!r) {
-			printf("ESCAPE: ptrace(SEIZE) of %d outside\n", pids[i]);
+			printf("ESCAPE: ptrace(SEIZE) of %d outside\n",
+			       pids[i]);
 			ptrace(PTRACE_DETACH, pids[i], 0, 0);
 		}
 		pfd = (int)syscall(SYS_pidfd_open, pids[i], 0);
 		for (int k = 0; pfd >= 0 && k < 32; k++) {
 			fd = (int)syscall(SYS_pidfd_getfd, pfd, k, 0);
 			if (fd >= 0) {
-				printf("ESCAPE: pidfd_getfd(%d, %d) of %d\n", pfd,
-				       k, pids[i]);
+				printf("ESCAPE: pidfd_getfd(%d, %d) of %d\n",
+				       pfd, k, pids[i]);
 				close(fd);
 			}
 		}
@@ -577,8 +590,12 @@ static void attempt_vm_write(void)
 	for (int i = 0; i < n; i++) {
 		/* nuse-exec's text: same address in the keeper and supervisor */
 		struct iovec l = { &byte, 1 }, r = { (void *)0x20000000, 1 };
-		long rr = process_vm_readv(pids[i], &l, 1, &r, 1, 0) < 0 ? -errno : 0;
-		long rw = process_vm_writev(pids[i], &l, 1, &r, 1, 0) < 0 ? -errno : 0;
+		long rr = process_vm_readv(pids[i], &l, 1, &r, 1, 0) < 0 ?
+				  -errno :
+				  0;
+		long rw = process_vm_writev(pids[i], &l, 1, &r, 1, 0) < 0 ?
+				  -errno :
+				  0;
 
 		printf("process_vm %d: read %s, write %s\n", pids[i], err(rr),
 		       err(rw));
@@ -625,14 +642,22 @@ int main(int argc, char **argv)
 		const char *name;
 		void (*fn)(void);
 	} attempts[] = {
-		{ "plain", attempt_plain },	  { "int80", attempt_int80 },
-		{ "x32", attempt_x32 },		  { "jit", attempt_jit },
-		{ "gate", attempt_gate },	  { "exempt", attempt_exempt },
-		{ "prctl", attempt_prctl },	  { "seccomp", attempt_seccomp },
-		{ "io_uring", attempt_io_uring }, { "clone", attempt_clone },
-		{ "setns", attempt_setns },	  { "suid", attempt_suid },
-		{ "exec32", attempt_exec32 },	  { "ptrace", attempt_ptrace },
-		{ "vm_write", attempt_vm_write }, { "nested", attempt_nested },
+		{ "plain", attempt_plain },
+		{ "int80", attempt_int80 },
+		{ "x32", attempt_x32 },
+		{ "jit", attempt_jit },
+		{ "gate", attempt_gate },
+		{ "exempt", attempt_exempt },
+		{ "prctl", attempt_prctl },
+		{ "seccomp", attempt_seccomp },
+		{ "io_uring", attempt_io_uring },
+		{ "clone", attempt_clone },
+		{ "setns", attempt_setns },
+		{ "suid", attempt_suid },
+		{ "exec32", attempt_exec32 },
+		{ "ptrace", attempt_ptrace },
+		{ "vm_write", attempt_vm_write },
+		{ "nested", attempt_nested },
 	};
 
 	if (argc == 2 && !strcmp(argv[1], "ia32")) {
@@ -656,7 +681,8 @@ int main(int argc, char **argv)
 	target.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	make_jit();
 	printf("uid %d euid %d\n", (int)getuid(), (int)geteuid());
-	for (unsigned int i = 0; i < sizeof(attempts) / sizeof(attempts[0]); i++) {
+	for (unsigned int i = 0; i < sizeof(attempts) / sizeof(attempts[0]);
+	     i++) {
 		if (strcmp(argv[1], attempts[i].name))
 			continue;
 		attempts[i].fn();

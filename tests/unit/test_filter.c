@@ -77,8 +77,8 @@ static uint32_t run(const struct sock_filter *f, unsigned int len,
 		case BPF_RET | BPF_A:
 			return a;
 		default:
-			ck_abort_msg("instruction %u: code %#x not allowed", pc - 1,
-				     i->code);
+			ck_abort_msg("instruction %u: code %#x not allowed",
+				     pc - 1, i->code);
 		}
 	}
 	ck_abort_msg("ran off the end of the program");
@@ -110,7 +110,8 @@ static void teardown(void)
 
 static uint32_t in(uint32_t arch, int nr, uint64_t ip)
 {
-	struct seccomp_data d = { .nr = nr, .arch = arch,
+	struct seccomp_data d = { .nr = nr,
+				  .arch = arch,
 				  .instruction_pointer = ip };
 
 	return run(inproc, inproc_len, &d);
@@ -119,7 +120,8 @@ static uint32_t in(uint32_t arch, int nr, uint64_t ip)
 static uint32_t sv(const struct sock_filter *f, unsigned short len,
 		   uint32_t arch, int nr)
 {
-	struct seccomp_data d = { .nr = nr, .arch = arch,
+	struct seccomp_data d = { .nr = nr,
+				  .arch = arch,
 				  .instruction_pointer = PROG_IP };
 
 	return run(f, len, &d);
@@ -131,9 +133,11 @@ START_TEST(inproc_i386)
 	static const int net[] = { 102, 359, 362, 370, 345, 337 };
 
 	for (unsigned int i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
-		ck_assert_uint_eq(in(AUDIT_ARCH_I386, net[i], PROG_IP), ENOSYS_RET);
+		ck_assert_uint_eq(in(AUDIT_ARCH_I386, net[i], PROG_IP),
+				  ENOSYS_RET);
 		/* from nuse-exec's text too: the ABI is checked first */
-		ck_assert_uint_eq(in(AUDIT_ARCH_I386, net[i], EXEMPT_LO), ENOSYS_RET);
+		ck_assert_uint_eq(in(AUDIT_ARCH_I386, net[i], EXEMPT_LO),
+				  ENOSYS_RET);
 	}
 	/* leaving interception: execve, fork, clone, prctl, rt_sigaction */
 	ck_assert_uint_eq(in(AUDIT_ARCH_I386, 11, PROG_IP), ENOSYS_RET);
@@ -154,15 +158,18 @@ END_TEST
 
 START_TEST(inproc_x32)
 {
-	static const int nrs[] = { SYS_socket, SYS_connect, SYS_read,
-				   SYS_getpid, 519 /* recvmsg */,
-				   520 /* execve */, SYS_io_uring_setup };
+	static const int nrs[] = { SYS_socket,	      SYS_connect,
+				   SYS_read,	      SYS_getpid,
+				   519 /* recvmsg */, 520 /* execve */,
+				   SYS_io_uring_setup };
 
 	for (unsigned int i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++) {
 		ck_assert_uint_eq(in(AUDIT_ARCH_X86_64, NUSE_X32_BIT | nrs[i],
-				     PROG_IP), ENOSYS_RET);
+				     PROG_IP),
+				  ENOSYS_RET);
 		ck_assert_uint_eq(in(AUDIT_ARCH_X86_64, NUSE_X32_BIT | nrs[i],
-				     EXEMPT_HI), ENOSYS_RET);
+				     EXEMPT_HI),
+				  ENOSYS_RET);
 	}
 }
 END_TEST
@@ -171,7 +178,8 @@ START_TEST(inproc_x86_64)
 {
 	for (unsigned int i = 0; i < nuse_net_syscalls_count; i++) {
 		int nr = nuse_net_syscalls[i];
-		uint32_t want = nr == SYS_io_uring_setup ? ENOSYS_RET : TRAP_RET;
+		uint32_t want = nr == SYS_io_uring_setup ? ENOSYS_RET :
+							   TRAP_RET;
 
 		ck_assert_uint_eq(in(AUDIT_ARCH_X86_64, nr, PROG_IP), want);
 		/* nuse-exec's text is exempt (filter.h), io_uring_setup not */
@@ -181,7 +189,8 @@ START_TEST(inproc_x86_64)
 	}
 	ck_assert_uint_eq(in(AUDIT_ARCH_X86_64, SYS_execve, PROG_IP), TRAP_RET);
 	ck_assert_uint_eq(in(AUDIT_ARCH_X86_64, SYS_prctl, PROG_IP), TRAP_RET);
-	ck_assert_uint_eq(in(AUDIT_ARCH_X86_64, NUSE_PROBE_NR, PROG_IP), TRAP_RET);
+	ck_assert_uint_eq(in(AUDIT_ARCH_X86_64, NUSE_PROBE_NR, PROG_IP),
+			  TRAP_RET);
 	ck_assert_uint_eq(in(AUDIT_ARCH_X86_64, SYS_getpid, PROG_IP),
 			  SECCOMP_RET_ALLOW);
 	ck_assert_uint_eq(in(AUDIT_ARCH_X86_64, SYS_socket, EXEMPT_HI + 1),
@@ -190,7 +199,8 @@ START_TEST(inproc_x86_64)
 			  TRAP_RET);
 	/* same low 32 bits as the exempt text, another upper half */
 	ck_assert_uint_eq(in(AUDIT_ARCH_X86_64, SYS_socket,
-			     (1ULL << 32) | EXEMPT_LO), TRAP_RET);
+			     (1ULL << 32) | EXEMPT_LO),
+			  TRAP_RET);
 	/* no other ABI exists on x86-64 */
 	ck_assert_uint_eq(in(AUDIT_ARCH_AARCH64, SYS_getpid, PROG_IP),
 			  SECCOMP_RET_KILL_PROCESS);
@@ -215,15 +225,17 @@ START_TEST(supervisor_abis)
 		ck_assert_uint_eq(sv(f, len, AUDIT_ARCH_I386, 359), ENOSYS_RET);
 		ck_assert_uint_eq(sv(f, len, AUDIT_ARCH_I386, 20), act | 1);
 		ck_assert_uint_eq(sv(f, len, AUDIT_ARCH_X86_64,
-				     NUSE_X32_BIT | SYS_socket), ENOSYS_RET);
-		ck_assert_uint_eq(sv(f, len, AUDIT_ARCH_X86_64, SYS_socket), act);
+				     NUSE_X32_BIT | SYS_socket),
+				  ENOSYS_RET);
+		ck_assert_uint_eq(sv(f, len, AUDIT_ARCH_X86_64, SYS_socket),
+				  act);
 		ck_assert_uint_eq(sv(f, len, AUDIT_ARCH_X86_64, NUSE_PROBE_NR),
 				  act);
 		ck_assert_uint_eq(sv(f, len, AUDIT_ARCH_X86_64, SYS_getpid),
 				  SECCOMP_RET_ALLOW);
 		/* the supervisor refuses it (serve.c) and logs it */
-		ck_assert_uint_eq(sv(f, len, AUDIT_ARCH_X86_64,
-				     SYS_io_uring_setup), act);
+		ck_assert_uint_eq(
+			sv(f, len, AUDIT_ARCH_X86_64, SYS_io_uring_setup), act);
 		ck_assert_uint_eq(sv(f, len, AUDIT_ARCH_X86_64, SYS_close),
 				  k ? SECCOMP_RET_ALLOW : act);
 	}
@@ -236,9 +248,11 @@ START_TEST(runtime_agrees_with_filters)
 	for (int nr = 0; nr < 512; nr++) {
 		bool refused = nuse_i386_refused(nr);
 
-		ck_assert_uint_eq(in(AUDIT_ARCH_I386, nr, PROG_IP) == ENOSYS_RET,
+		ck_assert_uint_eq(in(AUDIT_ARCH_I386, nr, PROG_IP) ==
+					  ENOSYS_RET,
 				  refused);
-		ck_assert_uint_eq(sv(sup, sup_len, AUDIT_ARCH_I386, nr) == ENOSYS_RET,
+		ck_assert_uint_eq(sv(sup, sup_len, AUDIT_ARCH_I386, nr) ==
+					  ENOSYS_RET,
 				  refused);
 		ck_assert(nuse_x32_refused(NUSE_X32_BIT | nr));
 		ck_assert(!nuse_x32_refused(nr));
