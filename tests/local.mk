@@ -29,6 +29,14 @@ tests_unit_test_probe_LDFLAGS = $(SAN_CFLAGS)
 tests_unit_test_probe_LDADD = src/tracer/libnuse-tracer.a $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_probe
 
+check_PROGRAMS += tests/unit/test_filter
+tests_unit_test_filter_SOURCES = tests/unit/test_filter.c
+tests_unit_test_filter_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
+tests_unit_test_filter_LDFLAGS = $(SAN_CFLAGS)
+tests_unit_test_filter_LDADD = src/tracer/libnuse-tracer.a \
+	src/tracer/libnuse-rt.a $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_filter
+
 check_PROGRAMS += tests/unit/test_paths
 tests_unit_test_paths_SOURCES = tests/unit/test_paths.c
 tests_unit_test_paths_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SAN_CFLAGS)
@@ -67,6 +75,13 @@ tests_unit_test_program_san_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ASAN_FLAGS)
 tests_unit_test_program_san_LDFLAGS = $(ASAN_FLAGS)
 tests_unit_test_program_san_LDADD = $(CHECK_LIBS)
 
+UNIT_SAN_TESTS += tests/unit/test_filter-san
+tests_unit_test_filter_san_SOURCES = tests/unit/test_filter.c \
+	src/tracer/filter.c src/tracer/netcalls.c src/tracer/abis.c
+tests_unit_test_filter_san_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ASAN_FLAGS)
+tests_unit_test_filter_san_LDFLAGS = $(ASAN_FLAGS)
+tests_unit_test_filter_san_LDADD = $(CHECK_LIBS)
+
 # The runtime keeps its own flags (no libc, no SSE) under the sanitizers.
 UNIT_SAN_TESTS += tests/unit/test_rt-san
 tests_unit_test_rt_san_SOURCES = tests/unit/test_rt.c \
@@ -88,6 +103,7 @@ include tests/link/link.mk
 include tests/integration/stack-linux.mk
 include tests/integration/apps.mk
 include tests/package/local.mk
+include tests/escape/local.mk
 
 # The static musl test programs the included files listed (-pthread: for
 # the ones that use threads; harmless to the others).

@@ -1,6 +1,7 @@
 #!/bin/sh
-# tests/unpriv-run.sh NAME: run tests/integration/NAME.sh as an
-# unprivileged user (nobody), from a copy of what it needs in a directory
+# tests/unpriv-run.sh NAME: run tests/integration/NAME.sh (or
+# tests/escape/NAME.sh) as an unprivileged user (nobody), from a copy of
+# what it needs in a directory
 # that user can read (the build tree may be under a private home).  The
 # copy is removed afterwards, also when the test fails.
 set -u
@@ -29,7 +30,8 @@ if [ -x "$top_builddir/tests/programs/gohttp/gohttp" ]; then
 	cp "$top_builddir/tests/programs/gohttp/gohttp" "$S/tests/programs/gohttp/"
 fi
 cp "$top_srcdir"/tests/integration/*.sh "$top_srcdir"/tests/integration/*.lib \
-	"$top_srcdir"/tests/integration/*.py "$S/tests/integration/"
+	"$top_srcdir"/tests/integration/*.py "$top_srcdir"/tests/escape/*.sh \
+	"$S/tests/integration/"
 cp "$top_srcdir"/tests/backend/lib.sh "$S/tests/backend/"
 cp "$top_srcdir"/tests/link/lib.sh "$S/tests/link/"
 chmod -R a+rX "$S"

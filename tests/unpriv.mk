@@ -12,7 +12,8 @@ tests/integration/loopback-shm.log: nuse-exec libnuse-preload.so \
 
 UNPRIV_TESTS = tests/unpriv/loopback-shm.sh tests/unpriv/session.sh \
 	tests/unpriv/stack-linux.sh tests/unpriv/stack-linux-preload.sh \
-	tests/unpriv/stack-linux-unotify.sh tests/unpriv/stack-linux-ptrace.sh
+	tests/unpriv/stack-linux-unotify.sh tests/unpriv/stack-linux-ptrace.sh \
+	tests/unpriv/isolation.sh
 TESTS += $(UNPRIV_TESTS)
 check_SCRIPTS += $(UNPRIV_TESTS)
 CLEANFILES += $(UNPRIV_TESTS)
@@ -21,6 +22,11 @@ tests/unpriv/%.sh: tests/integration/%.sh
 	@mkdir -p tests/unpriv
 	@printf '%s\n' '#!/bin/sh' '# generated (tests/unpriv.mk): $< as user nobody' \
 		'exec $${SHELL:-/bin/sh} "$$top_srcdir/tests/unpriv-run.sh" $*' >$@
+
+tests/unpriv/isolation.sh: tests/escape/isolation.sh
+	@mkdir -p tests/unpriv
+	@printf '%s\n' '#!/bin/sh' '# generated (tests/unpriv.mk): $< as user nobody' \
+		'exec $${SHELL:-/bin/sh} "$$top_srcdir/tests/unpriv-run.sh" isolation' >$@
 
 $(UNPRIV_TESTS:.sh=.log): nuse-exec libnuse-preload.so src/stack/nuse-node \
 	$(NUSE_TEST_PROGRAMS_EXTRA) $(NUSE_SESSION_TEST_EXTRA) \

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "isolate.h"
 #include "machine.h"
 #include "options.h"
 
@@ -65,6 +66,15 @@ static void print_machine(const struct nuse_machine *m)
 	    m->tun && m->cap_net_admin ? "" : ": no -i tap: or packet:");
 	row("IA32 emulation (int $0x80)", "%s", yesno(m->ia32));
 	row("user namespaces (this user)", "%s", yesno(m->userns));
+	if (m->isolation == NUSE_ISOLATION_UNAVAILABLE)
+		row("network namespace (isolation)",
+		    "no (%s): programs run unisolated",
+		    m->isolation_why);
+	else
+		row("network namespace (isolation)", "yes: %s",
+		    m->isolation == NUSE_ISOLATION_NETNS ?
+			    "unshare(CLONE_NEWNET), root's namespace powers dropped" :
+			    "user namespace (own uid/gid) + network namespace");
 	row("hugepages", "%d (DPDK runs without: --no-huge)", m->hugepages);
 	row("Meltdown mitigation", "%s", m->pti[0] ? m->pti : "?");
 }

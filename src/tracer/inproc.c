@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -28,8 +27,9 @@
 #include <nuse/vfs.h>
 
 #include "elfload.h"
+#include "filter.h"
+#include "isolate.h"
 #include "modes.h"
-#include "netcalls.h"
 #include "preload/abi.h"
 #include "probe.h"
 #include "rt/rt.h"
@@ -65,89 +65,27 @@ asm(".text\n"
     "	xorl %ebp, %ebp\n"
     "	jmp *%r8\n");
 
-#define SECCOMP_EXTRA_TRAPS 18
-
 /* RET_TRAP for the network calls and the ones the runtime must see. */
 static int install_seccomp(void)
 {
-	static const int extra[SECCOMP_EXTRA_TRAPS] = {
-		SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigsuspend,
-		SYS_execve,	  SYS_execveat,	      SYS_readlink,
-		SYS_readlinkat,	  SYS_prctl,	      SYS_rt_sigpending,
-		/* --stack=linux: a child's stack descriptor table (fork hooks) */
-		SYS_fork,	  SYS_vfork,	      SYS_clone,
-		SYS_clone3,
-		/* --stack=linux: the network procfs is the stack's */
-		SYS_open,	  SYS_openat,
-		/* FS tells a thread's block apart; GS holds it */
-		SYS_arch_prctl,
-		/* nuse-exec's own check that calls reach nuse (probe.c) */
-		NUSE_PROBE_NR,
-		/* a handler's return: did it interrupt a stack wait? */
-		SYS_rt_sigreturn,
-	};
-	/*
-	 * nuse-exec's own text is exempt, not just the gate: when it is
-	 * re-entered at an execve under the inherited filter, its libc start-up
-	 * runs before any handler exists.
-	 */
-	uint64_t lo = (uintptr_t)__executable_start, hi = (uintptr_t)etext;
-	unsigned int n = nuse_net_syscalls_count + SECCOMP_EXTRA_TRAPS;
-	struct sock_filter *f, *p;
 	struct sock_fprog prog;
-	int r;
+	int r = 0;
 
-	if ((lo >> 32) != (hi >> 32))
-		return -EINVAL;
-	f = p = calloc(n + 24, sizeof(*f));
-	if (!f)
-		return -ENOMEM;
+	prog.filter = nuse_filter_inproc((uintptr_t)__executable_start,
+					 (uintptr_t)etext, &prog.len);
+	if (!prog.filter)
+		return -errno;
 	/*
-	 * Other ABIs (int $0x80, x32) go to the host as they are, except
-	 * io_uring_setup, which has the same number in all three.
+	 * no_new_privs only where the kernel demands it (no CAP_SYS_ADMIN:
+	 * not root, or root isolated, isolate.c).
 	 */
-	*p++ = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					    offsetof(struct seccomp_data, nr));
-	*p++ = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K,
-					    ~(uint32_t)RT_X32_BIT);
-	*p++ = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-					    SYS_io_uring_setup, 0, 1);
-	*p++ = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-					    SECCOMP_RET_ERRNO | ENOSYS);
-	*p++ = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					    offsetof(struct seccomp_data, arch));
-	*p++ = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-					    AUDIT_ARCH_X86_64, 1, 0);
-	*p++ = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	*p++ = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					    offsetof(struct seccomp_data, instruction_pointer) + 4);
-	*p++ = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hi >> 32, 0, 4);
-	*p++ = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					    offsetof(struct seccomp_data, instruction_pointer));
-	*p++ = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 2);
-	*p++ = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)hi, 1, 0);
-	*p++ = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	*p++ = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					    offsetof(struct seccomp_data, nr));
-	for (unsigned int i = 0; i < n; i++) {
-		int nr = i < nuse_net_syscalls_count ? nuse_net_syscalls[i] :
-				extra[i - nuse_net_syscalls_count];
-
-		/* match: skip to the trap after the final allow */
-		*p++ = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr,
-						    n - i, 0);
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)) {
+		r = -errno;
+		if (r == -EACCES && !prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+				    &prog) ? -errno : 0;
 	}
-	*p++ = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	*p++ = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-					    SECCOMP_RET_TRAP | RT_SECCOMP_DATA);
-	prog.len = p - f;
-	prog.filter = f;
-	r = 0;
-	if (geteuid() != 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		r = -errno;
-	if (!r && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
-		r = -errno;
-	free(f);
+	free(prog.filter);
 	return r;
 }
 
@@ -395,6 +333,19 @@ int nuse_inproc_run(const struct nuse_opts *o, const struct nuse_program *p0,
 			fprintf(stderr, "nuse-exec: --stack=linux: boot failed: %s\n",
 				strerror(-r));
 		return nuse_stack_err[0] ? 2 : 125;
+	}
+	/*
+	 * The keeper and its links exist, outside: now the program's
+	 * process leaves the host's network namespace, single-threaded
+	 * still (no stack thread runs here before the program's calls).
+	 */
+	r = nuse_isolate_program(o);
+	if (r)
+		return r;
+	if (o->stack == NUSE_STACK_LINUX && (r = nuse_session_hold())) {
+		fprintf(stderr, "nuse-exec: --stack=linux: session: %s\n",
+			strerror(-r));
+		return 125;
 	}
 	n = readlink("/proc/self/exe", rt_cfg.self_exe, sizeof(rt_cfg.self_exe) - 1);
 	if (n <= 0 || !realpath(p->path, rt_cfg.prog_path)) {

@@ -9,7 +9,9 @@ src_tracer_libnuse_tracer_a_SOURCES = \
 	src/tracer/elfload.c src/tracer/elfload.h \
 	src/tracer/probe.c src/tracer/probe.h \
 	src/tracer/machine.c src/tracer/machine.h \
-	src/tracer/paths.c src/tracer/paths.h
+	src/tracer/paths.c src/tracer/paths.h \
+	src/tracer/filter.c src/tracer/filter.h \
+	src/tracer/isolate.c src/tracer/isolate.h
 
 # The in-process runtime: runs on the program's threads after the jump, so
 # no libc, no stack protector (FS is the program's), no SSE registers (a
@@ -21,6 +23,7 @@ noinst_LIBRARIES += src/tracer/libnuse-rt.a
 src_tracer_libnuse_rt_a_CFLAGS = $(AM_CFLAGS) $(RT_CFLAGS)
 src_tracer_libnuse_rt_a_SOURCES = \
 	src/tracer/netcalls.c src/tracer/netcalls.h \
+	src/tracer/abis.c src/tracer/abis.h \
 	src/tracer/rt/gate.S src/tracer/rt/gate.h \
 	src/tracer/rt/dispatch.c src/tracer/rt/dispatch.h \
 	src/tracer/rt/rt.h src/tracer/rt/util.c src/tracer/rt/thread.c \

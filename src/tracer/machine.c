@@ -20,6 +20,7 @@
 
 #include <nuse/host.h>
 
+#include "isolate.h"
 #include "machine.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -137,6 +138,43 @@ static int child_userns(void)
 	return !unshare(CLONE_NEWUSER);
 }
 
+/* What nuse_isolate gives a program here, tried in a child. */
+static void isolation(struct nuse_machine *m)
+{
+	struct shared {
+		int how, r;
+		char why[sizeof(m->isolation_why)];
+	} *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int st = 0;
+	pid_t pid;
+
+	m->isolation = NUSE_ISOLATION_UNAVAILABLE;
+	snprintf(m->isolation_why, sizeof(m->isolation_why), "not probed");
+	if (sh == MAP_FAILED)
+		return;
+	memset(sh, 0, sizeof(*sh));
+	sh->how = -1;
+	pid = fork();
+	if (pid == 0) {
+		enum nuse_isolation how = NUSE_ISOLATION_UNAVAILABLE;
+
+		alarm(2);
+		sh->r = nuse_isolate(&how, sh->why, sizeof(sh->why));
+		sh->how = how;
+		_exit(0);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	if (pid > 0 && sh->how >= 0) {
+		m->isolation = sh->r ? NUSE_ISOLATION_UNAVAILABLE : sh->how;
+		snprintf(m->isolation_why, sizeof(m->isolation_why), "%s",
+			 sh->why);
+	}
+	munmap(sh, sizeof(*sh));
+}
+
 static int child_killable_listener(void)
 {
 	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
@@ -196,6 +234,7 @@ void nuse_machine_full(struct nuse_machine *m)
 	m->tun = access("/dev/net/tun", R_OK | W_OK) == 0;
 	m->ia32 = in_child(child_ia32);
 	m->userns = in_child(child_userns);
+	isolation(m);
 	m->hugepages = hugepages();
 	read_line("/sys/devices/system/cpu/vulnerabilities/meltdown", m->pti,
 		  sizeof(m->pti));

@@ -27,6 +27,8 @@ struct nuse_machine {
 	int tun;		/* /dev/net/tun can be opened */
 	int ia32;		/* int $0x80 runs (IA32 emulation) */
 	int userns;		/* an unprivileged user namespace can be made */
+	int isolation;		/* enum nuse_isolation a program gets (isolate.h) */
+	char isolation_why[160]; /* why none, or why it failed */
 	int fsgsbase;		/* AT_HWCAP2 has HWCAP2_FSGSBASE */
 	int fsgsbase_used;	/* ... and nuse uses it (not NUSE_NO_FSGSBASE) */
 	int hugepages;		/* HugePages_Total > 0 (DPDK runs without) */

@@ -60,6 +60,10 @@ const char nuse_usage_text[] =
 	"                                    loopback only unless -i is given\n"
 	"                          host      the host kernel's (interception\n"
 	"                                    only)\n"
+	"      --no-isolate      with --stack=linux, keep the program in the\n"
+	"                        host's network namespace (default: one of its\n"
+	"                        own, so a call that escapes interception finds\n"
+	"                        no network)\n"
 	"With --stack=linux only (the syntax of nuse-node):\n"
 	"  -i, --iface=BACKEND:SPEC[,ip=A/L][,ip6=A/L][,gw=A][,gw6=A][,mac=M][,mtu=N]\n"
 	"                        attach a link (tap:NAME, packet:IFACE,\n"
@@ -87,7 +91,7 @@ const char nuse_usage_short[] =
 	"Usage: nuse-exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
 	"Try 'nuse-exec --help' for the options.\n";
 
-enum { O_SYSCTL = 256, O_PCAP, O_DPDK_ARGS, O_CHECK };
+enum { O_SYSCTL = 256, O_PCAP, O_DPDK_ARGS, O_CHECK, O_NO_ISOLATE };
 
 /*
  * The options of the in-process Linux stack, with nuse-node's syntax and
@@ -154,6 +158,7 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 		{ "pcap", required_argument, NULL, O_PCAP },
 		{ "dpdk-args", required_argument, NULL, O_DPDK_ARGS },
 		{ "check", no_argument, NULL, O_CHECK },
+		{ "no-isolate", no_argument, NULL, O_NO_ISOLATE },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, li;
@@ -216,6 +221,9 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 			return NUSE_PARSE_VERSION;
 		case O_CHECK:
 			return NUSE_PARSE_CHECK;
+		case O_NO_ISOLATE:
+			o->no_isolate = true;
+			break;
 		case ':':
 			snprintf(err, errlen, "%s: needs a value",
 				 argv[optind - 1]);

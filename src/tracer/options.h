@@ -29,6 +29,8 @@ struct nuse_opts {
 	enum nuse_mode mode;
 	bool mode_given;	/* -m given: no automatic fallback */
 	enum nuse_stack_kind stack;
+	/* --no-isolate: the program stays in nuse-exec's network namespace */
+	bool no_isolate;
 	int verbose;
 	/*
 	 * Internal: argv[0] to give PROGRAM when the runtime re-enters

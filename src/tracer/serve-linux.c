@@ -645,7 +645,7 @@ enum nuse_verdict nuse_serve_linux(const struct nuse_sup *s,
 	struct sl_flight f;
 	enum nuse_verdict v;
 
-	/* Other ABIs (int 0x80, x32) go to the host as they are. */
+	/* i386 calls not refused (serve.c) go to the host as they are. */
 	if (c->arch != AUDIT_ARCH_X86_64 || (c->nr & __X32_SYSCALL_BIT))
 		return NUSE_CALL_CONTINUE;
 	sl_flight_begin(&f, c);

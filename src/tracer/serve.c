@@ -18,13 +18,14 @@
 
 #include <nuse/vfs.h>
 
+#include "abis.h"
 #include "serve-linux.h"
 #include "supervise.h"
 
 #ifndef __X32_SYSCALL_BIT
 #define __X32_SYSCALL_BIT 0x40000000
 #endif
-#define NR_IO_URING_SETUP 425 /* same number in every x86 ABI */
+#define NR_IO_URING_SETUP 425
 
 /*
  * Name and argument layout of the x86-64 calls in netcalls.  One letter
@@ -234,19 +235,25 @@ out:
 	nuse_sup_log(s, 2, "%s", l.buf);
 }
 
-static bool is_io_uring_setup(const struct nuse_call *c)
+/*
+ * The filter refuses these already (filter.c); checked again so that no
+ * path through the supervisor continues them to the host.
+ */
+static bool refused(const struct nuse_call *c)
 {
-	if (c->arch == AUDIT_ARCH_X86_64)
-		return (c->nr & ~(long)__X32_SYSCALL_BIT) == NR_IO_URING_SETUP;
-	return c->arch == AUDIT_ARCH_I386 && c->nr == NR_IO_URING_SETUP;
+	if (c->arch == AUDIT_ARCH_I386)
+		return nuse_i386_refused(c->nr);
+	if (nuse_x32_refused(c->nr))
+		return true;
+	/* A ring would do network I/O that no filter sees. */
+	return c->nr == NR_IO_URING_SETUP;
 }
 
 enum nuse_verdict nuse_serve_call(const struct nuse_sup *s, struct nuse_call *c)
 {
 	enum nuse_verdict v;
 
-	if (is_io_uring_setup(c)) {
-		/* A ring would do network I/O that no filter sees. */
+	if (refused(c)) {
 		c->ret = -ENOSYS;
 		v = NUSE_CALL_RETURN;
 	} else if (s->o->stack == NUSE_STACK_HOST) {

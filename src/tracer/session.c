@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,7 @@ struct keeper_report {
 };
 
 /* Nothing of the program's descriptors stays open in the keeper. */
-static void keeper_detach(int keep1, int keep2, int keep3)
+static void keeper_detach(const char *name, int keep1, int keep2, int keep3)
 {
 	static const int ignored[] = { SIGHUP,	SIGINT,	 SIGQUIT,
 				       SIGPIPE, SIGTSTP, SIGTTIN,
@@ -59,7 +60,7 @@ static void keeper_detach(int keep1, int keep2, int keep3)
 	int keep[] = { keep1, keep2, keep3, devnull }, from = 3;
 
 	setsid();
-	prctl(PR_SET_NAME, "nuse-keeper");
+	prctl(PR_SET_NAME, name);
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
 		signal(ignored[i], SIG_IGN);
 	if (devnull >= 0) {
@@ -164,7 +165,17 @@ keeper_main(const struct nuse_opts *o, int report_fd, pid_t prog)
 	struct keeper_report rep = { 0 };
 	int r;
 
-	keeper_detach(report_fd, nuse_session.data_fd, nuse_session.mem_fd);
+	/*
+	 * Outside the program's network namespace with the links: no
+	 * process of the program may ptrace it, write its memory
+	 * (process_vm_writev), take its descriptors (pidfd_getfd) or open
+	 * them in /proc, which a process of the same user could while it
+	 * is dumpable.  The session's processes reach its memfds through
+	 * the holder instead (nuse_session_hold).
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
+	keeper_detach("nuse-keeper", report_fd, nuse_session.data_fd,
+		      nuse_session.mem_fd);
 	rep.keeper = getpid();
 	r = nuse_boot(&params);
 	if (!r)
@@ -185,6 +196,9 @@ keeper_main(const struct nuse_opts *o, int report_fd, pid_t prog)
 	nuse_stack_linux_deconfigure(); /* flushes --pcap captures */
 	_exit(0);
 }
+
+/* The memfds are open in this process too, for nuse_session_hold. */
+static bool fds_here;
 
 /* Boot the session's stack in a keeper; this process becomes its first. */
 static int session_boot(const struct nuse_opts *o, char *err, size_t errlen)
@@ -236,7 +250,76 @@ out:
 	close(p[0]);
 	if (p[1] >= 0)
 		close(p[1]);
-	/* the keeper holds them, under the same numbers */
+	/* the keeper holds them, under the same numbers; so will the holder */
+	if (r) {
+		close(nuse_session.data_fd);
+		close(nuse_session.mem_fd);
+	}
+	fds_here = !r;
+	return r;
+}
+
+/* The holder: until the keeper is gone. */
+static void __attribute__((noreturn)) holder_main(pid_t keeper)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, keeper, 0);
+	struct pollfd p = { .fd = pfd, .events = POLLIN };
+
+	keeper_detach("nuse-fds", nuse_session.data_fd, nuse_session.mem_fd,
+		      pfd);
+	while (pfd >= 0 && poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+/*
+ * An exec'd image of the session maps the session's memfds by opening
+ * them in /proc/PID/fd of a process that holds them: not the keeper,
+ * which is not dumpable, but this holder, forked by the program's first
+ * process once it is in its network namespace (isolate.c), so it holds
+ * nothing a program could use to reach the host.  Detached like the
+ * keeper (the program's wait() never sees it); it ends with the keeper.
+ */
+int nuse_session_hold(void)
+{
+	pid_t keeper = nuse_session.keeper, mid, holder = -1;
+	int p[2], r = 0, status;
+
+	if (!fds_here)
+		return 0;
+	fds_here = false;
+	if (pipe2(p, O_CLOEXEC)) {
+		r = -errno;
+		goto out;
+	}
+	mid = fork();
+	if (mid == 0) {
+		pid_t k = fork();
+
+		if (k == 0) {
+			close(p[0]);
+			close(p[1]);
+			holder_main(keeper);
+		}
+		if (write(p[1], &k, sizeof(k)) != sizeof(k))
+			_exit(1);
+		_exit(k < 0);
+	}
+	close(p[1]);
+	if (mid < 0) {
+		r = -errno;
+	} else {
+		while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (read(p[0], &holder, sizeof(holder)) != sizeof(holder) ||
+		    holder <= 0)
+			r = -ECHILD;
+	}
+	close(p[0]);
+	if (!r)
+		nuse_session.keeper = holder;
+out:
+	/* the keeper's numbers and the holder's are the same */
 	close(nuse_session.data_fd);
 	close(nuse_session.mem_fd);
 	return r;

@@ -34,5 +34,11 @@ extern struct nuse_session nuse_session;
 void nuse_session_drain(void);
 int nuse_session_start(const struct nuse_opts *o, long *vfs_fd, char *err,
 		       unsigned long errlen);
+/*
+ * After the program's first process is isolated (isolate.h): hand the
+ * session's memfds to a holder process there, which exec'd images open
+ * them from, and close them here.  0 or -errno.
+ */
+int nuse_session_hold(void);
 
 #endif

@@ -30,7 +30,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -49,15 +48,12 @@
 
 #include <nuse/vfs.h>
 
-#include "netcalls.h"
+#include "filter.h"
+#include "isolate.h"
 #include "probe.h"
 #include "serve-linux.h"
 #include "stack-linux.h"
 #include "supervise.h"
-
-#ifndef __X32_SYSCALL_BIT
-#define __X32_SYSCALL_BIT 0x40000000
-#endif
 
 /* From the supervisor to the front: stop by the signal in si_value. */
 #define SUP_SIG_STOP (SIGRTMIN + 2)
@@ -72,46 +68,6 @@ struct sup_msg {
 /* Signals the front passes on to the program when they come from kill(2). */
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
 				 SIGUSR2, SIGALRM, SIGWINCH };
-
-/*
- * The filter: every call of the netcalls list goes to the supervisor, and
- * so does every call of another ABI (i386 int 0x80, x32), whose numbers
- * differ and which would otherwise bypass it; the rest runs natively.
- * SECCOMP_RET_DATA is 1 for those other-ABI calls.  Raw BPF rather than
- * libseccomp: the program is built once, before fork, and loading it in
- * the child then needs nothing but the seccomp system call.
- */
-static struct sock_filter *build_filter(uint32_t action, unsigned short *len,
-					bool skip_close)
-{
-	unsigned int n = 0, i, k = 0;
-	struct sock_filter *f = calloc(nuse_net_syscalls_count + 9, sizeof(*f));
-	int nrs[nuse_net_syscalls_count + 1];
-
-	if (!f)
-		return NULL;
-	for (i = 0; i < nuse_net_syscalls_count; i++)
-		if (!(skip_close && nuse_net_syscalls[i] == SYS_close))
-			nrs[n++] = nuse_net_syscalls[i];
-	nrs[n++] = NUSE_PROBE_NR; /* probe.h */
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					      offsetof(struct seccomp_data, arch));
-	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-					      AUDIT_ARCH_X86_64, 1, 0);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, action | 1);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					      offsetof(struct seccomp_data, nr));
-	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
-					      __X32_SYSCALL_BIT, 0, 1);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, action | 1);
-	for (i = 0; i < n; i++)
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-						      nrs[i], n - i, 0);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, action);
-	*len = k;
-	return f;
-}
 
 int nuse_sup_load_filter(const void *prog, unsigned long flags)
 {
@@ -294,11 +250,20 @@ static const struct nuse_probe_ops probe_ops = { .call = probe_call };
 static void __attribute__((noreturn))
 child_exec(const struct nuse_sup_mode *m, const struct sock_fprog *prog,
 	   const struct nuse_program *p, char **argv, char **envp,
-	   volatile int *shared, bool stack_linux, int verbose)
+	   volatile int *shared, const struct nuse_opts *o)
 {
-	int r = m->child_setup(prog);
+	bool stack_linux = o->stack == NUSE_STACK_LINUX;
+	int verbose = o->verbose;
 	const char *why;
+	int r;
 
+	/* inherited from the supervisor; the supervisor must attach to us */
+	prctl(PR_SET_DUMPABLE, 1);
+	/* only the program leaves: the supervisor serves from outside */
+	r = nuse_isolate_program(o);
+	if (r)
+		_exit(r);
+	r = m->child_setup(prog);
 	if (r < 0) {
 		dprintf(STDERR_FILENO,
 			"nuse-exec: --mode=%s: cannot install the seccomp filter: %s%s\n",
@@ -345,8 +310,9 @@ static pid_t sup_start(struct nuse_sup *s, const struct nuse_program *p,
 	 * while the program believes it closed (busybox sh kept a pipe's write
 	 * end: `seq | sort | head` never saw EOF, 1 run in ~60 under load).
 	 */
-	prog.filter = build_filter(m->action, &prog.len,
-				   s->o->stack == NUSE_STACK_HOST);
+	prog.filter = nuse_filter_supervisor(m->action,
+					     s->o->stack == NUSE_STACK_HOST,
+					     &prog.len);
 	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!prog.filter || shared == MAP_FAILED) {
@@ -361,8 +327,7 @@ static pid_t sup_start(struct nuse_sup *s, const struct nuse_program *p,
 		goto out;
 	}
 	if (pid == 0)
-		child_exec(m, &prog, p, argv, envp, shared,
-			   s->o->stack == NUSE_STACK_LINUX, s->o->verbose);
+		child_exec(m, &prog, p, argv, envp, shared, s->o);
 
 	while (waitpid(pid, &st, WUNTRACED) < 0) {
 		if (errno != EINTR) {
@@ -554,6 +519,13 @@ int nuse_supervise(const struct nuse_sup_mode *m, const struct nuse_opts *o,
 		return -1;
 	}
 	s.front_pid = getpid();
+	/*
+	 * The front and the supervisor stay in the host's network
+	 * namespace: no process of the program may ptrace them or write
+	 * their memory, as one of the same user could while they are
+	 * dumpable.  The program's child sets itself dumpable again.
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
 	fflush(NULL);
 	sup = fork();
 	if (sup < 0) {

@@ -18,8 +18,7 @@
 #include "gate.h"
 
 #define RT_SIGSYS 31
-#define RT_SECCOMP_DATA 0x4e55 /* SECCOMP_RET_TRAP data: "NU" */
-#define RT_NR_I386_IO_URING_SETUP 425
+#define RT_SECCOMP_DATA 0x4e55 /* = NUSE_FILTER_TRAP_DATA (filter.h) */
 #define RT_X32_BIT 0x40000000
 
 /* RT_MODE_PRELOAD: --stack=linux under the shim, nothing intercepted here */

@@ -10,6 +10,7 @@
 #include <linux/audit.h>
 #include <ucontext.h>
 
+#include "../abis.h"
 #include "../netcalls.h"
 #include "rt.h"
 
@@ -251,8 +252,12 @@ void rt_sigsys_handler(int sig, void *siv, void *ucv)
 		return;
 	}
 	if (si->arch != AUDIT_ARCH_X86_64) {
-		/* int $0x80: i386 numbers and registers; never rewritten. */
-		g[REG_RAX] = nr == RT_NR_I386_IO_URING_SETUP ?
+		/*
+		 * int $0x80: i386 numbers and registers; never rewritten.
+		 * Network calls and those that would leave the runtime are
+		 * refused (abis.h); the rest go to the host as they are.
+		 */
+		g[REG_RAX] = nuse_i386_refused(nr) ?
 			-ENOSYS :
 			nuse_gate_int80(nr, (uint32_t)g[REG_RBX], (uint32_t)g[REG_RCX],
 					(uint32_t)g[REG_RDX], (uint32_t)g[REG_RSI],

@@ -14,6 +14,7 @@
 
 #include "dispatch.h"
 #include "rt.h"
+#include "../abis.h"
 #include "../netcalls.h"
 
 #define SIGSYS_BIT (1ULL << (RT_SIGSYS - 1))
@@ -121,10 +122,8 @@ long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 {
 	long r;
 
-	if (nr & RT_X32_BIT) /* x32 ABI: same numbers for these, host otherwise */
-		return (nr & ~RT_X32_BIT) == SYS_io_uring_setup ?
-			       -ENOSYS :
-			       rt_sys(nr, a0, a1, a2, a3, a4, a5);
+	if (nuse_x32_refused(nr)) /* abis.h: as a kernel without x32 */
+		return -ENOSYS;
 	switch (nr) {
 	case SYS_rt_sigaction:
 		return rt_sigaction(a0, (void *)a1, (void *)a2, a3);
