@@ -42,7 +42,9 @@ struct nuse_host_tls {
 	 * it (NUSE_HOST_INTR_*), set by nuse_host_sigreturn(), taken by the
 	 * stack to end the interrupted call as Linux would */
 	int intr;
-	int pad;
+	/* set while the thread is in the stack's code or waits in it
+	 * (nuse_enter to nuse_leave): a signal handler must not run then */
+	int in_stack;
 	void *slot[NUSE_HOST_TLS_SLOTS];
 };
 

@@ -38,6 +38,13 @@ long nuse_sys(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
  * caller's SA_RESTART as for a call of its own.
  */
 long nuse_sys_interrupted_code(void);
+/*
+ * Did the last call of this thread end with EINTR only because a signal
+ * handler of the program must run first (nuse_host_sigreturn recorded
+ * it), after which Linux calls it again (SA_RESTART, or ERESTARTNOINTR)?
+ * The caller then runs the handler and calls again.
+ */
+int nuse_sys_restart_wanted(void);
 /* For a supervisor serving another process's calls: the calling thread's
  * syscalls then read and write "user" memory of process @pid (through
  * process_vm_readv/writev); 0 goes back to the caller's own memory.

@@ -26,8 +26,6 @@ static const int inproc_extra[] = {
 	SYS_arch_prctl,
 	/* nuse-exec's own check that calls reach nuse (probe.c) */
 	NUSE_PROBE_NR,
-	/* a handler's return: did it interrupt a stack wait? */
-	SYS_rt_sigreturn,
 };
 
 #define N_EXTRA (sizeof(inproc_extra) / sizeof(inproc_extra[0]))

@@ -38,7 +38,7 @@ noinst_LIBRARIES += src/tracer/libnuse-rt-linux.a
 src_tracer_libnuse_rt_linux_a_CFLAGS = $(AM_CFLAGS) $(RT_CFLAGS)
 src_tracer_libnuse_rt_linux_a_SOURCES = \
 	src/tracer/stack-linux.c src/tracer/stack-linux.h \
-	src/tracer/rt/fault.c
+	src/tracer/rt/fault.c src/tracer/rt/sigwrap.c
 
 nuse_exec_SOURCES = src/tracer/main.c src/tracer/modes.h \
 	src/tracer/check.c \

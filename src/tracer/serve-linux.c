@@ -245,25 +245,41 @@ static void ph_unlink(struct sl_ph *ph)
 }
 
 /* The last placeholder of a stack socket is gone: close it in the stack. */
+static void reap(const struct epoll_event *ev, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct sl_ph *ph = ev[i].data.ptr;
+
+		ph_unlink(ph);
+		sl_epoll_forget(ph);
+		epoll_ctl(reaper_ep, EPOLL_CTL_DEL, ph->keep, NULL);
+		close(ph->keep);
+		ph_release(ph);
+	}
+}
+
 static void *sl_reaper(void *arg)
 {
 	struct epoll_event ev[64];
-	int i, n;
 
 	(void)arg;
-	for (;;) {
-		n = epoll_wait(reaper_ep, ev, 64, -1);
-		for (i = 0; i < n; i++) {
-			struct sl_ph *ph = ev[i].data.ptr;
-
-			ph_unlink(ph);
-			sl_epoll_forget(ph);
-			epoll_ctl(reaper_ep, EPOLL_CTL_DEL, ph->keep, NULL);
-			close(ph->keep);
-			ph_release(ph);
-		}
-	}
+	for (;;)
+		reap(ev, epoll_wait(reaper_ep, ev, 64, -1));
 	return NULL;
+}
+
+/*
+ * The same at once, for what the tracees closed before this call: a
+ * listener closed and bound again at once must find its port free, as
+ * after Linux's close (Go's TestClosingListener and TestListenCloseListen
+ * got EADDRINUSE when the reaper thread had not run yet).  Each event is
+ * one-shot: the reaper thread or this takes it, never both.
+ */
+static void reap_now(void)
+{
+	struct epoll_event ev[64];
+
+	reap(ev, epoll_wait(reaper_ep, ev, 64, 0));
 }
 
 /*
@@ -275,7 +291,7 @@ static enum nuse_verdict ph_install(const struct nuse_sup *s,
 				    struct nuse_call *c, int sfd, bool cloexec)
 {
 	struct sl_ph *ph = calloc(1, sizeof(*ph));
-	struct epoll_event ev = { .events = EPOLLRDHUP };
+	struct epoll_event ev = { .events = EPOLLRDHUP | EPOLLONESHOT };
 	unsigned long key = 0;
 	sigset_t intr, old;
 	struct stat st;
@@ -486,6 +502,14 @@ static enum nuse_verdict serve_fd_call(const struct nuse_sup *s,
 	default:
 		c->ret = sl_stack(c->tid, c->nr, sfd, c->args[1], c->args[2],
 				  c->args[3], c->args[4], c->args[5]);
+		/* a socket the tracees closed may still hold the address */
+		if (c->ret == -EADDRINUSE &&
+		    (c->nr == SYS_bind || c->nr == SYS_listen)) {
+			reap_now();
+			c->ret = sl_stack(c->tid, c->nr, sfd, c->args[1],
+					  c->args[2], c->args[3], c->args[4],
+					  c->args[5]);
+		}
 		/* The stack raised SIGPIPE on our thread: the caller's. */
 		if (c->ret == -EPIPE && raises_sigpipe(c))
 			syscall(SYS_tgkill, sl_tgid(c->tid), c->tid, SIGPIPE);

@@ -20,6 +20,7 @@
 struct call {
 	long nr, a[6];
 	uint64_t mask; /* the thread's signal mask, restored on the new stack */
+	bool restart; /* ended by a handler that wants it called again */
 };
 
 /*
@@ -50,7 +51,9 @@ static long call_stack(struct call *c)
 	rt_stack_enter(t);
 	r = nuse_vfs_syscall(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4],
 			     c->a[5]);
-	rt_stack_leave(t);
+	c->restart = r == -EINTR && nuse_sys_restart_wanted();
+	/* signals put off meanwhile: by linux_dispatch, when all is undone */
+	rt_stack_exit(t);
 	t->stack_top = top;
 	return r;
 }
@@ -103,18 +106,46 @@ static long call_on_runtime_stack(struct call *c)
  * may be small (Go's signal stack is 32 KiB) and which a nested signal
  * would also use: move to the runtime stack for the stack call.
  */
+static long dispatch_once(struct call *c);
+
+/*
+ * A call that a handler of the program interrupted returns only once
+ * every state of ours is undone: the handler runs then (the signals put
+ * off meanwhile are sent again, sigwrap.c), and the call is made again if
+ * Linux would restart it, as its return to user mode does.
+ */
 static long linux_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 			   long a5)
 {
-	struct call c = { nr, { a0, a1, a2, a3, a4, a5 }, 0 };
+	struct call c = { nr, { a0, a1, a2, a3, a4, a5 }, 0, false };
+	struct rt_thread *t = rt_self();
+	long r;
+
+	for (;;) {
+		r = dispatch_once(&c);
+		if (!__atomic_load_n(&t->in_stack, __ATOMIC_ACQUIRE) &&
+		    __atomic_load_n(&t->deferred, __ATOMIC_ACQUIRE))
+			rt_signals_release(t);
+		if (!c.restart)
+			return r;
+		c.restart = false;
+	}
+}
+
+static long dispatch_once(struct call *cp)
+{
+	struct call c = *cp;
 	static const uint64_t all = ~0ULL;
 	struct rt_thread *t = rt_self();
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
 	struct rt_stack_t old;
 	long r;
 
-	if (sp - t->stack_lo < RT_STACK_SIZE)
-		return call_stack(&c); /* already there (rewritten site) */
+	if (sp - t->stack_lo < RT_STACK_SIZE) {
+		r = call_stack(&c); /* already there (rewritten site) */
+		cp->restart = c.restart;
+		return r;
+	}
 	if (rt_sys(SYS_sigaltstack, NULL, &old))
 		return -EFAULT;
 	/*
@@ -126,6 +157,7 @@ static long linux_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 	/* back on the program's stack: not on the runtime one, so allowed */
 	old.flags &= ~1 /* SS_ONSTACK: informational, refused on set */;
 	rt_sys(SYS_sigaltstack, &old, NULL);
+	cp->restart = c.restart;
 	return r;
 }
 
@@ -275,6 +307,10 @@ int nuse_stack_linux_start(const struct nuse_opts *o)
 	if (rt_cfg.mode == RT_MODE_SUD || rt_cfg.mode == RT_MODE_SUD_TRAP)
 		nuse_host_set_intr_wait(nuse_gate_intr_wait, nuse_gate_intr_site);
 	nuse_dispatch_stack = linux_dispatch;
+	/* handlers run after a stack call, never inside it (sigwrap.c); in
+	 * preload the shim wraps them (preload/signals.c) */
+	if (rt_cfg.mode != RT_MODE_PRELOAD)
+		rt_cfg.wrap_sigaction = rt_wrap_sigaction;
 	/*
 	 * Copies of the program's memory without a system call where the
 	 * runtime sees the program's SIGSEGV/SIGBUS actions (not preload,

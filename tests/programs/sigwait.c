@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +30,15 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t hits;
+static sigjmp_buf jump;
+static volatile sig_atomic_t jumping;
 
 static void on_alarm(int sig)
 {
 	(void)sig;
 	hits++;
+	if (jumping)
+		siglongjmp(jump, 1);
 }
 
 struct ctx {
@@ -138,6 +143,26 @@ static long op_read(struct ctx *x)
 	return read(x->a, &c, 1);
 }
 
+/*
+ * The handler jumps out of the blocked recv (trinity does): the call must
+ * be over by then, as in Linux (under nuse the handler runs after it
+ * returns), and the socket as good as before: a second recv gets the byte.
+ */
+static long op_recv_jump(struct ctx *x)
+{
+	char c;
+	long r;
+
+	jumping = 1;
+	if (sigsetjmp(jump, 1) == 0) {
+		r = recv(x->a, &c, 1, 0);
+		jumping = 0;
+		return r == 1 ? -2 /* not interrupted: the test is void */ : r;
+	}
+	jumping = 0;
+	return recv(x->a, &c, 1, 0);
+}
+
 static long op_recv_timeo(struct ctx *x)
 {
 	struct timeval tv = { 2, 0 };
@@ -235,6 +260,7 @@ static const struct {
 	{ "recv", op_recv, W_SEND },
 	{ "read", op_read, W_SEND },
 	{ "recv SO_RCVTIMEO", op_recv_timeo, W_SEND },
+	{ "recv, handler jumps", op_recv_jump, W_SEND },
 	{ "accept", op_accept, W_CONNECT },
 	{ "connect", op_connect, W_ACCEPT_FULL },
 	{ "poll", op_poll, W_SEND },

@@ -21,7 +21,7 @@
 #define NUSE_AT_PRELOAD_RT 0x4e555345UL
 
 #define NUSE_PRELOAD_RT_MAGIC 0x3154525053554e00ULL /* "\0NUSPRT1" */
-#define NUSE_PRELOAD_RT_VERSION 4
+#define NUSE_PRELOAD_RT_VERSION 5
 
 /* Environment the shim needs to re-enter nuse-exec after a plain execve. */
 #define NUSE_PRELOAD_ENV_EXEC "NUSE_EXEC" /* absolute path of nuse-exec */
@@ -75,12 +75,13 @@ struct nuse_preload_rt {
 	/* What readlink("/proc/self/exe") must show: the program. */
 	const char *prog_path;
 	/*
-	 * A handler of the program returns to @uc (its ucontext): if it
-	 * interrupted a wait of this thread in the stack, the call ends as
-	 * Linux would end it for that handler (nuse_host_sigreturn).  The
-	 * shim's handler wrapper calls it (preload/signals.c).
+	 * A signal for a handler of the program arrived (its siginfo and
+	 * ucontext): 1 if this thread is in a stack call, which then ends
+	 * as Linux ends an interrupted call, and the signal is sent again
+	 * when it returns (the handler must not run now); 0: run it now.
+	 * The shim's handler wrapper calls it (preload/signals.c).
 	 */
-	void (*sigreturn_check)(void *uc);
+	int (*signal_enter)(int sig, void *si, void *uc);
 };
 
 /*

@@ -50,6 +50,7 @@ static const char *preload_exec_arg(void);
 static void preload_exec_failed(void);
 static long preload_spawn_prepare(char *buf, unsigned long len);
 static void preload_spawn_done(long token, long pid);
+static int preload_signal_enter(int sig, void *si, void *uc);
 
 const struct nuse_preload_rt nuse_preload_rt_table = {
 	.magic = NUSE_PRELOAD_RT_MAGIC,
@@ -63,7 +64,7 @@ const struct nuse_preload_rt nuse_preload_rt_table = {
 	.spawn_prepare = preload_spawn_prepare,
 	.spawn_done = preload_spawn_done,
 	.prog_path = rt_cfg.prog_path,
-	.sigreturn_check = rt_sigreturn_check,
+	.signal_enter = preload_signal_enter,
 };
 
 /*
@@ -265,6 +266,17 @@ static void preload_spawn_done(long token, long pid)
 	else
 		nuse_proc_register(token, pid);
 	rt_stack_leave(t);
+}
+
+static int preload_signal_enter(int sig, void *si, void *uc)
+{
+	struct rt_thread *t = rt_self();
+
+	/* a block inherited through clone: this thread never entered */
+	if (t->host.fs != nuse_host_fs_id() ||
+	    t->host.pid != __atomic_load_n(rt_preload_pid, __ATOMIC_ACQUIRE))
+		return 0;
+	return rt_signal_put_off(t, sig, si, uc);
 }
 
 /* Before the jump, on the main thread whose block exists: 0 or -errno. */

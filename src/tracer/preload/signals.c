@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * --mode=preload --stack=linux: the program's signal handlers run through
- * a wrapper, which, when a handler returns, tells the runtime the frame it
- * returns to (sigreturn_check, preload/abi.h).  A handler that interrupted
- * a wait of its thread in the stack then ends that call as Linux would:
- * restarted under SA_RESTART for recv or accept, EINTR for poll, select,
- * epoll waits and sockets with a timeout, which Linux never restarts.  In
- * the other in-process modes the runtime sees the handler's sigreturn
- * itself; here nothing is intercepted but libc's functions.
+ * a wrapper, which asks the runtime first (signal_enter, preload/abi.h):
+ * a signal that arrives while its thread is in a stack call ends that
+ * call as Linux would (restarted under SA_RESTART for recv or accept,
+ * EINTR for poll, select, epoll waits and sockets with a timeout) and is
+ * sent again when the call returns, so the handler runs then and never
+ * inside the stack's code (the runtime's sigwrap.c does the same in the
+ * other in-process modes; here nothing is intercepted but libc's
+ * functions).
  *
  * sigaction() and signal() install the wrapper and keep the program's
  * action, which they report back as its own.  A program that sets its
@@ -33,13 +34,20 @@ static void wrapper(int sig, siginfo_t *si, void *uc)
 {
 	struct sigaction a = app[sig];
 
-	if (a.sa_flags & SA_RESETHAND) /* the kernel reset the real one */
-		app[sig].sa_handler = SIG_DFL;
+	/* in a stack call: after it (sent again then), as Linux would */
+	if (nuse_shim_rt->signal_enter(sig, si, uc))
+		return;
+	if (a.sa_flags & SA_RESETHAND) {
+		/* as Linux: the default again on entry to the handler */
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+		app[sig] = dfl;
+		real_sigaction(sig, &dfl, NULL);
+	}
 	if (a.sa_flags & SA_SIGINFO)
 		a.sa_sigaction(sig, si, uc);
 	else if (a.sa_handler != SIG_DFL && a.sa_handler != SIG_IGN)
 		a.sa_handler(sig);
-	nuse_shim_rt->sigreturn_check(uc);
 }
 
 static int handled(const struct sigaction *act)
@@ -69,6 +77,7 @@ SHIM int sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
 	if (handled(act)) {
 		k = *act;
 		k.sa_flags |= SA_SIGINFO;
+		k.sa_flags &= ~SA_RESETHAND; /* the wrapper does it, in time */
 		k.sa_sigaction = wrapper;
 		r = real_sigaction(sig, &k, &old);
 	} else {

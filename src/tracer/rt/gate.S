@@ -158,12 +158,8 @@ nuse_hook:
 	ret
 
 .Lsigreturn:
-	/* The frame starts where the restorer's `syscall` would have left RSP
-	 * (16-byte aligned: the kernel aligns signal frames so); the check may
-	 * change it, every register comes from it. */
+	/* The frame starts where the restorer's `syscall` would have left RSP. */
 	leaq 8(%rsp), %rsp
-	movq %rsp, %rdi
-	call rt_sigreturn_check
 	movl $SYS_rt_sigreturn, %eax
 	syscall
 	ud2

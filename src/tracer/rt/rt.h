@@ -40,6 +40,11 @@ struct rt_thread {
 	uint8_t pending_si[128];
 	/* vfs-fd's bounce buffer (rt_scratch), kept when the block is reused */
 	void *scratch;
+	/* signals put off while a stack call runs (sigwrap.c): the depth of
+	 * stack calls, the signals, their siginfo (memory kept on reuse) */
+	int in_stack;
+	uint64_t deferred;
+	void *deferred_si;
 	struct rt_thread *next;
 };
 
@@ -75,7 +80,7 @@ struct rt_proc_hooks {
 
 struct rt_config {
 	/* --stack=linux in-process: SIGSEGV/SIGBUS actions (rt/fault.c) */
-	long (*fault_sigaction)(int sig, const struct rt_kernel_sigaction *act,
+	long (*wrap_sigaction)(int sig, const struct rt_kernel_sigaction *act,
 				struct rt_kernel_sigaction *oact, bool *handled);
 	/* ... and the copies that fault handler makes safe (bytes not copied) */
 	unsigned long (*copy_in)(void *dst, const void *src, unsigned long n);
@@ -104,6 +109,9 @@ static inline struct rt_thread *rt_self(void)
 	return nuse_host_gs_block();
 }
 
+/* rt/sigwrap.c: the signals put off during a stack call, sent again */
+void rt_signals_release(struct rt_thread *t);
+
 /*
  * Around a call into the in-process stack (--stack=linux): its host
  * services issue raw system calls from outside the gate, so SUD must let
@@ -114,13 +122,25 @@ static inline struct rt_thread *rt_self(void)
  */
 static inline void rt_stack_enter(struct rt_thread *t)
 {
+	__atomic_add_fetch(&t->in_stack, 1, __ATOMIC_ACQ_REL);
 	t->host.fs = nuse_host_fs_id();
 	__atomic_store_n(&t->sud_selector, 0 /* ALLOW */, __ATOMIC_RELEASE);
 }
 
-static inline void rt_stack_leave(struct rt_thread *t)
+/* The same, leaving the signals put off meanwhile to the caller, which
+ * sends them again where a handler may run (rt_signals_release). */
+static inline void rt_stack_exit(struct rt_thread *t)
 {
 	__atomic_store_n(&t->sud_selector, 1 /* BLOCK */, __ATOMIC_RELEASE);
+	__atomic_sub_fetch(&t->in_stack, 1, __ATOMIC_ACQ_REL);
+}
+
+static inline void rt_stack_leave(struct rt_thread *t)
+{
+	rt_stack_exit(t);
+	if (!__atomic_load_n(&t->in_stack, __ATOMIC_ACQUIRE) &&
+	    __atomic_load_n(&t->deferred, __ATOMIC_ACQUIRE))
+		rt_signals_release(t);
 }
 
 /* The thread's scratch memory for vfs-fd (nuse_vfs_init), or NULL. */
@@ -128,6 +148,18 @@ void *rt_scratch(unsigned long *size);
 
 /* rt/fault.c (with --stack=linux): own SIGSEGV/SIGBUS, copy directly */
 int rt_fault_init(void);
+/* ... and the fixup of a faulting copy: true if @uc was resumed there */
+bool rt_fault_fixup(void *uc);
+
+/* rt/sigwrap.c (with --stack=linux): the program's actions, virtual */
+struct rt_kernel_sigaction;
+long rt_wrap_sigaction(int sig, const struct rt_kernel_sigaction *act,
+		       struct rt_kernel_sigaction *oact, bool *handled);
+int rt_wrap_always(int sig);
+void rt_signal(int sig, void *si, void *uc);
+/* In a stack call: end its wait, keep the signal for after it; true if
+ * put off (else deliver it now). */
+bool rt_signal_put_off(struct rt_thread *t, int sig, void *si, void *uc);
 
 /* Runtime entry points. */
 long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
@@ -138,7 +170,6 @@ int rt_thread_init(void);
 int rt_arm(void);
 void rt_after_fork(void);
 void rt_sigsys_handler(int sig, void *si, void *uc);
-void rt_sigreturn_check(void *frame);
 int rt_install_sigsys(void);
 int rt_rewrite_init(void);
 bool rt_rewrite_site(uintptr_t site);

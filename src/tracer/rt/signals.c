@@ -46,10 +46,10 @@ long rt_sigaction(int sig, const struct rt_kernel_sigaction *act,
 			return r;
 		k.mask &= ~SIGSYS_BIT;
 	}
-	if (rt_cfg.fault_sigaction) {
+	if (rt_cfg.wrap_sigaction) {
 		bool handled;
 
-		r = rt_cfg.fault_sigaction(sig, act ? &k : NULL, oact, &handled);
+		r = rt_cfg.wrap_sigaction(sig, act ? &k : NULL, oact, &handled);
 		if (handled)
 			return r;
 	}
@@ -182,20 +182,6 @@ static long sigprocmask_in_frame(ucontext_t *uc, int how, const uint64_t *set,
 	return 0;
 }
 
-/*
- * The program's handler returns to @frame (the ucontext at the stack
- * pointer of its sigreturn): if it interrupted a wait of this thread in
- * the stack, the stack must end that call as Linux would for this handler
- * (nuse_host_sigreturn).
- */
-void rt_sigreturn_check(void *frame)
-{
-	greg_t *g = ((ucontext_t *)frame)->uc_mcontext.gregs;
-
-	nuse_host_sigreturn(&rt_self()->host, (unsigned long *)&g[REG_RIP],
-			    (unsigned long *)&g[REG_RAX]);
-}
-
 /* A SIGSYS that is not ours: what the program asked for. */
 static void deliver_app_sigsys(int sig, void *si, void *uc)
 {
@@ -268,10 +254,8 @@ void rt_sigsys_handler(int sig, void *siv, void *ucv)
 		g[REG_RIP] = ip - 2; /* run the rewritten call */
 		return;
 	}
-	if (nr == SYS_rt_sigreturn) {
-		rt_sigreturn_check((void *)g[REG_RSP]);
+	if (nr == SYS_rt_sigreturn)
 		nuse_gate_sigreturn((void *)g[REG_RSP]);
-	}
 	if (nr == SYS_rt_sigprocmask) {
 		g[REG_RAX] = sigprocmask_in_frame(uc, g[REG_RDI], (void *)g[REG_RSI],
 						  (void *)g[REG_RDX], g[REG_R10]);

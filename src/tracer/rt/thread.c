@@ -85,6 +85,8 @@ int rt_thread_init(void)
 	t->host.tid = rt_sys(SYS_gettid);
 	t->sud_selector = 1; /* BLOCK */
 	t->app_blocks_sigsys = false;
+	t->in_stack = 0;
+	t->deferred = 0;
 	__atomic_store_n(&t->tid, (int)t->host.tid, __ATOMIC_RELEASE);
 	nuse_host_set_gs(t); /* before arming: its fallback is a raw call */
 	return 0;

@@ -93,6 +93,7 @@ int nuse_enter(void)
 		ts->task = task;
 	}
 	nuse_switch_to_host_task(ts->task);
+	nuse_host_self()->in_stack = 1;
 out:
 	if (unlikely(creating))
 		nuse_host_mutex_unlock(&create_lock);
@@ -103,6 +104,7 @@ void nuse_leave(void)
 {
 	if (current->task_works)
 		task_work_run();
+	nuse_host_self()->in_stack = 0;
 	nuse_cpu_put();
 }
 
@@ -160,6 +162,11 @@ long nuse_sys_interrupted_code(void)
 	return nuse_thread_state()->interrupted;
 }
 
+int nuse_sys_restart_wanted(void)
+{
+	return nuse_thread_state()->restart;
+}
+
 long nuse_syscall(long nr, long *args)
 {
 	struct nuse_host_tls *self = nuse_host_self();
@@ -195,16 +202,19 @@ restart:
 		sigpipe |= take_signals();
 	intr = self->intr;
 	self->intr = 0;
-	if (unlikely(nuse_restarts(ret, intr))) {
-		/* restart_syscall() (a lock another task holds): let it run */
-		if (!intr)
-			schedule_timeout_uninterruptible(1);
+	/* restart_syscall() (a lock another task holds, no signal): let it
+	 * run, then again, as the return to user mode would */
+	if (unlikely(ret == -ERESTARTNOINTR && !intr)) {
+		schedule_timeout_uninterruptible(1);
 		goto restart;
 	}
 	ts->interrupted = ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
 			  ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK ?
 				  ret : 0;
+	/* the caller runs the handler first, then calls again */
+	ts->restart = nuse_restarts(ret, intr);
 	ret = nuse_user_errno(ret);
+	self->in_stack = 0;
 	nuse_cpu_put();
 	if (sigpipe)
 		nuse_host_raise(SIGPIPE);

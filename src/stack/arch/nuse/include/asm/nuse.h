@@ -23,6 +23,8 @@ struct nuse_thread_state {
 	struct nuse_netdev *tx_wake;
 	/* the ERESTART* code the last interrupted call ended with, or 0 */
 	long interrupted;
+	/* ... and whether Linux would call it again after the handler */
+	int restart;
 };
 
 struct nuse_thread_state *nuse_thread_state(void);
