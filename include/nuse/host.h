@@ -126,6 +126,20 @@ void nuse_host_sem_down(struct nuse_host_sem *sem);
 int nuse_host_sem_down_interruptible(struct nuse_host_sem *sem);
 /* Waits at most timeout_ns; 0 when taken, -110 (ETIMEDOUT) otherwise. */
 int nuse_host_sem_down_timeout(struct nuse_host_sem *sem, unsigned long long timeout_ns);
+/* Both: 0, -4 (EINTR) or -110 (ETIMEDOUT). */
+int nuse_host_sem_down_timeout_intr(struct nuse_host_sem *sem,
+				    unsigned long long timeout_ns);
+/*
+ * The session's keeper (0: none, or this process is it).  A wait of an
+ * application thread in the stack checks every 250 ms that the keeper is
+ * still there: nuse_host_sem_down_app() is the interruptible wait that
+ * gives up with -100 (ENETDOWN) when it is gone.  keeper_lost() checks
+ * now (and prints one line the first time); known_lost() only reads.
+ */
+void nuse_host_keeper_set(long pid);
+int nuse_host_keeper_lost(void);
+int nuse_host_keeper_known_lost(void);
+int nuse_host_sem_down_app(struct nuse_host_sem *sem);
 
 void nuse_host_mutex_init(struct nuse_host_mutex *mutex);
 void nuse_host_mutex_lock(struct nuse_host_mutex *mutex);

@@ -65,7 +65,7 @@ asm(".text\n"
     "	xorl %ebp, %ebp\n"
     "	jmp *%r8\n");
 
-#define SECCOMP_EXTRA_TRAPS 17
+#define SECCOMP_EXTRA_TRAPS 18
 
 /* RET_TRAP for the network calls and the ones the runtime must see. */
 static int install_seccomp(void)
@@ -83,6 +83,8 @@ static int install_seccomp(void)
 		SYS_arch_prctl,
 		/* nuse-exec's own check that calls reach nuse (probe.c) */
 		NUSE_PROBE_NR,
+		/* --stack=linux: 125 once the session's stack is gone */
+		SYS_exit_group,
 	};
 	/*
 	 * nuse-exec's own text is exempt, not just the gate: when it is

@@ -271,6 +271,7 @@ int nuse_stack_linux_start(const struct nuse_opts *o)
 	rt_cfg.linux_stack = true;
 	rt_cfg.proc = &proc_hooks;
 	nuse_dispatch_stack = linux_dispatch;
+	nuse_dispatch_lost = nuse_session_lost;
 	/*
 	 * Copies of the program's memory without a system call where the
 	 * runtime sees the program's SIGSEGV/SIGBUS actions (not preload,

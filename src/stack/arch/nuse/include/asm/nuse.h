@@ -21,6 +21,10 @@ struct nuse_thread_state {
 	struct nuse_tx_pending *tx_pending;
 	/* a writer to wake then, for the frames it queued */
 	struct nuse_netdev *tx_wake;
+	/* set during a call: where a wait that can never end (the session's
+	 * keeper is gone) leaves the call with -ENETDOWN (syscalls.c) */
+	int escape_armed;
+	unsigned long escape[8];
 };
 
 struct nuse_thread_state *nuse_thread_state(void);
