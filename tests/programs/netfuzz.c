@@ -10,6 +10,9 @@
  *                                       random arguments for SECONDS
  *   netfuzz tcp                         a fresh TCP connection on
  *                                       127.0.0.1 carries 64 KiB exactly
+ *   netfuzz blocked PORT                one process blocked in accept(),
+ *                                       another in recv() on a connection:
+ *                                       each prints how its call ended
  *
  * Every socket is non-blocking and every receive has MSG_DONTWAIT, so no
  * call can wait for ever: a hang is the stack's.  The calls are those
@@ -526,6 +529,44 @@ static int tcp_check(void)
 	return 0;
 }
 
+/*
+ * The subjects of the keeper's death (tests/fuzz/keeper-kill.sh): a child
+ * blocked in accept() on PORT+1, and this process blocked in recv() on a
+ * connection to PORT that nobody writes to.  "ready" once both wait.
+ */
+static int blocked(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int l = socket(AF_INET, SOCK_STREAM, 0), l2, c, status;
+	char b[16];
+	pid_t pid;
+	ssize_t n;
+
+	a.sin_port = htons((uint16_t)port);
+	if (l < 0 || bind(l, (void *)&a, sizeof(a)) || listen(l, 1))
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		l2 = socket(AF_INET, SOCK_STREAM, 0);
+		a.sin_port = htons((uint16_t)(port + 1));
+		if (l2 < 0 || bind(l2, (void *)&a, sizeof(a)) || listen(l2, 1))
+			_exit(1);
+		c = accept(l2, NULL, NULL);
+		printf("accept: %s\n", c < 0 ? strerror(errno) : "a connection");
+		_exit(c < 0 ? 3 : 0);
+	}
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (void *)&a, sizeof(a)))
+		return 1;
+	usleep(200000);
+	printf("ready\n");
+	n = recv(c, b, sizeof(b), 0);
+	printf("recv: %s\n", n < 0 ? strerror(errno) : "data or EOF");
+	waitpid(pid, &status, 0);
+	return n < 0 ? 3 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int procs, status, ret = 0;
@@ -535,6 +576,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 2 && !strcmp(argv[1], "tcp"))
 		return tcp_check();
+	if (argc >= 3 && !strcmp(argv[1], "blocked"))
+		return blocked(atoi(argv[2]));
 	if (argc < 4 || strcmp(argv[1], "fuzz")) {
 		fprintf(stderr, "usage: netfuzz fuzz SEED SECONDS [PROCS] | netfuzz tcp\n");
 		return 2;
