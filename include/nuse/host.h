@@ -130,10 +130,10 @@ int nuse_host_sem_down_timeout(struct nuse_host_sem *sem, unsigned long long tim
 int nuse_host_sem_down_timeout_intr(struct nuse_host_sem *sem,
 				    unsigned long long timeout_ns);
 /*
- * The session's keeper (0: none, or this process is it).  A wait of an
- * application thread in the stack checks every 250 ms that the keeper is
- * still there: nuse_host_sem_down_app() is the interruptible wait that
- * gives up with -100 (ENETDOWN) when it is gone.  keeper_lost() checks
+ * The session's keeper (0: none, or this process is it).
+ * nuse_host_sem_down_app() is an application thread's interruptible wait
+ * in the stack that ends with -100 (ENETDOWN) when the keeper is gone (a
+ * watcher thread of the process holds a pidfd of it).  keeper_lost() checks
  * now (and prints one line the first time); known_lost() only reads.
  */
 void nuse_host_keeper_set(long pid);

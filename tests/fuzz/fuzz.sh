@@ -95,6 +95,13 @@ fuzz_run() {
 		>"$_d/out" 2>"$_d/err" </dev/null
 	_st=$?
 	_secs=$(($(date +%s) - _t0))
+	# a keeper wedged by a hang outlives the timeout (its own session):
+	# ours have their working directory in $_d
+	for _k in $(pgrep -x nuse-keeper 2>/dev/null); do
+		case $(readlink "/proc/$_k/cwd" 2>/dev/null) in
+		"$_d"*) kill -KILL "$_k" 2>/dev/null ;;
+		esac
+	done
 	_why=
 	if [ "$_st" = 124 ] || [ "$_st" = 137 ]; then
 		_why="hang: not done after $((SECONDS_EACH + 90)) s"

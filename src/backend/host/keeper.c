@@ -19,7 +19,23 @@ void nuse_host_keeper_set(long pid)
 	keeper_lost = 0;
 }
 
+static int mark_lost(void);
+
 int nuse_host_keeper_lost(void)
+{
+	if (!keeper_pid)
+		return 0;
+	if (__atomic_load_n(&keeper_lost, __ATOMIC_RELAXED))
+		return 1;
+	/* EPERM (a root keeper, an unprivileged process) is alive too; a
+	 * zombie keeper (not yet reaped) is found by the watcher's pidfd */
+	if (sys2(NR_kill, keeper_pid, 0) != -ESRCH)
+		return 0;
+	return mark_lost();
+}
+
+/* The keeper is gone: say so once per process. */
+static int mark_lost(void)
 {
 	static const char msg1[] = "nuse-exec: the session's stack is gone "
 				   "(its keeper, pid ";
@@ -29,13 +45,6 @@ int nuse_host_keeper_lost(void)
 	int n = 0;
 	long p;
 
-	if (!keeper_pid)
-		return 0;
-	if (__atomic_load_n(&keeper_lost, __ATOMIC_RELAXED))
-		return 1;
-	/* EPERM (a root keeper, an unprivileged process) is alive too */
-	if (sys2(NR_kill, keeper_pid, 0) != -ESRCH)
-		return 0;
 	if (__atomic_exchange_n(&keeper_lost, 1, __ATOMIC_ACQ_REL))
 		return 1;
 	for (p = keeper_pid; p; p /= 10)
@@ -55,20 +64,66 @@ int nuse_host_keeper_known_lost(void)
 /*
  * An application thread's wait in the stack (its task asleep in a call):
  * interruptible by host signals, as nuse_host_sem_down_interruptible(),
- * and given up when the keeper is gone (it would never end).
+ * and ended with -ENETDOWN when the keeper is gone.  No timeout: a timed
+ * futex wait ends with EINTR after any handler, SA_RESTART or not, so a
+ * watcher thread per process (a pidfd of the keeper) posts the waiting
+ * semaphores instead.  The registry is this process's memory.
  */
-#define KEEPER_CHECK_NS 250000000L
+#define NR_poll 7
+#define NR_pidfd_open 434
+#define MAX_WAITING 1024
+
+static struct nuse_host_sem *waiting[MAX_WAITING];
+static struct nuse_host_mutex waiting_lock;
+static long watcher_pid;
+
+static void watch_keeper(void *unused)
+{
+	struct {
+		int fd;
+		short events, revents;
+	} p = { -1, 1 /* POLLIN */, 0 };
+
+	p.fd = (int)sys2(NR_pidfd_open, keeper_pid, 0);
+	/* no pidfd (pidfd_open needs 5.3): the CPU waits still find out */
+	if (p.fd < 0)
+		return;
+	while (sys3(NR_poll, &p, 1, -1) != 1)
+		;
+	mark_lost();
+	nuse_host_mutex_lock(&waiting_lock);
+	for (int i = 0; i < MAX_WAITING; i++)
+		if (waiting[i])
+			nuse_host_sem_up(waiting[i]);
+	nuse_host_mutex_unlock(&waiting_lock);
+}
 
 int nuse_host_sem_down_app(struct nuse_host_sem *sem)
 {
+	long pid = nuse_host_self()->pid;
+	int slot = -1, r;
+
 	if (!keeper_pid)
 		return nuse_host_sem_down_interruptible(sem);
-	for (;;) {
-		int r = nuse_host_sem_down_timeout_intr(sem, KEEPER_CHECK_NS);
-
-		if (r != -ETIMEDOUT)
-			return r;
-		if (nuse_host_keeper_lost())
-			return -ENETDOWN;
+	nuse_host_mutex_lock(&waiting_lock);
+	/* one watcher per process; a forked child has none yet */
+	if (watcher_pid != pid && nuse_host_thread_create(watch_keeper, (void *)0))
+		watcher_pid = pid;
+	for (int i = 0; i < MAX_WAITING && slot < 0; i++)
+		if (!waiting[i])
+			slot = i;
+	if (slot >= 0)
+		waiting[slot] = sem;
+	nuse_host_mutex_unlock(&waiting_lock);
+	/* after registering: the watcher sets the flag before it posts */
+	if (nuse_host_keeper_known_lost())
+		r = -ENETDOWN;
+	else
+		r = nuse_host_sem_down_interruptible(sem);
+	if (slot >= 0) {
+		nuse_host_mutex_lock(&waiting_lock);
+		waiting[slot] = (void *)0;
+		nuse_host_mutex_unlock(&waiting_lock);
 	}
+	return nuse_host_keeper_known_lost() ? -ENETDOWN : r;
 }
