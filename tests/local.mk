@@ -117,3 +117,4 @@ endif
 include tests/nofsgs.mk
 include tests/unpriv.mk
 include tests/conformance/local.mk
+include tests/fuzz/local.mk

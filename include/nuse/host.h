@@ -160,6 +160,20 @@ void nuse_host_sigreturn(struct nuse_host_tls *self, unsigned long *rip,
 void nuse_host_set_intr_wait(long (*wait)(int *addr), const void *site);
 /* Waits at most timeout_ns; 0 when taken, -110 (ETIMEDOUT) otherwise. */
 int nuse_host_sem_down_timeout(struct nuse_host_sem *sem, unsigned long long timeout_ns);
+/* Both: 0, -4 (EINTR) or -110 (ETIMEDOUT). */
+int nuse_host_sem_down_timeout_intr(struct nuse_host_sem *sem,
+				    unsigned long long timeout_ns);
+/*
+ * The session's keeper (0: none, or this process is it).
+ * nuse_host_sem_down_app() is an application thread's interruptible wait
+ * in the stack that ends with -100 (ENETDOWN) when the keeper is gone (a
+ * watcher thread of the process holds a pidfd of it).  keeper_lost() checks
+ * now (and prints one line the first time); known_lost() only reads.
+ */
+void nuse_host_keeper_set(long pid);
+int nuse_host_keeper_lost(void);
+int nuse_host_keeper_known_lost(void);
+int nuse_host_sem_down_app(struct nuse_host_sem *sem);
 
 void nuse_host_mutex_init(struct nuse_host_mutex *mutex);
 void nuse_host_mutex_lock(struct nuse_host_mutex *mutex);

@@ -71,6 +71,13 @@ struct nuse_session {
 int nuse_session_create(unsigned long mem_size, struct nuse_session *s);
 /* In a new image: map the session's memory where it was. 0 or -errno. */
 int nuse_session_join(const struct nuse_session *s);
+/*
+ * Watch the session's keeper (its pid): once it is gone, calls that wait
+ * in the stack or enter it fail with -ENETDOWN instead of waiting for
+ * ever, and nuse_session_lost() says so (after one line on stderr).
+ */
+void nuse_session_watch_keeper(long pid);
+int nuse_session_lost(void);
 
 /*
  * Processes. Each process has its own descriptor table in the stack, a

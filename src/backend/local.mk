@@ -7,7 +7,7 @@
 HOST_SERVICES_SOURCES = include/nuse/host.h src/backend/host/sys.h \
 	src/backend/host/sync.c src/backend/host/thread.c src/backend/host/fsgs.c \
 	src/backend/host/time.c src/backend/host/mem.c \
-	src/backend/host/share.c src/backend/host/io.c \
+	src/backend/host/share.c src/backend/host/io.c src/backend/host/keeper.c \
 	src/backend/host/safecopy.S
 HOST_SERVICES_CFLAGS = -fno-stack-protector -ffreestanding -fno-builtin \
 	-fno-tree-loop-distribute-patterns -fno-omit-frame-pointer

@@ -26,6 +26,8 @@ static const int inproc_extra[] = {
 	SYS_arch_prctl,
 	/* nuse-exec's own check that calls reach nuse (probe.c) */
 	NUSE_PROBE_NR,
+	/* --stack=linux: 125 once the session's stack is gone */
+	SYS_exit_group,
 };
 
 #define N_EXTRA (sizeof(inproc_extra) / sizeof(inproc_extra[0]))

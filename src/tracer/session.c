@@ -245,6 +245,7 @@ static int session_boot(const struct nuse_opts *o, char *err, size_t errlen)
 		goto out;
 	}
 	nuse_session.keeper = rep.keeper;
+	nuse_session_watch_keeper(rep.keeper);
 	r = nuse_proc_attach(rep.token, prog);
 out:
 	close(p[0]);
@@ -338,6 +339,7 @@ static int session_join(const char *arg, long *vfs_fd)
 	r = nuse_session_join(s);
 	if (r)
 		return r;
+	nuse_session_watch_keeper(s->keeper);
 	return nuse_proc_attach(token, getpid());
 }
 

@@ -311,6 +311,7 @@ int nuse_stack_linux_start(const struct nuse_opts *o)
 	 * preload the shim wraps them (preload/signals.c) */
 	if (rt_cfg.mode != RT_MODE_PRELOAD)
 		rt_cfg.wrap_sigaction = rt_wrap_sigaction;
+	nuse_dispatch_lost = nuse_session_lost;
 	/*
 	 * Copies of the program's memory without a system call where the
 	 * runtime sees the program's SIGSEGV/SIGBUS actions (not preload,

@@ -44,3 +44,7 @@ endif
 # `make test-programs` builds them all without running anything.
 test-programs: $(check_PROGRAMS) $(NUSE_TEST_PROGRAMS_EXTRA)
 .PHONY: test-programs
+
+# netfuzz: seeded random network calls and the TCP check (tests/fuzz).
+check_PROGRAMS += tests/programs/netfuzz
+tests_programs_netfuzz_SOURCES = tests/programs/netfuzz.c

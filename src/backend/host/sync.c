@@ -129,6 +129,29 @@ int nuse_host_sem_down_timeout(struct nuse_host_sem *sem, unsigned long long tim
 	return 0;
 }
 
+int nuse_host_sem_down_timeout_intr(struct nuse_host_sem *sem,
+				    unsigned long long timeout_ns)
+{
+	unsigned long long deadline = nuse_host_time_ns() + timeout_ns;
+
+	while (!sem_trydown(sem)) {
+		unsigned long long now = nuse_host_time_ns();
+		struct host_timespec rel;
+		long ret;
+
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		rel.tv_sec = (long)((deadline - now) / 1000000000ULL);
+		rel.tv_nsec = (long)((deadline - now) % 1000000000ULL);
+		__atomic_fetch_add(&sem->waiters, 1, __ATOMIC_SEQ_CST);
+		ret = futex_wait(&sem->count, 0, &rel);
+		__atomic_fetch_sub(&sem->waiters, 1, __ATOMIC_SEQ_CST);
+		if (ret == -EINTR)
+			return sem_trydown(sem) ? 0 : -EINTR;
+	}
+	return 0;
+}
+
 void nuse_host_mutex_init(struct nuse_host_mutex *mutex)
 {
 	mutex->state = 0;

@@ -35,6 +35,7 @@
 #define EAGAIN		11
 #define ETIMEDOUT	110
 #define ESRCH		3
+#define ENETDOWN	100
 
 struct host_timespec {
 	long tv_sec;

@@ -16,6 +16,7 @@
 #include "gate.h"
 
 nuse_dispatch_fn nuse_dispatch_stack;
+int (*nuse_dispatch_lost)(void);
 
 long nuse_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 		   long a5)

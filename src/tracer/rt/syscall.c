@@ -108,7 +108,7 @@ void rt_classify_init(void)
 		SYS_execve,	   SYS_execveat,    SYS_readlink,
 		SYS_readlinkat,	   SYS_open,	    SYS_openat,
 		SYS_prctl,	   SYS_rt_sigpending,  SYS_arch_prctl,
-		NUSE_PROBE_NR,
+		NUSE_PROBE_NR,	   SYS_exit_group,
 	};
 
 	for (unsigned int i = 0; i < nuse_net_syscalls_count; i++)
@@ -179,6 +179,11 @@ long rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 		default:
 			break;
 		}
+		break;
+	case SYS_exit_group:
+		/* nuse's own failure: the session's stack is gone (stack-linux.c) */
+		if (nuse_dispatch_lost && nuse_dispatch_lost())
+			a0 = 125;
 		break;
 	case SYS_prctl:
 		/* The program cannot turn our dispatch off. */

@@ -171,6 +171,11 @@ int nuse_cpu_get(void)
 			nuse_host_mutex_unlock(&cpu.lock);
 			return -ESHUTDOWN;
 		}
+		/* the keeper is gone: the CPU may never come back */
+		if (timed_out && nuse_host_keeper_lost()) {
+			nuse_host_mutex_unlock(&cpu.lock);
+			return -ENETDOWN;
+		}
 		if (timed_out && cpu.count && owner_dead()) {
 			cpu.count = 0;
 			cpu.took_over = 1;

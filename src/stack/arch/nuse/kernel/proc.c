@@ -104,6 +104,16 @@ int nuse_session_join(const struct nuse_session *s)
 			     0);
 }
 
+void nuse_session_watch_keeper(long pid)
+{
+	nuse_host_keeper_set(pid);
+}
+
+int nuse_session_lost(void)
+{
+	return nuse_host_keeper_known_lost();
+}
+
 /* The task this process's threads are cloned from. */
 struct task_struct *nuse_proc_template(void)
 {

@@ -76,6 +76,9 @@ int nuse_enter(void)
 	int creating = !ts->task;
 	int ret;
 
+	/* the session's keeper is gone (a wait found out): so is the stack */
+	if (unlikely(nuse_host_keeper_known_lost()))
+		return -ENETDOWN;
 	if (unlikely(creating))
 		nuse_host_mutex_lock(&create_lock);
 	ret = nuse_cpu_get();
@@ -170,7 +173,7 @@ int nuse_sys_restart_wanted(void)
 long nuse_syscall(long nr, long *args)
 {
 	struct nuse_host_tls *self = nuse_host_self();
-	struct nuse_thread_state *ts;
+	struct nuse_thread_state *volatile ts;
 	struct syscall_call call;
 	int sigpipe = 0, intr;
 	long ret;
@@ -191,7 +194,20 @@ restart:
 	current_thread_info()->syscall_seq++;
 	current_thread_info()->in_syscall = 1;
 	nuse_inflight_enter(nr, args[0]);
+	/*
+	 * A wait in this call that can never end (the keeper, whose threads
+	 * would wake it, is gone) comes back here without the CPU: the
+	 * kernel's state is the dead session's, nothing of it is undone.
+	 */
+	ts = nuse_thread_state();
+	if (nuse_setjmp(ts->escape)) {
+		ts->escape_armed = 0;
+		self->in_stack = 0;
+		return -ENETDOWN;
+	}
+	ts->escape_armed = 1;
 	ret = nuse_on_task_stack(run_syscall, &call);
+	ts->escape_armed = 0;
 	current_thread_info()->in_syscall = 0;
 	nuse_inflight_leave();
 

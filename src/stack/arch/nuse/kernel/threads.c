@@ -159,8 +159,15 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
 	if (pti->in_syscall) {
 		nuse_netdev_tx_hurry();
 		/* an application thread: a host signal may interrupt it */
-		while (nuse_host_sem_down_interruptible(&pti->sched_sem))
-			nuse_interrupt_task(prev, pti->syscall_seq);
+		int r;
+
+		while ((r = nuse_host_sem_down_app(&pti->sched_sem))) {
+			/* the keeper is gone: nothing will wake us, ever */
+			if (r == -ENETDOWN && ts->escape_armed)
+				nuse_longjmp(ts->escape);
+			if (r != -ENETDOWN)
+				nuse_interrupt_task(prev, pti->syscall_seq);
+		}
 	} else {
 		nuse_host_sem_down(&pti->sched_sem);
 	}

@@ -25,6 +25,10 @@ struct nuse_thread_state {
 	long interrupted;
 	/* ... and whether Linux would call it again after the handler */
 	int restart;
+	/* set during a call: where a wait that can never end (the session's
+	 * keeper is gone) leaves the call with -ENETDOWN (syscalls.c) */
+	int escape_armed;
+	unsigned long escape[8];
 };
 
 struct nuse_thread_state *nuse_thread_state(void);
