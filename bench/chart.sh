@@ -55,10 +55,23 @@ chart() {
 	[ "$cols" -gt 3 ] && cols=3
 	rows=$(((n + cols - 1) / cols))
 	when=$(date -u -r "$csv" +%Y-%m-%dT%H:%MZ)
+	# the machine facts under the title (bench/lib.sh, bench_facts)
+	facts=
+	if [ -s "$DIR/$name.facts" ]; then
+		facts=$(awk -F': ' '
+			{ v[$1] = $2 }
+			END {
+				sub(/ \(at .*/, "", v["load_before"]); sub(/ \(at .*/, "", v["load_after"])
+				printf "%s, %s cores, Linux %s; PTI %s; FSGSBASE %s; native getppid %s ns; load %s -> %s",
+					v["cpu"], v["cores"], v["kernel"], substr(v["pti"], 1, 3),
+					substr(v["fsgsbase"], 1, 3), v["native_getppid_ns"],
+					v["load_before"], v["load_after"]
+			}' "$DIR/$name.facts" | tr -d '"\\')
+	fi
 	{
-		echo "set terminal $TERMINAL noenhanced size $((430 * cols)),$((330 * rows)) font ',9'"
+		echo "set terminal $TERMINAL noenhanced size $((430 * cols)),$((330 * rows + 30)) font ',9'"
 		echo "set output '$png'"
-		echo "set multiplot layout $rows,$cols title 'bench-$name ($when): value, ratio to the first subject' font ',11'"
+		echo "set multiplot layout $rows,$cols title \"bench-$name ($when): value, ratio to the first subject (grey)${facts:+\\n$facts}\" font ',11'"
 		echo "set style fill solid 0.8 border -1"
 		echo "set boxwidth 0.6"
 		echo "set linetype 1 lc rgb '#888888'"
@@ -76,7 +89,7 @@ chart() {
 			echo "set yrange [0:$max]"
 			# times and sizes: lower is better; rates and counts: higher
 			case $unit in
-			us | ns | ms | s | MiB) better=lower ;;
+			us | ns | ms | s | MiB | KiB) better=lower ;;
 			*) better=higher ;;
 			esac
 			echo "set title '$metric ($unit, $better is better)'"
