@@ -3,9 +3,12 @@
  * Numbers for bench/stack.sh, one per run, on stdout:
  *   stack-bench boot              ms from nuse_boot() to a first socket
  *   stack-bench rss               MiB resident after boot
- *   stack-bench stream nuse|host SECONDS   TCP over loopback, Gbit/s
- *   stack-bench rr nuse|host COUNT         1-byte TCP round trip, us
- * "host" runs the same code on the host kernel's sockets.
+ *   stack-bench stream nuse|nuse-pvm|host SECONDS   TCP over loopback, Gbit/s
+ *   stack-bench rr nuse|nuse-pvm|host COUNT         1-byte TCP round trip, us
+ * "host" runs the same code on the host kernel's sockets; "nuse" copies
+ * our buffers directly (nuse_direct_copies(), as an embedder is told to),
+ * "nuse-pvm" with a process_vm_readv/writev per copy (an embedder that
+ * installs no fault handler).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -48,10 +51,14 @@ static void die(const char *what, long err)
 	exit(1);
 }
 
-static void boot(void)
+static void boot(int direct)
 {
 	struct nuse_boot_params p = { .mem_size = 64UL << 20 };
-	long r = nuse_boot(&p);
+	long r;
+
+	if (direct && nuse_direct_copies())
+		die("nuse_direct_copies", -errno);
+	r = nuse_boot(&p);
 
 	if (r)
 		die("boot", r);
@@ -118,6 +125,8 @@ static void stream(double seconds)
 	sys(SYS_shutdown, c.client, SHUT_WR, 0, 0, 0, 0);
 	pthread_join(th, NULL);
 	printf("%.3f\n", total * 8 / (t1 - t0) / 1e9);
+	/* for bench/stack.sh's system calls per MiB */
+	fprintf(stderr, "mib %.3f\n", total / 1048576.0);
 }
 
 static void *echo(void *arg)
@@ -177,7 +186,7 @@ int main(int argc, char **argv)
 		double t0 = now();
 		long fd;
 
-		boot();
+		boot(1);
 		fd = nuse_sys(SYS_socket, AF_INET, SOCK_STREAM, 0, 0, 0, 0);
 		if (fd < 0)
 			die("socket", fd);
@@ -187,7 +196,7 @@ int main(int argc, char **argv)
 	if (!strcmp(what, "rss")) {
 		double before = rss_mib();
 
-		boot();
+		boot(1);
 		nuse_sys(SYS_socket, AF_INET, SOCK_STREAM, 0, 0, 0, 0);
 		/* what the stack adds to the process */
 		printf("%.2f\n", rss_mib() - before);
@@ -196,13 +205,13 @@ int main(int argc, char **argv)
 	if (argc == 4 && (!strcmp(what, "stream") || !strcmp(what, "rr"))) {
 		use_host = !strcmp(argv[2], "host");
 		if (!use_host)
-			boot();
+			boot(strcmp(argv[2], "nuse-pvm") != 0);
 		if (!strcmp(what, "stream"))
 			stream(atof(argv[3]));
 		else
 			rr(atol(argv[3]));
 		return 0;
 	}
-	fprintf(stderr, "usage: stack-bench boot|rss|stream nuse|host SEC|rr nuse|host N\n");
+	fprintf(stderr, "usage: stack-bench boot|rss|stream nuse|nuse-pvm|host SEC|rr nuse|nuse-pvm|host N\n");
 	return 2;
 }

@@ -13,6 +13,7 @@
  *
  * docs/library.md describes the API it uses.
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +84,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	/* 1. one stack per process: boot it (default memory, no sysctls) */
+	/* 1. one stack per process: boot it (default memory, no sysctls),
+	 * copying our buffers without a system call per copy */
+	if (nuse_direct_copies())
+		return fail("nuse_direct_copies", -errno);
 	r = nuse_boot(&bp);
 	if (r < 0)
 		return fail("boot", r);

@@ -120,6 +120,11 @@ unsigned long nuse_host_copy_out(void *dst, const void *src, unsigned long n);
  * (nuse-exec's runtime: src/tracer/rt/fault.c; nuse-node). */
 void nuse_host_copy_direct(int on);
 unsigned long nuse_host_fault_fixup(unsigned long ip);
+/* Installs such a handler (SIGSEGV and SIGBUS; a fault elsewhere goes to
+ * the action installed before) and turns direct copies on: 0, or -1 with
+ * errno from sigaction().  Call it after installing the program's own
+ * handlers for these signals. */
+int nuse_direct_copies(void);
 
 /* ---- readiness of a stack descriptor for host waiters ---- */
 

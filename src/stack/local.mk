@@ -67,7 +67,8 @@ src/stack/nuse-stack.o: src/stack/.kernel.stamp src/backend/libnuse-host.a \
 
 lib_LIBRARIES += src/stack/libnuse-stack.a
 nuse_HEADERS += include/nuse/stack.h
-src_stack_libnuse_stack_a_SOURCES = include/nuse/stack.h src/stack/lib/config.c
+src_stack_libnuse_stack_a_SOURCES = include/nuse/stack.h src/stack/lib/config.c \
+	src/stack/lib/copies.c
 src_stack_libnuse_stack_a_LIBADD = src/stack/nuse-stack.o
 src_stack_libnuse_stack_a_DEPENDENCIES = src/stack/nuse-stack.o
 STACK_LIBS = src/stack/libnuse-stack.a -lpthread

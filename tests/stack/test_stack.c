@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -630,6 +631,79 @@ START_TEST(errors)
 	ck_assert_int_eq(S(recvfrom, fd, A(buf), sizeof(buf), MSG_DONTWAIT, 0, 0), -EAGAIN);
 	ck_assert_int_eq(S(setsockopt, fd, SOL_SOCKET, SO_RCVBUF, A(buf), 1, 0), -EINVAL);
 	ck_assert_int_eq(S(open, A("/proc/sys/net/ipv4/nosuch"), O_RDONLY, 0, 0, 0, 0), -ENOENT);
+}
+END_TEST
+
+/*
+ * nuse_direct_copies(): copies without process_vm_*, the same EFAULT for
+ * bad pointers (resumed at the copy's fixup), data still exact, and a
+ * fault elsewhere still reaches the handler installed before it.
+ */
+static sigjmp_buf own_fault_jb;
+static volatile int own_faults;
+/* an unmapped page; volatile, so that the compiler lets us write there */
+static volatile int *volatile bad_address = (int *)8;
+
+static void own_fault(int sig)
+{
+	own_faults++;
+	siglongjmp(own_fault_jb, 1);
+}
+
+START_TEST(direct_copies)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct sigaction sa = { .sa_handler = own_fault };
+	long l, c, a, fd;
+	char out[100000], in[sizeof(out)];
+	size_t got = 0, sent = 0;
+
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGSEGV, &sa, NULL), 0);
+	ck_assert_int_eq(nuse_direct_copies(), 0);
+	boot();
+
+	fd = xsocket(AF_INET, SOCK_DGRAM);
+	ck_assert_int_eq(S(bind, fd, 16, sizeof(struct sockaddr_in), 0, 0, 0), -EFAULT);
+	ck_assert_int_eq(S(connect, fd, -4096L, sizeof(struct sockaddr_in), 0, 0, 0), -EFAULT);
+	ck_assert_int_eq(S(getsockname, fd, 8, A(&len), 0, 0, 0), -EFAULT);
+
+	l = listener(AF_INET, &ss, &len);
+	c = xsocket(AF_INET, SOCK_STREAM);
+	ck_assert_int_eq(S(connect, c, A(&ss), len, 0, 0, 0), 0);
+	a = S(accept, l, 0, 0, 0, 0, 0);
+	ck_assert_int_ge(a, 0);
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (char)(i * 7 + i / 251);
+	/* both ends on this thread: neither may block */
+	for (int spins = 0; got < sizeof(in) && spins < 100000; spins++) {
+		long n;
+
+		if (sent < sizeof(out)) {
+			n = S(sendto, c, A(out + sent), sizeof(out) - sent,
+			      MSG_DONTWAIT, 0, 0);
+			ck_assert(n > 0 || n == -EAGAIN);
+			if (n > 0)
+				sent += n;
+		}
+		n = S(recvfrom, a, A(in + got), sizeof(in) - got, MSG_DONTWAIT, 0, 0);
+		ck_assert(n > 0 || n == -EAGAIN);
+		if (n > 0)
+			got += n;
+	}
+	ck_assert_uint_eq(got, sizeof(in));
+	ck_assert(!memcmp(in, out, sizeof(out)));
+	/* a read into unmapped memory: EFAULT, the byte stays queued */
+	ck_assert_int_eq(S(write, c, A("z"), 1, 0, 0, 0), 1);
+	ck_assert_int_eq(S(read, a, 4096, 1, 0, 0, 0), -EFAULT);
+	ck_assert_int_eq(S(read, a, A(in), 1, 0, 0, 0), 1);
+	ck_assert_int_eq(in[0], 'z');
+
+	/* the program's own fault: its handler, not the stack's fixup */
+	if (!sigsetjmp(own_fault_jb, 1))
+		*bad_address = 1;
+	ck_assert_int_eq(own_faults, 1);
 }
 END_TEST
 
@@ -1322,6 +1396,7 @@ static Suite *stack_suite(void)
 	tcase_add_test(tc, netlink_addresses_routes);
 	tcase_add_test(tc, inet_diag_dump);
 	tcase_add_test(tc, errors);
+	tcase_add_test(tc, direct_copies);
 	tcase_add_test(tc, netdev_backend);
 	tcase_add_test(tc, signal_interrupts_blocking_call);
 	tcase_add_test(tc, fork_shares_stack);

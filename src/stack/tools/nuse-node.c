@@ -259,33 +259,6 @@ static int run(enum mode mode, const struct node_opts *o)
 	return 1;
 }
 
-/*
- * The stack copies our buffers directly (no process_vm_* system call per
- * copy) once a fault in its copy routine can be resumed: this handler
- * does it; any other SIGSEGV/SIGBUS takes the default action.
- */
-static void on_fault(int sig, siginfo_t *si, void *ucv)
-{
-	ucontext_t *uc = ucv;
-	unsigned long fixup = nuse_host_fault_fixup(uc->uc_mcontext.gregs[REG_RIP]);
-
-	(void)si;
-	if (fixup) {
-		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)fixup;
-		return;
-	}
-	signal(sig, SIG_DFL); /* the fault runs again: the default action */
-}
-
-static void direct_copies(void)
-{
-	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
-
-	sigemptyset(&sa.sa_mask);
-	if (!sigaction(SIGSEGV, &sa, NULL) && !sigaction(SIGBUS, &sa, NULL))
-		nuse_host_copy_direct(1);
-}
-
 int main(int argc, char **argv)
 {
 	static struct nuse_iface ifc[MAX_IFACES];
@@ -429,7 +402,8 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGALRM, on_signal);
 	bp.sysctls = sysctls;
-	direct_copies();
+	/* no process_vm_* system call per copy of our buffers */
+	nuse_direct_copies();
 	ret = nuse_boot(&bp);
 	if (ret < 0) {
 		fprintf(stderr, "nuse-node: boot: %s\n", strerror(-ret));
