@@ -16,11 +16,15 @@
 #                worker process) serving 1 KiB: host-kernel = nginx
 #                in C over the veth, sud = nginx under nuse-exec on the TAP;
 #                wrk runs in S for both.
+#   gohttp_rps   wrk -t1 -c256 for 4 s (256 keep-alive clients) against
+#                the static Go HTTP server tests/programs/gohttp serving
+#                1 KiB (/data/224241): host-kernel = in C over the veth,
+#                sud = under nuse-exec on the TAP; wrk in S for both.
 #   (conns_held moved to bench/conns.sh, make bench-conns: 100k
 #   connections over several processes, their rate and memory)
 # Subjects take turns within each round; medians of APPS_RUNS (5) runs
 # for tcp_rr_us, APPS_NET_RUNS (3) for iperf3, APPS_NGINX_RUNS (5) for
-# nginx (the noisiest); a failed run is left out and reported.  A subject that
+# nginx and the Go server (the noisiest); a failed run is left out and reported.  A subject that
 # cannot run (a mode that refuses --stack=linux, a missing program) is a
 # "nan" row and its reason is printed under the table: never a made-up
 # figure.
@@ -39,6 +43,7 @@ RR_ROUNDS=${APPS_RR_ROUNDS:-20000}
 RR_MODES=${APPS_RR_MODES:-"preload sud sud:no-fsgsbase seccomp unotify ptrace"}
 PROGS=$top_builddir/bench/progs
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+GOHTTP=${GOHTTP:-$top_builddir/tests/programs/gohttp/gohttp}
 NUSE_IF=tap:nt0,ip=10.79.0.2/24,mac=02:00:00:79:00:02
 
 [ "$(id -u)" = 0 ] || { echo "bench-apps: needs root (namespaces, TAP)" >&2; exit 1; }
@@ -260,6 +265,37 @@ nginx_once() {
 	sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$T/w"
 }
 
+# ---- gohttp_rps
+start_gohttp() { # SUBJECT: as start_nginx
+	_d=$T/gohttp-$1
+	mkdir -p "$_d"
+	case $1 in
+	host-kernel)
+		ip netns exec "$NC" "$GOHTTP" -mode=server -addr 10.77.0.2:8081 \
+			>"$_d/out" 2>&1 &
+		_url=http://10.77.0.2:8081/data/224241 ;;
+	sud)
+		ip netns exec "$NS" "$NUSE_EXEC" --stack=linux --mode=sud -i "$NUSE_IF" -- \
+			"$GOHTTP" -mode=server -addr 10.79.0.2:8081 >"$_d/out" 2>&1 &
+		_url=http://10.79.0.2:8081/data/224241 ;;
+	esac
+	_pid=$!
+	echo "$_pid" >"$_d/pid"
+	if wait_http "$NS" "$_url" "$_pid"; then
+		echo "$_url" >"$_d/url"
+	else
+		echo "gohttp did not answer: $(tail -1 "$_d/out" 2>/dev/null)" >"$_d/why"
+	fi
+}
+gohttp_once() {
+	_d=$T/gohttp-$1
+	[ -s "$_d/url" ] || { cat "$_d/why" >&2; return 1; }
+	in_s timeout -k 2 20 wrk -t1 -c256 -d4s "$(cat "$_d/url")" >"$T/w" 2>&1 ||
+		{ tail -1 "$T/w" >&2; return 1; }
+	grep -q 'Non-2xx' "$T/w" && { grep 'Non-2xx' "$T/w" >&2; return 1; }
+	sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$T/w"
+}
+
 START=$(date +%s)
 bench_begin apps
 : >"$T/notes"
@@ -287,13 +323,28 @@ else
 	echo "nginx_rps: nginx or wrk not installed (contrib/install-deps)" >>"$T/notes"
 fi
 
+if [ -x "$GOHTTP" ] && command -v wrk >/dev/null; then
+	# 256 clients and wrk's own descriptors
+	ulimit -n 4096 2>/dev/null
+	start_gohttp host-kernel
+	start_gohttp sud
+	measure gohttp_rps req/s "$NGINX_RUNS" gohttp_once -- host-kernel sud
+	stop "$(cat "$T/gohttp-host-kernel/pid")"
+	stop "$(cat "$T/gohttp-sud/pid")"
+else
+	bench_row gohttp_rps host-kernel nan req/s 0
+	bench_row gohttp_rps sud nan req/s 0
+	echo "gohttp_rps: $GOHTTP not built (make check builds it; needs go) or wrk missing" >>"$T/notes"
+fi
+
 bench_target tcp_rr_us sud le 1.1 preload
 bench_target tcp_rr_thr_us sud le 1.1 preload
 # the FS/GS fallback (machines without FSGSBASE) within 1.1x of FSGSBASE
 bench_target tcp_rr_us sud:no-fsgsbase le 1.1 sud
 bench_target tcp_rr_thr_us sud:no-fsgsbase le 1.1 sud
 bench_target iperf3_gbps sud ge 0.8 host-kernel
-bench_target nginx_rps sud ge 0.7 host-kernel
+bench_target nginx_rps sud ge 1.0 host-kernel
+bench_target gohttp_rps sud ge 1.0 host-kernel
 bench_end
 echo "-- notes ($(($(date +%s) - START)) s, load $(cut -d' ' -f1-3 /proc/loadavg))"
 awk '!seen[$0]++' "$T/notes"
