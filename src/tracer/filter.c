@@ -4,6 +4,7 @@
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include <nuse/vfs.h>
@@ -184,6 +185,22 @@ static void gen_supervisor(struct prog *p, const void *v)
 	/* SECCOMP_RET_DATA 1: another ABI's call, continued as it is */
 	/* io_uring_setup: refused by the supervisor, which logs it (-vv) */
 	emit_abis(p, a->action | 1, false);
+	/*
+	 * prctl(PR_SET_DUMPABLE, 0) succeeds without effect: the supervisor
+	 * tells the program's stack sockets from its host descriptors by
+	 * /proc/TID/fd and pidfd_getfd, which a non-dumpable process closes
+	 * to an unprivileged supervisor (trinity's children do it).  Any
+	 * other prctl, and this one with a bad argument, runs as it is.
+	 */
+	JUMP(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 7);
+	LD_AT(p, offsetof(struct seccomp_data, args[0]));
+	JUMP(p, BPF_JMP | BPF_JEQ | BPF_K, PR_SET_DUMPABLE, 0, 5);
+	LD_AT(p, offsetof(struct seccomp_data, args[1]));
+	JUMP(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3);
+	LD_AT(p, offsetof(struct seccomp_data, args[1]) + 4);
+	JUMP(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1);
+	RET(p, SECCOMP_RET_ERRNO | 0);
+	LD(p, nr);
 	emit_list(p, a->nrs, a->n, a->action);
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include <nuse/vfs.h>
@@ -242,6 +243,47 @@ START_TEST(supervisor_abis)
 }
 END_TEST
 
+static uint32_t sv_args(const struct sock_filter *f, unsigned short len,
+			int nr, uint64_t a0, uint64_t a1)
+{
+	struct seccomp_data d = { .nr = nr,
+				  .arch = AUDIT_ARCH_X86_64,
+				  .instruction_pointer = PROG_IP,
+				  .args = { a0, a1 } };
+
+	return run(f, len, &d);
+}
+
+/* prctl(PR_SET_DUMPABLE, 0) returns 0 unrun; every other prctl runs. */
+START_TEST(supervisor_keeps_dumpable)
+{
+	const struct sock_filter *fs[] = { sup, sup_noclose };
+	const unsigned short lens[] = { sup_len, sup_noclose_len };
+
+	for (unsigned int k = 0; k < 2; k++) {
+		const struct sock_filter *f = fs[k];
+		unsigned short len = lens[k];
+
+		ck_assert_uint_eq(sv_args(f, len, SYS_prctl, PR_SET_DUMPABLE, 0),
+				  SECCOMP_RET_ERRNO | 0);
+		ck_assert_uint_eq(sv_args(f, len, SYS_prctl, PR_SET_DUMPABLE, 1),
+				  SECCOMP_RET_ALLOW);
+		ck_assert_uint_eq(sv_args(f, len, SYS_prctl, PR_SET_DUMPABLE,
+					  1ULL << 32),
+				  SECCOMP_RET_ALLOW);
+		ck_assert_uint_eq(sv_args(f, len, SYS_prctl, PR_GET_DUMPABLE, 0),
+				  SECCOMP_RET_ALLOW);
+		ck_assert_uint_eq(sv_args(f, len, SYS_prctl, PR_SET_NAME, 0),
+				  SECCOMP_RET_ALLOW);
+		/* the same numbers on another call: no effect */
+		ck_assert_uint_eq(sv_args(f, len, SYS_getpid, PR_SET_DUMPABLE, 0),
+				  SECCOMP_RET_ALLOW);
+		ck_assert_uint_eq(sv_args(f, len, SYS_socket, PR_SET_DUMPABLE, 0),
+				  k ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_TRACE);
+	}
+}
+END_TEST
+
 /* The SUD handler and the supervisors decide with abis.h: the same. */
 START_TEST(runtime_agrees_with_filters)
 {
@@ -276,6 +318,7 @@ int main(void)
 	tcase_add_test(tc, inproc_x32);
 	tcase_add_test(tc, inproc_x86_64);
 	tcase_add_test(tc, supervisor_abis);
+	tcase_add_test(tc, supervisor_keeps_dumpable);
 	tcase_add_test(tc, runtime_agrees_with_filters);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
