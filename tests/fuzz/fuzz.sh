@@ -57,6 +57,24 @@ snmp_field() {
 		$1 == p && h { for (i = 2; i <= NF; i++) if (n[i] == f) print $i; exit }' "$1"
 }
 
+# hang_dump DIR: per thread of every process whose working directory is
+# under DIR (the session's): state, kernel wait channel, and the system
+# call it is in (/proc/PID/task/TID/syscall: number and arguments).
+hang_dump() {
+	for _p in $(ls /proc | grep -E '^[0-9]+$'); do
+		case $(readlink "/proc/$_p/cwd" 2>/dev/null) in
+		"$1"*) ;;
+		*) continue ;;
+		esac
+		echo "pid $_p $(cat "/proc/$_p/comm" 2>/dev/null)"
+		for _t in /proc/$_p/task/*; do
+			echo "  tid ${_t##*/} $(cut -d' ' -f3 "$_t/stat" 2>/dev/null)" \
+				"wchan $(cat "$_t/wchan" 2>/dev/null)" \
+				"syscall $(cut -d' ' -f1-4 "$_t/syscall" 2>/dev/null)"
+		done
+	done 2>/dev/null
+}
+
 # fuzz_run NAME MODE AS CMD: run CMD (a shell command line) as the
 # session's program under MODE in a fresh network and IPC namespace, the
 # whole session as user AS (root or nobody), then `netfuzz tcp` in the same
@@ -78,6 +96,16 @@ fuzz_run() {
 	*) _after="$_after; cat /proc/net/snmp >$_d/snmp.stack" ;;
 	esac
 	_t0=$(date +%s)
+	# before the timeout ends a hung run: what each of the session's
+	# processes (cwd in $_d) and threads was doing, for the failure
+	(
+		trap 'kill $_s 2>/dev/null; exit 0' TERM
+		sleep $((SECONDS_EACH + 85)) &
+		_s=$!
+		wait $_s
+		hang_dump "$_d" >"$_d/hang"
+	) >/dev/null 2>&1 &
+	_dumper=$!
 	# shellcheck disable=SC2016 # expanded by the inner shells
 	timeout -k 5 $((SECONDS_EACH + 90)) unshare -n -i sh -c '
 		ip link set lo up 2>/dev/null
@@ -87,6 +115,8 @@ fuzz_run() {
 		"$_d" "$NUSE_EXEC" "$_mode" "$_cmd" "$_after" "$_as" \
 		>"$_d/out" 2>"$_d/err" </dev/null
 	_st=$?
+	kill "$_dumper" 2>/dev/null
+	wait "$_dumper" 2>/dev/null
 	_secs=$(($(date +%s) - _t0))
 	# a keeper wedged by a hang outlives the timeout (its own session):
 	# ours have their working directory in $_d
@@ -114,6 +144,7 @@ fuzz_run() {
 	if [ -n "$_why" ]; then
 		fail "$_name [$_mode]: $_why"
 		tail -15 "$_d/err" | sed 's/^/  | /'
+		[ -s "$_d/hang" ] && head -60 "$_d/hang" | sed 's/^/  hang| /'
 		return 1
 	fi
 	return 0
