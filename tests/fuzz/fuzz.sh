@@ -118,9 +118,10 @@ fuzz_run() {
 	kill "$_dumper" 2>/dev/null
 	wait "$_dumper" 2>/dev/null
 	_secs=$(($(date +%s) - _t0))
-	# a keeper wedged by a hang outlives the timeout (its own session):
-	# ours have their working directory in $_d
-	for _k in $(pgrep -x nuse-keeper 2>/dev/null); do
+	# a keeper wedged by a hang outlives the timeout (its own session),
+	# and so may a program process waiting in the stack: every process
+	# of ours has its working directory in $_d
+	for _k in $(ls /proc | grep -E '^[0-9]+$'); do
 		case $(readlink "/proc/$_k/cwd" 2>/dev/null) in
 		"$_d"*) kill -KILL "$_k" 2>/dev/null ;;
 		esac
