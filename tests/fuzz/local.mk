@@ -13,3 +13,7 @@ fuzz: all $(check_PROGRAMS)
 	$(AM_TESTS_ENVIRONMENT) FUZZ_SECONDS='$(FUZZ_SECONDS)' \
 		$(SHELL) $(srcdir)/tests/fuzz/fuzz.sh
 .PHONY: check-fuzz fuzz
+
+# The kill storm's program (tests/fuzz/storm.sh).
+check_PROGRAMS += tests/programs/storm
+tests_programs_storm_SOURCES = tests/programs/storm.c tests/programs/sha256.h
