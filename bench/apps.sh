@@ -16,17 +16,11 @@
 #                worker process) serving 1 KiB: host-kernel = nginx
 #                in C over the veth, sud = nginx under nuse-exec on the TAP;
 #                wrk runs in S for both.
-#   conns_held   bench/progs/conns-held: TCP connections opened one by one
-#                up to APPS_CONNS_MAX (20000), each echoed by an epoll
-#                server, then all asked again; the figure is how many
-#                answered.  Both ends in one process on the stack's
-#                loopback when RLIMIT_NOFILE allows two descriptors per
-#                connection; otherwise (a hard limit we cannot raise) the
-#                server alone holds them: under nuse-exec on the TAP, or
-#                natively in S over the veth, the client natively.
+#   (conns_held moved to bench/conns.sh, make bench-conns: 100k
+#   connections over several processes, their rate and memory)
 # Subjects take turns within each round; medians of APPS_RUNS (5) runs
 # for tcp_rr_us, APPS_NET_RUNS (3) for iperf3, APPS_NGINX_RUNS (5) for
-# nginx (the noisiest), 1 for conns_held; a failed run is left out and reported.  A subject that
+# nginx (the noisiest); a failed run is left out and reported.  A subject that
 # cannot run (a mode that refuses --stack=linux, a missing program) is a
 # "nan" row and its reason is printed under the table: never a made-up
 # figure.
@@ -43,13 +37,12 @@ NET_RUNS=${APPS_NET_RUNS:-3}
 NGINX_RUNS=${APPS_NGINX_RUNS:-5}
 RR_ROUNDS=${APPS_RR_ROUNDS:-20000}
 RR_MODES=${APPS_RR_MODES:-"preload sud sud:no-fsgsbase seccomp unotify ptrace"}
-CONNS_MAX=${APPS_CONNS_MAX:-20000}
 PROGS=$top_builddir/bench/progs
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 NUSE_IF=tap:nt0,ip=10.79.0.2/24,mac=02:00:00:79:00:02
 
 [ "$(id -u)" = 0 ] || { echo "bench-apps: needs root (namespaces, TAP)" >&2; exit 1; }
-for p in tcp-rr conns-held; do
+for p in tcp-rr; do
 	[ -x "$PROGS/$p" ] || { echo "bench-apps: $PROGS/$p not built (make all)" >&2; exit 1; }
 done
 
@@ -267,29 +260,6 @@ nginx_once() {
 	sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$T/w"
 }
 
-# ---- conns_held
-conns_once() {
-	case $CONNS_HOW-$1 in
-	loop-host-kernel) in_s timeout -k 2 240 "$PROGS/conns-held" loop "$CONNS_MAX" ;;
-	loop-sud) in_s timeout -k 2 240 "$NUSE_EXEC" --stack=linux --mode=sud -- \
-		"$PROGS/conns-held" loop "$CONNS_MAX" ;;
-	split-*)
-		_port=7001
-		if [ "$1" = sud ]; then
-			ip netns exec "$NS" timeout -k 2 240 "$NUSE_EXEC" --stack=linux --mode=sud \
-				-i "$NUSE_IF" -- "$PROGS/conns-held" server "$_port" 2>"$T/srv" &
-			_srv=$!
-			in_s timeout -k 2 240 "$PROGS/conns-held" client 10.79.0.2 "$_port" "$CONNS_MAX"
-		else
-			ip netns exec "$NS" timeout -k 2 240 "$PROGS/conns-held" server "$_port" 2>"$T/srv" &
-			_srv=$!
-			in_c timeout -k 2 240 "$PROGS/conns-held" client 10.77.0.1 "$_port" "$CONNS_MAX"
-		fi
-		stop "$_srv"
-		cat "$T/srv" >&2 ;;
-	esac
-}
-
 START=$(date +%s)
 bench_begin apps
 : >"$T/notes"
@@ -317,21 +287,6 @@ else
 	echo "nginx_rps: nginx or wrk not installed (contrib/install-deps)" >>"$T/notes"
 fi
 
-# Two descriptors per connection in "loop"; a hard limit we cannot raise
-# (no CAP_SYS_RESOURCE) leaves the server alone holding them.  (ulimit -n
-# is not POSIX, but dash, bash and busybox sh have it.)
-# shellcheck disable=SC3045
-ulimit -n $((2 * CONNS_MAX + 100)) 2>/dev/null || ulimit -n "$(ulimit -H -n)"
-# shellcheck disable=SC3045
-if [ "$(ulimit -n)" -ge $((2 * CONNS_MAX + 100)) ]; then
-	CONNS_HOW="loop"
-else
-	CONNS_HOW="split"
-fi
-# shellcheck disable=SC3045
-echo "conns_held: $CONNS_HOW (RLIMIT_NOFILE $(ulimit -n), up to $CONNS_MAX)" >>"$T/notes"
-measure conns_held conns 1 conns_once -- host-kernel sud
-
 bench_target tcp_rr_us sud le 1.1 preload
 bench_target tcp_rr_thr_us sud le 1.1 preload
 # the FS/GS fallback (machines without FSGSBASE) within 1.1x of FSGSBASE
@@ -340,8 +295,5 @@ bench_target tcp_rr_thr_us sud:no-fsgsbase le 1.1 sud
 bench_target iperf3_gbps sud ge 0.8 host-kernel
 bench_target nginx_rps sud ge 0.7 host-kernel
 bench_end
-awk -F, '$1 == "conns_held" && $2 == "sud" {
-	printf "conns_held         sud        >= 10000: %s  %s\n", $3,
-		($3 != "nan" && $3 >= 10000) ? "MET" : "NOT MET" }' "$BENCH_CSV"
 echo "-- notes ($(($(date +%s) - START)) s, load $(cut -d' ' -f1-3 /proc/loadavg))"
 awk '!seen[$0]++' "$T/notes"

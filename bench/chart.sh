@@ -31,6 +31,8 @@ chart() {
 	rm -f "$T"/m.*
 	# per metric: "x subject value label colour" rows, and a list of metrics
 	awk -F, -v dir="$T" '
+		# 4 significant digits, but no exponent for large values
+		function fmt(x) { return (x + 0 >= 10000 || x + 0 <= -10000) ? "%.0f" : "%.4g" }
 		NR == 1 || NF < 5 { next }
 		{
 			m = $1
@@ -40,25 +42,45 @@ chart() {
 			isnan = (v == "nan" || v == "" || v == "-nan")
 			if (isnan) lab = "n/a"
 			else if (base[m] != "nan" && base[m] + 0 != 0)
-				lab = sprintf("%s\\n%.2fx", v, v / base[m])
-			else lab = v
+				lab = sprintf(fmt(v) "\\n%.2fx", v, v / base[m])
+			else lab = sprintf(fmt(v), v)
 			printf "%d \"%s\" %s \"%s\" %d\n", n - 1, $2, isnan ? "0" : v,
 				lab, n == 1 ? 1 : 2 > (dir "/m." idx[m])
 		}
 		END {
-			for (i = 1; i <= nm; i++)
+			for (i = 1; i <= nm; i++) {
 				printf "%d %s %s\n", i, name[i], unit[i] > (dir "/metrics")
+				if (count[name[i]] > most) most = count[name[i]]
+			}
+			print most > (dir "/most")
 		}' "$csv" || return 1
 	[ -s "$T/metrics" ] || { echo "bench-chart: $csv: no rows, skipped" >&2; return 0; }
 	n=$(wc -l <"$T/metrics")
 	cols=$n
 	[ "$cols" -gt 3 ] && cols=3
 	rows=$(((n + cols - 1) / cols))
+	# a panel wide enough for its bars' labels side by side
+	pw=$((70 * $(cat "$T/most") + 80))
+	[ "$pw" -lt 430 ] && pw=430
 	when=$(date -u -r "$csv" +%Y-%m-%dT%H:%MZ)
+	# the machine facts under the title (bench/lib.sh, bench_facts)
+	facts=
+	if [ -s "$DIR/$name.facts" ]; then
+		facts=$(awk -F': ' '
+			{ v[$1] = $2 }
+			END {
+				sub(/ \(at .*/, "", v["load_before"]); sub(/ \(at .*/, "", v["load_after"])
+				printf "%s, %s cores, Linux %s; PTI %s; FSGSBASE %s; native getppid %s ns; load %s -> %s",
+					v["cpu"], v["cores"], v["kernel"], substr(v["pti"], 1, 3),
+					substr(v["fsgsbase"], 1, 3), v["native_getppid_ns"],
+					v["load_before"], v["load_after"]
+			}' "$DIR/$name.facts" | tr -d '"\\')
+	fi
 	{
-		echo "set terminal $TERMINAL noenhanced size $((430 * cols)),$((330 * rows)) font ',9'"
+		echo "set terminal $TERMINAL noenhanced size $((pw * cols)),$((330 * rows + 30)) font ',9'"
 		echo "set output '$png'"
-		echo "set multiplot layout $rows,$cols title 'bench-$name ($when): value, ratio to the first subject' font ',11'"
+		# printf, not echo: dash's echo would turn the \n into a newline
+		printf '%s\n' "set multiplot layout $rows,$cols title \"bench-$name ($when): value, ratio to the first subject (grey)${facts:+\\n$facts}\" font ',11'"
 		echo "set style fill solid 0.8 border -1"
 		echo "set boxwidth 0.6"
 		echo "set linetype 1 lc rgb '#888888'"
@@ -76,7 +98,7 @@ chart() {
 			echo "set yrange [0:$max]"
 			# times and sizes: lower is better; rates and counts: higher
 			case $unit in
-			us | ns | ms | s | MiB) better=lower ;;
+			us | ns | ms | s | MiB | KiB) better=lower ;;
 			*) better=higher ;;
 			esac
 			echo "set title '$metric ($unit, $better is better)'"

@@ -1,14 +1,20 @@
 #!/bin/sh
 # bench-intercept: what interception costs, per mode, against native.
-#   getppid_ns       one getppid() through libc (bench/progs/getppid-loop);
-#                    each run reports its fastest batch of 1000 calls
+#   getppid_ns       one getppid() through libc (bench/progs/getppid-loop):
+#                    each run's median over all its batches of 1000 calls
+#                    (it was the fastest batch, which hid the tails)
+#   getppid_p99_ns   the same runs' 99th percentile of those batches
 #   udp_sendrecv_ns  one sendto()+recvfrom() on loopback UDP
-#                    (bench/progs/udp-pingpong), fastest batch of 100 per run
+#                    (bench/progs/udp-pingpong), each run's median batch of
+#                    100; udp_sendrecv_p99_ns its batches' 99th percentile
 #   wget_256m_s      busybox-static wget of 256 MiB from a local nginx
 #                    (sendfile on) to /dev/null
 # Subject "sud:no-fsgsbase" is sud with the FS/GS fallback forced
-# (NUSE_NO_FSGSBASE=1), the path of machines without FSGSBASE.
-# Medians of BENCH_RUNS (default 5) runs, BENCH_WGET_RUNS (9) for wget;
+# (NUSE_NO_FSGSBASE=1), the path of machines without FSGSBASE; subject
+# "native:sud-on" (getppid only) is native with syscall user dispatch on
+# and its selector at ALLOW: the kernel's share of any SUD mode's cost.
+# Medians of BENCH_RUNS (default 9; at least 7 for the micro-benchmarks)
+# runs, BENCH_WGET_RUNS (9) for wget;
 # subjects take turns within each round.  A subject that fails
 # to run is a "nan" row plus a line on stderr.  Modes: $NUSE_BENCH_MODES
 # (default: every mode).
@@ -21,7 +27,7 @@ set -u
 . "$top_srcdir/bench/lib.sh"
 
 MODES=${NUSE_BENCH_MODES:-"preload sud-trap sud sud:no-fsgsbase seccomp unotify ptrace"}
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-9}
 WGET_RUNS=${BENCH_WGET_RUNS:-9}
 SECS=${BENCH_SECS:-0.5}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
@@ -58,9 +64,32 @@ run_subject() {
 	fi
 }
 
-# micro_once SUBJECT PROG: one run of a micro-benchmark (prints ns).
+# micro_once SUBJECT PROG: one run of a micro-benchmark: prints its median
+# batch's ns per call and keeps its batches' p99 in $T/p99.SUBJECT.
 micro_once() {
-	RUN_TIMEOUT=20 run_subject "$1" "$2" "$SECS"
+	case $1 in
+	native:sud-on) _out=$(RUN_TIMEOUT=20 run_subject native "$2" "$SECS" sud-on) ;;
+	*) _out=$(RUN_TIMEOUT=20 run_subject "$1" "$2" "$SECS") ;;
+	esac || return
+	# shellcheck disable=SC2086 # "P50 P99 MEAN"
+	set -- "$1" $_out
+	[ $# = 4 ] && echo "$3" >>"$T/p99.$1"
+	echo "$2"
+}
+
+# p99_rows METRIC SUBJECTS...: a row per subject, the median of its runs'
+# p99 (kept by micro_once), as many runs as counted for the main metric.
+p99_rows() {
+	_m=$1
+	shift
+	for _s in "$@"; do
+		if [ -e "$T/failed.$_s" ] || [ ! -s "$T/p99.$_s" ]; then
+			bench_row "$_m" "$_s" nan ns 0
+		else
+			bench_row "$_m" "$_s" "$(median <"$T/p99.$_s")" ns "$(wc -l <"$T/p99.$_s")"
+		fi
+		rm -f "$T/p99.$_s"
+	done
 }
 
 # wget_once SUBJECT: seconds to download $URL once.
@@ -184,9 +213,13 @@ done
 [ -x "$NUSE_EXEC" ] || echo "bench-intercept: $NUSE_EXEC not built: every mode will be nan" >&2
 
 # shellcheck disable=SC2086 # word splitting of $MODES is intended
-measure getppid_ns ns "$RUNS" micro_once "$PROGS/getppid-loop" -- native $MODES
+measure getppid_ns ns "$RUNS" micro_once "$PROGS/getppid-loop" -- native native:sud-on $MODES
+# shellcheck disable=SC2086
+p99_rows getppid_p99_ns native native:sud-on $MODES
 # shellcheck disable=SC2086
 measure udp_sendrecv_ns ns "$RUNS" micro_once "$PROGS/udp-pingpong" -- native $MODES
+# shellcheck disable=SC2086
+p99_rows udp_sendrecv_p99_ns native $MODES
 NOT_APPLICABLE="preload:$BUSYBOX is static, LD_PRELOAD cannot apply;"
 if ! start_nginx; then
 	NOT_APPLICABLE="native:no HTTP server;"

@@ -11,6 +11,8 @@ bench_begin() {
 	BENCH_TARGETS=$BENCH_DIR/.$BENCH_NAME.targets
 	echo "metric,subject,value,unit,runs" >"$BENCH_CSV"
 	: >"$BENCH_TARGETS"
+	BENCH_LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+	BENCH_T0=$(date -u +%Y-%m-%dT%H:%MZ)
 }
 
 # A nuse subject is a mode ("sud"), or a mode with the FS/GS fallback
@@ -52,7 +54,52 @@ bench_machine() {
 		"$(uname -r)"
 }
 
+# bench_facts: the facts of this machine that move the figures, one
+# "key: value" per line, so that runs on different machines can be
+# compared: the CPU, whether user space may write FS/GS bases itself
+# (FSGSBASE, from AT_HWCAP2: without it nuse's runtime switches them with
+# a system call), page-table isolation and the other mitigations that tax
+# every system call, what one native getppid() costs here and now (the
+# unit every interception cost is counted in), and the load average when
+# the benchmark began and ended (the machine is shared: a figure taken at
+# load 9 is not one taken at load 1).
+bench_facts() {
+	_v=/sys/devices/system/cpu/vulnerabilities
+	_hw2=$(LD_SHOW_AUXV=1 /bin/true 2>/dev/null | awk '/^AT_HWCAP2:/ { print $2 }')
+	_fsgs=no
+	case $(($(printf '%d' "${_hw2:-0}" 2>/dev/null || echo 0) & 2)) in
+	2) _fsgs=yes ;;
+	esac
+	_pti=no
+	grep -q PTI "$_v/meltdown" 2>/dev/null && _pti=yes
+	_ppid=$(bench_native_getppid)
+	echo "cpu: $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+	echo "cores: $(nproc)"
+	echo "kernel: $(uname -r)"
+	echo "fsgsbase: $_fsgs (AT_HWCAP2 ${_hw2:-absent})"
+	echo "pti: $_pti (meltdown: $(cat "$_v/meltdown" 2>/dev/null || echo unknown))"
+	echo "spectre_v2: $(cat "$_v/spectre_v2" 2>/dev/null || echo unknown)"
+	echo "retbleed: $(cat "$_v/retbleed" 2>/dev/null || echo unknown)"
+	echo "mitigations: $(tr ' ' '\n' </proc/cmdline | sed -n 's/^mitigations=//p' | head -1 | grep . || echo default)"
+	echo "native_getppid_ns: $_ppid"
+	echo "load_before: $BENCH_LOAD0 (at $BENCH_T0)"
+	echo "load_after: $(cut -d' ' -f1-3 /proc/loadavg) (at $(date -u +%Y-%m-%dT%H:%MZ))"
+}
+
+# bench_native_getppid: one native getppid() in ns, the median of 5 short
+# whole runs of bench/progs/getppid-loop (its first figure); "nan" when it
+# is not built.
+bench_native_getppid() {
+	_p=${top_builddir:-.}/bench/progs/getppid-loop
+	[ -x "$_p" ] || { echo nan; return; }
+	for _i in 1 2 3 4 5; do
+		"$_p" 0.1 | cut -d' ' -f1
+	done | median
+}
+
 bench_end() {
+	BENCH_FACTS=$BENCH_DIR/$BENCH_NAME.facts
+	bench_facts >"$BENCH_FACTS"
 	echo
 	echo "== $BENCH_NAME ($(date -u +%Y-%m-%dT%H:%MZ); $(bench_machine))"
 	awk -F, 'NR > 1 {
@@ -75,5 +122,7 @@ bench_end() {
 				}' "$BENCH_CSV"
 		done <"$BENCH_TARGETS"
 	fi
-	echo "csv: $BENCH_CSV"
+	echo "-- machine"
+	sed 's/^/  /' "$BENCH_FACTS"
+	echo "csv: $BENCH_CSV, facts: $BENCH_FACTS"
 }

@@ -12,15 +12,17 @@
 # A run that fails (a stalled transfer: docs/link.md, known problems) is
 # left out of the median after 25 s and reported on stderr; "runs" in the
 # CSV says how many counted.
-# Environment: LINK_RUNS (3), LINK_SUBJECTS ("host-kernel tap packet dpdk shm"),
-# LINK_METRICS ("tcp_gbps_1 tcp_gbps_8 udp64_kpps tcp_rr_us").
+# Subject packet-v3 (not run by default) is packet with the TPACKET_V3
+# block ring receive it had before (NUSE_PACKET_RX=v3), for comparison.
+# Environment: LINK_RUNS (5), LINK_SUBJECTS ("host-kernel tap packet dpdk shm"),
+# LINK_METRICS ("tcp_gbps_1 tcp_gbps_8 udp64_kpps tcp_rr_us"), LINK_VERBOSE.
 set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
 . "$top_srcdir/bench/lib.sh"
 NODE="$top_builddir/src/stack/nuse-node --no-hash"
 PEER="python3 $top_srcdir/tests/link/peer.py"
-RUNS=${LINK_RUNS:-3}
+RUNS=${LINK_RUNS:-5}
 SUBJECTS=${LINK_SUBJECTS:-"host-kernel tap packet dpdk shm"}
 METRICS=${LINK_METRICS:-"tcp_gbps_1 tcp_gbps_8 udp64_kpps tcp_rr_us"}
 T=$(mktemp -d "${TMPDIR:-/tmp}/nuse-bench-link.XXXXXX") || exit 1
@@ -177,6 +179,10 @@ one() {
 		nn ip addr flush dev vn ;;
 	tap) nuse_run "$metric" "$NN" tap:nt0,ip=10.79.0.2/24,mac=02:00:00:79:00:02 10.79.0.1 ;;
 	packet) nuse_run "$metric" "$NP" packet:vn,ip=10.77.0.2/24,mac=02:00:00:77:00:02 10.77.0.1 ;;
+	packet-v3)
+		# the block ring receive packet used before (NUSE_PACKET_RX=v3)
+		export NUSE_PACKET_RX=v3
+		nuse_run "$metric" "$NP" packet:vn,ip=10.77.0.2/24,mac=02:00:00:77:00:02 10.77.0.1 ;;
 	dpdk) nuse_run "$metric" "$NP" dpdk:net_af_packet0,iface=vn,ip=10.77.0.2/24,mac=02:00:00:77:00:02 10.77.0.1 ;;
 	shm) shm_run "$metric" ;;
 	esac
@@ -188,7 +194,10 @@ run() {
 	case $v in
 	'' | *[!0-9.]*)
 		echo "link: $1 $2 run $3 failed: $(tail -n 2 "$T/n" "$T/p" 2>/dev/null | tr '\n' ' ')" >&2 ;;
-	*) echo "$v" >>"$T/vals.$1.$2" ;;
+	*)
+		echo "$v" >>"$T/vals.$1.$2"
+		# LINK_VERBOSE=1: every run's figure, to see the spread
+		[ -z "${LINK_VERBOSE:-}" ] || echo "link: $1 $2 run $3: $v" >&2 ;;
 	esac
 }
 
@@ -226,4 +235,8 @@ for subject in $SUBJECTS; do
 done
 bench_target tcp_gbps_1 tap ge 0.8 host-kernel
 bench_target tcp_gbps_1 packet ge 0.8 host-kernel
+# the host kernel's round trip over the same kind of link (its veth)
+for s in tap packet dpdk shm; do
+	bench_target tcp_rr_us "$s" le 1.3 host-kernel
+done
 bench_end

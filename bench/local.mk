@@ -13,6 +13,7 @@ include bench/progs/local.mk
 BENCHES += link
 BENCHES += apps
 BENCHES += conformance
+BENCHES += conns
 
 # After every benchmark (the prerequisites of `bench`, in Makefile.am).
 bench:

@@ -6,6 +6,7 @@
  *   conns-held loop MAX               both ends in this process, 127.0.0.1
  *   conns-held server PORT            the server alone (until killed)
  *   conns-held client ADDR PORT MAX   the client alone
+ *   conns-held multi MAX PROCS [CTL]  MAX connections over PROCS processes
  *
  * The server accepts and echoes with epoll (level-triggered, one instance
  * for the listener and every accepted socket).  The client opens
@@ -16,9 +17,24 @@
  * printed is how many answered this second round, i.e. how many were held
  * open and alive together.  "loop" needs two descriptors per connection;
  * RLIMIT_NOFILE is raised to its hard limit.
+ *
+ * "multi" is "loop" in PROCS forked processes at once (MAX/PROCS each,
+ * every process its own listener and clients, both ends on 127.0.0.1),
+ * for more connections than one process may have descriptors, and for a
+ * connection rate with many clients: each process connects as fast as it
+ * can, without the message (the server thread accepts meanwhile), then
+ * waits until its server accepted them all; the rate is connections
+ * established (one connect() and one accept() each) per second, from the
+ * moment all processes start to the last one done. Then every connection
+ * is asked once. It prints "ALIVE RATE". With CTL, a file name prefix,
+ * it waits for CTL.go before opening (CTL.ready exists when every process
+ * listens) and holds the connections once done (CTL.done, its figures
+ * written) until CTL.end exists: the caller measures memory meanwhile.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -28,13 +44,16 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define BATCH 256
 
 static int lfd, epfd;
+static long accepted; /* by the server thread, for "multi" */
 
 static void die(const char *what)
 {
@@ -81,6 +100,7 @@ static void *server(void *arg)
 				e.data.fd = c;
 				if (epoll_ctl(epfd, EPOLL_CTL_ADD, c, &e))
 					die("epoll_ctl ADD");
+				__atomic_add_fetch(&accepted, 1, __ATOMIC_RELEASE);
 				continue;
 			}
 			r = read(fd, buf, sizeof(buf));
@@ -238,11 +258,165 @@ static int client(const char *addr, int port, int max)
 	return 0;
 }
 
+/* Wait (polling, 2 ms) until the file exists. */
+static void wait_file(const char *ctl, const char *ext)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s.%s", ctl, ext);
+	while (stat(path, &st))
+		usleep(2000);
+}
+
+static void put_file(const char *ctl, const char *ext)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.%s", ctl, ext);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die(path);
+	close(fd);
+}
+
+/* What one "multi" process reports to the parent. */
+struct multi_report {
+	int phase, opened, alive;
+	double done; /* all of its connections accepted (now_s) */
+	char why[160]; /* the first failure, if any */
+};
+
+/*
+ * One process of "multi": listen, tell the parent (ready), wait for go,
+ * connect max times, wait for the accepts, report; ask every connection
+ * once, report; hold everything until the parent closes go.
+ */
+static void multi_child(int max, int ready_fd, int go_fd, int end_fd,
+			int rep_fd)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct multi_report rep = { 0 };
+	struct timeval tmo = { .tv_sec = 5 };
+	int *fds = calloc(max, sizeof(*fds));
+	char c;
+
+	if (!fds)
+		die("calloc");
+	a.sin_port = htons(start_server(0, 1));
+	/* go: the parent closes its end (one byte each could be taken twice) */
+	if (write(ready_fd, "r", 1) != 1 || read(go_fd, &c, 1) != 0)
+		_exit(1);
+	for (rep.opened = 0; rep.opened < max; rep.opened++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+			snprintf(rep.why, sizeof(rep.why),
+				 "%s #%d: %s", fd < 0 ? "socket" : "connect",
+				 rep.opened + 1, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
+		fds[rep.opened] = fd;
+	}
+	/* established means accepted too: 10 s at most for the last ones */
+	for (double t = now_s();
+	     __atomic_load_n(&accepted, __ATOMIC_ACQUIRE) < rep.opened &&
+	     now_s() - t < 10;)
+		usleep(200);
+	rep.done = now_s();
+	rep.phase = 1;
+	if (write(rep_fd, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(1);
+	for (int i = 0; i < rep.opened; i++)
+		if (!ping(fds[i], (uint64_t)i << 32 | i))
+			rep.alive++;
+	rep.phase = 2;
+	rep.why[0] = 0;
+	if (write(rep_fd, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(1);
+	/* hold them until the parent lets go (EOF), then exit unclosed */
+	while (read(end_fd, &c, 1) > 0)
+		;
+	_exit(0);
+}
+
+static int multi(int max, int procs, const char *ctl)
+{
+	int ready[2], go[2], end[2], rep[2], opened = 0, alive = 0, st;
+	struct multi_report r;
+	double t0, last = 0;
+	char c;
+
+	if (procs < 1 || procs > max)
+		procs = 1;
+	if (pipe(ready) || pipe(go) || pipe(end) || pipe(rep))
+		die("pipe");
+	for (int i = 0; i < procs; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			close(ready[0]);
+			close(go[1]);
+			close(end[1]);
+			close(rep[0]);
+			multi_child(max / procs + (i < max % procs), ready[1],
+				    go[0], end[0], rep[1]);
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	close(end[0]);
+	close(rep[1]);
+	for (int i = 0; i < procs; i++)
+		if (read(ready[0], &c, 1) != 1)
+			die("conns-held: a process did not start");
+	if (ctl) {
+		put_file(ctl, "ready");
+		wait_file(ctl, "go");
+	}
+	t0 = now_s();
+	close(go[1]);
+	/* two reports per process: opened (phase 1), then alive (2) */
+	for (int i = 0; i < 2 * procs; i++) {
+		if (read(rep[0], &r, sizeof(r)) != sizeof(r))
+			die("conns-held: a process died");
+		if (r.phase == 1) {
+			if (r.why[0])
+				fprintf(stderr, "conns-held: %s\n", r.why);
+			opened += r.opened;
+			if (r.done > last)
+				last = r.done;
+		} else {
+			alive += r.alive;
+		}
+	}
+	fprintf(stderr, "conns-held: %d processes, %d opened, %d answered, %.2f s to open\n",
+		procs, opened, alive, last - t0);
+	printf("%d %.0f\n", alive, opened / (last - t0));
+	fflush(stdout);
+	if (ctl) {
+		put_file(ctl, "done");
+		wait_file(ctl, "end");
+	}
+	close(end[1]);
+	while (wait(&st) > 0)
+		;
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: conns-held loop MAX\n"
 			"       conns-held server PORT\n"
-			"       conns-held client ADDR PORT MAX\n");
+			"       conns-held client ADDR PORT MAX\n"
+			"       conns-held multi MAX PROCS [CTL]\n");
 	return 2;
 }
 
@@ -260,5 +434,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(how, "client") && argc == 5 && atoi(argv[4]) > 0)
 		return client(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (!strcmp(how, "multi") && (argc == 4 || argc == 5) &&
+	    atoi(argv[2]) > 0 && atoi(argv[3]) > 0)
+		return multi(atoi(argv[2]), atoi(argv[3]),
+			     argc == 5 ? argv[4] : NULL);
 	return usage();
 }

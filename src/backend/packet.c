@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * packet:IFNAME — an AF_PACKET socket on an existing interface, with
- * memory-mapped rings in both directions on one TPACKET_V3 socket.
+ * packet:IFNAME — an AF_PACKET socket on an existing interface: a
+ * memory-mapped TPACKET_V3 transmit ring, and receive from the socket's
+ * queue with recvmmsg().
  *
- * Receive uses V3's block ring: the kernel fills a whole block and hands it
- * over (full, or after the 1 ms retire timeout), so one poll wakeup brings
- * a batch. Transmit uses V3's frame ring, which is V2-like (fixed-size
+ * Receive is adaptive: the thread sleeps in poll() and wakes per frame when
+ * the link is quiet (one round trip costs no timer), and takes up to
+ * RX_BATCH queued frames per recvmmsg() when it is busy. V3's block ring,
+ * used before, hands a block over only when it is full or its retire timer
+ * (1 ms at least) fires: a lone frame waited up to 1 ms, and a TCP round
+ * trip took 13x the host kernel's (docs/link.md). The queue's depth is
+ * SO_RCVBUF in bytes, so small frames do not each pin a 64 KiB slot as a
+ * V2 ring's fixed slots would. NUSE_PACKET_RX=v3 brings back the block ring
+ * (for comparison; see docs/backends.md).
+ *
+ * Transmit uses V3's frame ring, which is V2-like (fixed-size
  * slots, tp_next_offset 0; the kernel has no block transmit): frames are
  * copied into slots and one sendto() pushes them all — small frames; large
  * (GSO) ones go out from their pieces on a second, ring-less socket
@@ -44,6 +53,11 @@
 #define TX_DIRECT_MIN 4096
 #define TX_DIRECT_BATCH 64
 #define RX_BATCH 64
+/* One received frame: the largest GSO frame the host may hand over. */
+#define RX_BUF NUSE_BACKEND_MAX_FRAME
+/* The socket's receive queue: ~1.6 k full-size or ~100 GSO frames, about
+ * what the 4 MiB block ring held (the kernel doubles it for overhead). */
+#define RX_QUEUE_BYTES (8 << 20)
 
 #define VNET_LEN sizeof(struct virtio_net_hdr)
 /* Where frame data starts in a tx slot (no PACKET_TX_HAS_OFF). */
@@ -61,6 +75,11 @@ struct packet {
 	uint8_t *rx_ring, *tx_ring;
 	unsigned int rx_block, tx_head;
 	struct nuse_pkt pkts[RX_BATCH];
+	/* recvmmsg() receive (rx_ring NULL): frames, headers, addresses */
+	uint8_t *rx_bufs;
+	struct mmsghdr rx_mm[RX_BATCH];
+	struct iovec rx_iov[RX_BATCH][2];
+	struct sockaddr_ll rx_sll[RX_BATCH];
 };
 
 static int if_info(const char *name, struct nuse_backend_info *info,
@@ -104,8 +123,33 @@ static int setopt(int fd, int opt, const void *val, socklen_t len,
 		      strerror(errno));
 }
 
+/*
+ * Receive without a ring: a deep queue (SO_RCVBUFFORCE needs CAP_NET_ADMIN;
+ * without it SO_RCVBUF, capped by net.core.rmem_max), and the buffers and
+ * headers recvmmsg() fills. A buffer's pages are touched only as deep as
+ * its frames reach: small frames use the first page of each.
+ */
+static void rx_queue(struct packet *p)
+{
+	int bytes = RX_QUEUE_BYTES;
+
+	if (setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes,
+		       sizeof(bytes)))
+		setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+	for (int i = 0; i < RX_BATCH; i++) {
+		p->rx_iov[i][0] = (struct iovec){ &p->pkts[i].vh, VNET_LEN };
+		p->rx_iov[i][1] = (struct iovec){ p->rx_bufs + (size_t)i * RX_BUF,
+						  RX_BUF };
+		p->rx_mm[i].msg_hdr = (struct msghdr){
+			.msg_name = &p->rx_sll[i],
+			.msg_iov = p->rx_iov[i],
+			.msg_iovlen = 2,
+		};
+	}
+}
+
 static int packet_setup(struct packet *p, const char *name, int promisc,
-			char *err, size_t errlen)
+			bool rx_ring, char *err, size_t errlen)
 {
 	struct tpacket_req3 rx = {
 		.tp_block_size = RX_BLOCK_SIZE,
@@ -143,7 +187,7 @@ static int packet_setup(struct packet *p, const char *name, int promisc,
 	if (!ret)
 		ret = setopt(p->fd, PACKET_LOSS, &one, sizeof(one),
 			     "PACKET_LOSS", name, err, errlen);
-	if (!ret)
+	if (!ret && rx_ring)
 		ret = setopt(p->fd, PACKET_RX_RING, &rx, sizeof(rx),
 			     "PACKET_RX_RING", name, err, errlen);
 	if (!ret)
@@ -151,9 +195,11 @@ static int packet_setup(struct packet *p, const char *name, int promisc,
 			     "PACKET_TX_RING", name, err, errlen);
 	if (ret)
 		return ret;
+	if (!rx_ring)
+		rx_queue(p);
 
 	/* Both rings in one mapping, rx first. */
-	p->map_len = (size_t)RX_BLOCK_SIZE * RX_BLOCK_NR +
+	p->map_len = (rx_ring ? (size_t)RX_BLOCK_SIZE * RX_BLOCK_NR : 0) +
 		     (size_t)TX_FRAME_SIZE * TX_FRAME_NR;
 	p->map = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_POPULATE, p->fd, 0);
@@ -162,8 +208,8 @@ static int packet_setup(struct packet *p, const char *name, int promisc,
 		return io_err(err, errlen, errno, "packet:%s: mmap rings: %s",
 			      name, strerror(errno));
 	}
-	p->rx_ring = p->map;
-	p->tx_ring = p->map + (size_t)RX_BLOCK_SIZE * RX_BLOCK_NR;
+	p->rx_ring = rx_ring ? p->map : NULL;
+	p->tx_ring = p->map + (rx_ring ? (size_t)RX_BLOCK_SIZE * RX_BLOCK_NR : 0);
 
 	/* Membership ends with the socket: nothing to undo by hand. */
 	if (promisc)
@@ -203,6 +249,7 @@ static int packet_open(struct nuse_backend *b, const char *arg,
 	struct packet *p;
 	uint8_t hwaddr[6] = { 0 };
 	short flags = 0;
+	bool rx_ring;
 	int ret;
 
 	if (strlen(arg) >= IFNAMSIZ)
@@ -253,8 +300,18 @@ static int packet_open(struct nuse_backend *b, const char *arg,
 		memcpy(b->info.mac, conf->mac, 6);
 	else
 		io_random_mac(b->info.mac);
-	ret = packet_setup(p, arg, memcmp(b->info.mac, hwaddr, 6) != 0, err,
-			   errlen);
+	rx_ring = (getenv("NUSE_PACKET_RX") &&
+		   !strcmp(getenv("NUSE_PACKET_RX"), "v3"));
+	if (!rx_ring) {
+		p->rx_bufs = malloc((size_t)RX_BATCH * RX_BUF);
+		if (!p->rx_bufs) {
+			ret = io_err(err, errlen, ENOMEM,
+				     "packet:%s: out of memory", arg);
+			goto err_close;
+		}
+	}
+	ret = packet_setup(p, arg, memcmp(b->info.mac, hwaddr, 6) != 0,
+			   rx_ring, err, errlen);
 	if (ret)
 		goto err_close;
 
@@ -268,6 +325,7 @@ static int packet_open(struct nuse_backend *b, const char *arg,
 err_close:
 	if (p->map)
 		munmap(p->map, p->map_len);
+	free(p->rx_bufs);
 	close(p->fd);
 err_free:
 	free(p);
@@ -282,6 +340,7 @@ static void packet_close(struct nuse_backend *b)
 	if (p->txfd >= 0)
 		close(p->txfd);
 	close(p->fd);
+	free(p->rx_bufs);
 	free(p);
 }
 
@@ -405,10 +464,81 @@ static unsigned int rx_block(struct nuse_backend *b,
 	return total + k;
 }
 
+/* The interface went down (ENETDOWN): reading the error clears it, and
+ * frames flow again once it is back up; until then poll must not return at
+ * once. */
+static void clear_error(int fd)
+{
+	int e;
+	socklen_t l = sizeof(e);
+
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l);
+}
+
+/*
+ * Sleep in poll() until a frame is queued, then take what is there, up to
+ * RX_BATCH frames in one recvmmsg(): one frame per wakeup on a quiet link,
+ * full batches on a busy one.
+ */
+static int queue_rx(struct nuse_backend *b, int timeout_ms)
+{
+	struct packet *p = b->priv;
+	struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+	unsigned int k = 0;
+	int n;
+
+	n = poll(&pfd, 1, timeout_ms);
+	if (n < 0)
+		return -errno;
+	if (!n)
+		return 0;
+	if (pfd.revents & POLLERR)
+		clear_error(p->fd);
+	if (!(pfd.revents & POLLIN))
+		return 0;
+	for (int i = 0; i < RX_BATCH; i++) {
+		p->rx_mm[i].msg_hdr.msg_namelen = sizeof(p->rx_sll[i]);
+		p->rx_mm[i].msg_hdr.msg_flags = 0;
+	}
+	n = recvmmsg(p->fd, p->rx_mm, RX_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		if (errno == ENETDOWN)
+			clear_error(p->fd);
+		return errno == EAGAIN || errno == EINTR || errno == ENETDOWN ?
+			       0 :
+			       -errno;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct msghdr *m = &p->rx_mm[i].msg_hdr;
+		uint32_t len = p->rx_mm[i].msg_len;
+
+		/* What the host itself sends on the interface is not for us;
+		 * a frame cut short cannot be used. */
+		if (p->rx_sll[i].sll_pkttype == PACKET_OUTGOING)
+			continue;
+		if ((m->msg_flags & MSG_TRUNC) || len < VNET_LEN + 14) {
+			b->st.rx_drops++;
+			continue;
+		}
+		/* the batch is compacted: pkts[k] takes frame i's buffer */
+		if (k != (uint32_t)i)
+			p->pkts[k].vh = p->pkts[i].vh;
+		p->pkts[k].data = p->rx_iov[i][1].iov_base;
+		p->pkts[k].len = len - VNET_LEN;
+		k++;
+	}
+	if (k)
+		io_deliver(b, p->pkts, k);
+	return k;
+}
+
 static int packet_rx(struct nuse_backend *b, int timeout_ms)
 {
 	struct packet *p = b->priv;
 	unsigned int total = 0;
+
+	if (!p->rx_ring)
+		return queue_rx(b, timeout_ms);
 
 	for (int spins = 0; spins < RX_BLOCK_NR; spins++) {
 		struct tpacket_block_desc *bd =
@@ -429,15 +559,8 @@ static int packet_rx(struct nuse_backend *b, int timeout_ms)
 				return -errno;
 			if (!ret)
 				break;
-			/* The interface went down (ENETDOWN): reading the
-			 * error clears it, and frames flow again once it is
-			 * back up; until then poll must not return at once. */
-			if (pfd.revents & POLLERR) {
-				int e;
-				socklen_t l = sizeof(e);
-
-				getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &e, &l);
-			}
+			if (pfd.revents & POLLERR)
+				clear_error(p->fd);
 			/* One wait per call: after it, only ready blocks. */
 			timeout_ms = 0;
 			spins--;

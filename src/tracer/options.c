@@ -2,6 +2,7 @@
 /* Parsing of nuse-exec's command line (no global state: unit-tested). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
@@ -74,6 +75,8 @@ const char nuse_usage_text[] =
 	"                        net.ipv4.tcp_congestion_control=bbr\n"
 	"      --pcap=FILE       capture the links' frames (FILE, FILE.1, ...)\n"
 	"      --dpdk-args=ARGS  EAL arguments for dpdk: links (space separated)\n"
+	"      --mem=MIB         the stack's memory in MiB (16-65536; default\n"
+	"                        512; 100k TCP connections need ~700 more)\n"
 	"General:\n"
 	"  -v, --verbose         say what nuse does (repeat for more)\n"
 	"      --check           tell what this machine allows, mode by mode,\n"
@@ -91,7 +94,7 @@ const char nuse_usage_short[] =
 	"Usage: nuse-exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
 	"Try 'nuse-exec --help' for the options.\n";
 
-enum { O_SYSCTL = 256, O_PCAP, O_DPDK_ARGS, O_CHECK, O_NO_ISOLATE };
+enum { O_SYSCTL = 256, O_PCAP, O_DPDK_ARGS, O_CHECK, O_NO_ISOLATE, O_MEM };
 
 /*
  * The options of the in-process Linux stack, with nuse-node's syntax and
@@ -136,6 +139,19 @@ static int linux_opt(struct nuse_opts *o, int c, const char *name,
 	case O_DPDK_ARGS:
 		o->dpdk_args = arg;
 		return 0;
+	case O_MEM: {
+		char *end;
+		unsigned long v = strtoul(arg, &end, 10);
+
+		/* nuse-node's limits */
+		if (!*arg || *end || *arg == '-' || v < 16 || v > 65536) {
+			snprintf(err, errlen,
+				 "--mem: bad size in MiB '%s' (16-65536)", arg);
+			return -1;
+		}
+		o->mem_mib = v;
+		return 0;
+	}
 	}
 	return -1;
 }
@@ -157,6 +173,7 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 		{ "sysctl", required_argument, NULL, O_SYSCTL },
 		{ "pcap", required_argument, NULL, O_PCAP },
 		{ "dpdk-args", required_argument, NULL, O_DPDK_ARGS },
+		{ "mem", required_argument, NULL, O_MEM },
 		{ "check", no_argument, NULL, O_CHECK },
 		{ "no-isolate", no_argument, NULL, O_NO_ISOLATE },
 		{ NULL, 0, NULL, 0 },
@@ -208,6 +225,7 @@ enum nuse_parse_result nuse_parse_args(int argc, char **argv,
 		case O_SYSCTL:
 		case O_PCAP:
 		case O_DPDK_ARGS:
+		case O_MEM:
 			if (linux_opt(o, c, li >= 0 ? longopts[li].name : "iface",
 				      optarg, err, errlen))
 				return NUSE_PARSE_ERROR;

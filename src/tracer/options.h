@@ -48,7 +48,8 @@ struct nuse_opts {
 	int prog_index;
 	/*
 	 * --stack=linux only (src/tracer/stack-config.c applies them after
-	 * boot): -i/--iface, --sysctl KEY=VALUE, --pcap FILE, --dpdk-args.
+	 * boot; session.c sizes the stack by --mem): -i/--iface, --sysctl
+	 * KEY=VALUE, --pcap FILE, --dpdk-args, --mem MIB.
 	 * The strings point into argv.
 	 */
 	struct nuse_iface ifaces[NUSE_OPT_MAX_IFACES];
@@ -57,6 +58,7 @@ struct nuse_opts {
 	int n_sysctls;
 	const char *pcap;
 	const char *dpdk_args;
+	unsigned long mem_mib; /* --mem; 0: the default (session.c) */
 	/* the first of those given, for the "needs --stack=linux" message */
 	const char *linux_only_opt;
 };

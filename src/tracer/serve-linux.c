@@ -245,8 +245,12 @@ static void ph_unlink(struct sl_ph *ph)
 }
 
 /* The last placeholder of a stack socket is gone: close it in the stack. */
+/* held while placeholders found gone are released (reaper, reap_now) */
+static pthread_mutex_t reap_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void reap(const struct epoll_event *ev, int n)
 {
+	pthread_mutex_lock(&reap_lock);
 	for (int i = 0; i < n; i++) {
 		struct sl_ph *ph = ev[i].data.ptr;
 
@@ -256,6 +260,7 @@ static void reap(const struct epoll_event *ev, int n)
 		close(ph->keep);
 		ph_release(ph);
 	}
+	pthread_mutex_unlock(&reap_lock);
 }
 
 static void *sl_reaper(void *arg)
@@ -279,6 +284,9 @@ static void reap_now(void)
 {
 	struct epoll_event ev[64];
 
+	/* the reaper thread may be releasing one right now: after it */
+	pthread_mutex_lock(&reap_lock);
+	pthread_mutex_unlock(&reap_lock);
 	reap(ev, epoll_wait(reaper_ep, ev, 64, 0));
 }
 
@@ -503,8 +511,12 @@ static enum nuse_verdict serve_fd_call(const struct nuse_sup *s,
 		c->ret = sl_stack(c->tid, c->nr, sfd, c->args[1], c->args[2],
 				  c->args[3], c->args[4], c->args[5]);
 		/* a socket the tracees closed may still hold the address */
-		if (c->ret == -EADDRINUSE &&
-		    (c->nr == SYS_bind || c->nr == SYS_listen)) {
+		for (int i = 0; i < 5 && c->ret == -EADDRINUSE &&
+				(c->nr == SYS_bind || c->nr == SYS_listen);
+		     i++) {
+			/* (the reaper thread may hold the event taken) */
+			if (i)
+				usleep(1000);
 			reap_now();
 			c->ret = sl_stack(c->tid, c->nr, sfd, c->args[1],
 					  c->args[2], c->args[3], c->args[4],

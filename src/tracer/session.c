@@ -37,9 +37,17 @@
  * buffers' caps from it; at 64 MiB one stream's send buffer stops at
  * 0.5 MiB and a TAP stream is window-bound (docs/link.md).  Untouched
  * pages cost nothing.  (The stalls once seen at 64 MiB under memory
- * pressure were the timer-wheel bug, docs/stack.md.)
+ * pressure were the timer-wheel bug, docs/stack.md.)  --mem changes it:
+ * 100,000 idle TCP connections on the stack's loopback (both ends, 200,000
+ * sockets) take ~700 MiB (6.9 KiB each, bench-conns), and the page array
+ * costs ~7 MiB of RSS per 512 MiB, so the default stays as it is.
  */
 #define SESSION_MEM (512UL << 20)
+
+static unsigned long session_mem(const struct nuse_opts *o)
+{
+	return o->mem_mib ? o->mem_mib << 20 : SESSION_MEM;
+}
 
 struct nuse_session nuse_session;
 
@@ -161,7 +169,7 @@ void nuse_session_drain(void)
 static void __attribute__((noreturn))
 keeper_main(const struct nuse_opts *o, int report_fd, pid_t prog)
 {
-	const struct nuse_boot_params params = { .mem_size = SESSION_MEM };
+	const struct nuse_boot_params params = { .mem_size = session_mem(o) };
 	struct keeper_report rep = { 0 };
 	int r;
 
@@ -208,7 +216,7 @@ static int session_boot(const struct nuse_opts *o, char *err, size_t errlen)
 	int p[2], r, status;
 	ssize_t n;
 
-	r = nuse_session_create(SESSION_MEM, &nuse_session);
+	r = nuse_session_create(session_mem(o), &nuse_session);
 	if (r)
 		return r;
 	if (pipe2(p, O_CLOEXEC))

@@ -102,7 +102,8 @@ START_TEST(help_fits_80_columns)
 {
 	static const char *const opts[] = { "--mode=", "--stack=", "--iface=",
 					    "--sysctl=", "--pcap=", "--dpdk-args=",
-					    "--verbose", "--help", "--version" };
+					    "--mem=", "--verbose", "--help",
+					    "--version" };
 
 	check_width(nuse_usage_text);
 	check_width(nuse_usage_short);
@@ -123,6 +124,35 @@ START_TEST(mode_names_round_trip)
 		ck_assert_str_eq(nuse_mode_name(m), names[i]);
 	}
 	ck_assert_int_eq(nuse_mode_from_name("SUD", &m), -1);
+}
+END_TEST
+
+START_TEST(mem_option)
+{
+	struct nuse_opts o;
+	char err[256];
+
+	ck_assert_int_eq(parse(&o, err, 3, "nuse-exec", "prog", "x"), NUSE_PARSE_RUN);
+	ck_assert_int_eq(o.mem_mib, 0); /* session.c's default */
+	ck_assert_int_eq(parse(&o, err, 3, "nuse-exec", "--mem=1024", "prog"),
+			 NUSE_PARSE_RUN);
+	ck_assert_int_eq(o.mem_mib, 1024);
+	ck_assert_int_eq(parse(&o, err, 4, "nuse-exec", "--mem", "16", "prog"),
+			 NUSE_PARSE_RUN);
+	ck_assert_int_eq(o.mem_mib, 16);
+	/* nuse-node's limits, one line naming the option */
+	ck_assert_int_eq(parse(&o, err, 3, "nuse-exec", "--mem=15", "prog"),
+			 NUSE_PARSE_ERROR);
+	ck_assert_str_eq(err, "--mem: bad size in MiB '15' (16-65536)");
+	ck_assert_int_eq(parse(&o, err, 3, "nuse-exec", "--mem=65537", "prog"),
+			 NUSE_PARSE_ERROR);
+	ck_assert_int_eq(parse(&o, err, 3, "nuse-exec", "--mem=1G", "prog"),
+			 NUSE_PARSE_ERROR);
+	ck_assert_int_eq(parse(&o, err, 3, "nuse-exec", "--mem=-1", "prog"),
+			 NUSE_PARSE_ERROR);
+	ck_assert_int_eq(parse(&o, err, 4, "nuse-exec", "--stack=host",
+			       "--mem=64", "prog"), NUSE_PARSE_ERROR);
+	ck_assert_str_eq(err, "--mem: needs --stack=linux");
 }
 END_TEST
 
@@ -190,6 +220,7 @@ int main(void)
 	tcase_add_test(tc, help_fits_80_columns);
 	tcase_add_test(tc, mode_names_round_trip);
 	tcase_add_test(tc, linux_stack_options);
+	tcase_add_test(tc, mem_option);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
