@@ -19,6 +19,7 @@
 #define NR_kill			62
 #define NR_arch_prctl		158
 #define NR_gettid		186
+#define NR_tkill		200
 #define NR_futex		202
 #define NR_clock_gettime	228
 #define NR_exit_group		231
