@@ -525,7 +525,14 @@ static void reap(int respawn)
 	}
 }
 
-/* The stack's TCP sockets by state, through sock_diag (as `ss`). */
+/* A port of the storm's servers. */
+static int ours(int port)
+{
+	return port >= port_base && port < port_base + pairs;
+}
+
+/* The stack's TCP sockets to or from the storm's servers, by state,
+ * through sock_diag (as `ss`). */
 static int diag_count(long by_state[16])
 {
 	static char buf[32768];
@@ -573,6 +580,10 @@ static int diag_count(long by_state[16])
 					close(s);
 					return -1;
 				}
+				/* ours only: natively the host has others */
+				if (!ours(ntohs(d->id.idiag_sport)) &&
+				    !ours(ntohs(d->id.idiag_dport)))
+					continue;
 				by_state[d->idiag_state & 15]++;
 				total++;
 			}
