@@ -189,8 +189,7 @@ static int owner_gone(int c)
 {
 	int tid = c & ~MUTEX_WAITERS;
 
-	/* tkill: the owner's thread group is not known (tids are global) */
-	return tid > 0 && sys2(NR_tkill, tid, 0) == -ESRCH;
+	return tid > 0 && nuse_host_tid_gone(tid);
 }
 
 void nuse_host_mutex_lock(struct nuse_host_mutex *mutex)

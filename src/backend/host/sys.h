@@ -27,6 +27,12 @@
 #define NR_process_vm_readv	310
 #define NR_process_vm_writev	311
 
+#define O_RDONLY		0
+#define O_CLOEXEC		02000000
+
+/* mem.c: the thread is gone or a zombie (a dead owner of a lock) */
+int nuse_host_tid_gone(long tid);
+
 #define FUTEX_WAIT		0
 #define FUTEX_WAKE		1
 #define FUTEX_WAIT_BITSET	9
