@@ -74,6 +74,14 @@ struct shared {
 };
 
 static struct shared *sh;
+/*
+ * A child's incarnation: the slot's number when the parent forked it.
+ * Not read by the child from sh->gen: the parent bumps that before it
+ * kills, and a child killed just after its fork read the bumped number,
+ * took it for its own, and its peer's failure then looked unexplained
+ * (natively too: "UNEXPLAINED ... its peer 0 (29) was not killed").
+ */
+static unsigned int my_gen;
 static int pairs = 8, port_base = 7100;
 static unsigned long seed = 1;
 
@@ -303,7 +311,7 @@ static void serve_one(int c, int slot)
 
 static void __attribute__((noreturn)) server(int slot)
 {
-	unsigned int inc = sh->gen[slot];
+	unsigned int inc = my_gen;
 	double t0 = now();
 	int l;
 
@@ -354,7 +362,7 @@ static int transfer(int slot, int srv, unsigned int seq, uint64_t *rng)
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	unsigned char sent[32], echo[32], got[32];
 	unsigned int g0 = __atomic_load_n(&sh->gen[srv], __ATOMIC_ACQUIRE);
-	struct hdr h = { MAGIC, (uint32_t)slot, sh->gen[slot], seq, 0, 0, 0 };
+	struct hdr h = { MAGIC, (uint32_t)slot, my_gen, seq, 0, 0, 0 };
 	const char *step = "connect";
 	int s, r, ok;
 
@@ -411,7 +419,7 @@ fail:
 /* count > 0: that many transfers, then exit (the fresh processes) */
 static void __attribute__((noreturn)) client(int slot, int count)
 {
-	uint64_t rng = mix(seed ^ ((uint64_t)slot << 32) ^ sh->gen[slot]);
+	uint64_t rng = mix(seed ^ ((uint64_t)slot << 32) ^ my_gen);
 	int srv = slot - pairs, done = 0;
 	double since = now();
 	unsigned int seq = 0;
@@ -443,11 +451,13 @@ static pid_t pids[2 * MAX_PAIRS];
 
 static pid_t spawn(int slot, int count)
 {
+	unsigned int inc = __atomic_load_n(&sh->gen[slot], __ATOMIC_ACQUIRE);
 	pid_t p;
 
 	fflush(stdout);
 	p = fork();
 	if (p == 0) {
+		my_gen = inc;
 		if (slot < pairs)
 			server(slot);
 		client(slot, count);
