@@ -93,15 +93,15 @@ for m in sud sud-trap seccomp unotify; do
 	PORT=$(free_port)
 	# the stack's /proc/net only in the in-process modes
 	case $m in unotify | ptrace) n= ;; *) n=-n ;; esac
-	# shellcheck disable=SC2016
 	# no timeout(1): it would make a process group of its own, which the
 	# cleanup (of spawn_bg's group) would miss; every wait here is bounded
+	# shellcheck disable=SC2016
 	spawn_bg sh -c '"$1" --mode="$2" -- "$3" -t "$4" -P "$5" -s "$5" \
 		-w "$6/w" $7 >"$6/out" 2>"$6/err"
 		echo $? >"$6/st"' sh "$NUSE_EXEC" "$m" "$PROGS/storm" \
 		"$SECS" "$PORT" "$D" "$n"
 	pid=$BG_LAST
-	k= warm= end= why=
+	k='' warm='' end='' why='' warm_mem='' end_mem='' kills=''
 	if ! wait_line "$D/out" "pause warm" 30; then
 		why="no 'pause warm' within 30 s"
 	else
