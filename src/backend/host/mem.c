@@ -59,9 +59,43 @@ int nuse_host_mem_share(void *start, unsigned long len)
 	return 0;
 }
 
+/*
+ * A thread that ended: no such thread (ESRCH), or a zombie.  Signals to
+ * a zombie succeed, and a session's process killed while it held the
+ * stack's CPU or a mutex stays a zombie until its parent's wait() — for
+ * ever, when the parent is itself waiting for that CPU (the kill storm:
+ * its parent forking a new child).  Its /proc/TID/stat says Z (or X).
+ */
+int nuse_host_tid_gone(long tid)
+{
+	char path[32] = "/proc/", buf[256], digits[24];
+	long fd, n;
+	int i = 6, k = 0;
+
+	if (sys2(NR_tkill, tid, 0) == -ESRCH)
+		return 1;
+	do
+		digits[k++] = (char)('0' + tid % 10);
+	while ((tid /= 10) && k < (int)sizeof(digits));
+	while (k)
+		path[i++] = digits[--k];
+	nuse_host_memcpy(path + i, "/stat", 6);
+	fd = sys3(NR_open, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	n = sys3(NR_read, fd, buf, sizeof(buf) - 1);
+	sys1(NR_close, fd);
+	if (n <= 0)
+		return 0;
+	/* "TID (COMM) STATE ...": the state follows the last ')' */
+	for (i = (int)n - 1; i >= 0 && buf[i] != ')'; i--)
+		;
+	return i >= 0 && i + 2 < n && (buf[i + 2] == 'Z' || buf[i + 2] == 'X');
+}
+
 int nuse_host_alive(long pid, long tid)
 {
-	return sys3(NR_tgkill, pid, tid, 0) != -ESRCH;
+	return sys3(NR_tgkill, pid, tid, 0) != -ESRCH && !nuse_host_tid_gone(tid);
 }
 
 /*

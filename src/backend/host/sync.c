@@ -152,37 +152,89 @@ int nuse_host_sem_down_timeout_intr(struct nuse_host_sem *sem,
 	return 0;
 }
 
+/*
+ * Mutexes shared by the session's processes, any of which may be
+ * SIGKILLed at any instruction, holding one too (waiting for the CPU
+ * under cpu.lock, creating its task under create_lock): a plain futex
+ * mutex then stayed locked for good and every process of the session
+ * hung on it (the kill storm, tests/fuzz/storm.sh).  So the word holds
+ * the owner's thread id (MUTEX_WAITERS: someone sleeps on it), a waiter
+ * wakes every 100 ms and takes over a mutex whose owner is gone, as
+ * cpu.c takes over the CPU of a dead holder.  What the dead owner
+ * protected is as it left it: the critical sections are short updates.
+ */
+#define MUTEX_WAITERS	(1 << 30)
+#define MUTEX_CHECK_NS	100000000L
+
 void nuse_host_mutex_init(struct nuse_host_mutex *mutex)
 {
 	mutex->state = 0;
+}
+
+static int self_tid(void)
+{
+	return (int)nuse_host_self()->tid;
 }
 
 int nuse_host_mutex_trylock(struct nuse_host_mutex *mutex)
 {
 	int zero = 0;
 
-	return __atomic_compare_exchange_n(&mutex->state, &zero, 1, 0,
+	return __atomic_compare_exchange_n(&mutex->state, &zero, self_tid(), 0,
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/* The thread id in a mutex word is gone: no thread of any process has it. */
+static int owner_gone(int c)
+{
+	int tid = c & ~MUTEX_WAITERS;
+
+	return tid > 0 && nuse_host_tid_gone(tid);
 }
 
 void nuse_host_mutex_lock(struct nuse_host_mutex *mutex)
 {
-	int c = 0;
+	const struct host_timespec check = { 0, MUTEX_CHECK_NS };
+	int self = self_tid(), c = 0;
 
-	if (__atomic_compare_exchange_n(&mutex->state, &c, 1, 0,
+	if (__atomic_compare_exchange_n(&mutex->state, &c, self, 0,
 					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return;
-	/* contended: mark "waiters" (2) and sleep until we take it as 2 */
-	if (c != 2)
-		c = __atomic_exchange_n(&mutex->state, 2, __ATOMIC_ACQUIRE);
-	while (c != 0) {
-		futex_wait(&mutex->state, 2, 0);
-		c = __atomic_exchange_n(&mutex->state, 2, __ATOMIC_ACQUIRE);
+	for (;;) {
+		if (c == 0) {
+			/* free again: take it, saying others may sleep on it */
+			if (__atomic_compare_exchange_n(&mutex->state, &c,
+							self | MUTEX_WAITERS, 0,
+							__ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED))
+				return;
+			continue;
+		}
+		if (!(c & MUTEX_WAITERS) &&
+		    !__atomic_compare_exchange_n(&mutex->state, &c,
+						 c | MUTEX_WAITERS, 0,
+						 __ATOMIC_RELAXED,
+						 __ATOMIC_RELAXED))
+			continue;
+		c |= MUTEX_WAITERS;
+		/* sleeps only while the word is still c; every 100 ms, is
+		 * the owner still there? */
+		if (futex_wait(&mutex->state, c, &check) == -ETIMEDOUT) {
+			c = __atomic_load_n(&mutex->state, __ATOMIC_RELAXED);
+			if (c && owner_gone(c) &&
+			    __atomic_compare_exchange_n(&mutex->state, &c,
+							self | MUTEX_WAITERS, 0,
+							__ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED))
+				return;
+		}
+		c = __atomic_load_n(&mutex->state, __ATOMIC_RELAXED);
 	}
 }
 
 void nuse_host_mutex_unlock(struct nuse_host_mutex *mutex)
 {
-	if (__atomic_exchange_n(&mutex->state, 0, __ATOMIC_RELEASE) == 2)
+	if (__atomic_exchange_n(&mutex->state, 0, __ATOMIC_RELEASE) &
+	    MUTEX_WAITERS)
 		futex_wake(&mutex->state, 1);
 }

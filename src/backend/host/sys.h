@@ -19,12 +19,19 @@
 #define NR_kill			62
 #define NR_arch_prctl		158
 #define NR_gettid		186
+#define NR_tkill		200
 #define NR_futex		202
 #define NR_clock_gettime	228
 #define NR_exit_group		231
 #define NR_tgkill		234
 #define NR_process_vm_readv	310
 #define NR_process_vm_writev	311
+
+#define O_RDONLY		0
+#define O_CLOEXEC		02000000
+
+/* mem.c: the thread is gone or a zombie (a dead owner of a lock) */
+int nuse_host_tid_gone(long tid);
 
 #define FUTEX_WAIT		0
 #define FUTEX_WAKE		1

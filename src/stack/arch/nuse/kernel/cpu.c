@@ -148,6 +148,34 @@ int nuse_cpu_took_over(void)
 	return 1;
 }
 
+/*
+ * Wait on sem for the scheduler to hand the CPU to the caller's task,
+ * which is runnable (it woke it).  0: handed over.  1: the thread the CPU
+ * went to instead is dead (its process was killed with its task on the
+ * runqueue, or it died holding the CPU) and the caller took the CPU over:
+ * it runs as the dead task now.  Only waiters for the CPU itself checked
+ * on its holder: the keeper entering the stack to reap the dead process
+ * waited for its turn for ever once no other process was calling in.
+ */
+int nuse_cpu_wait_turn(struct nuse_host_sem *sem)
+{
+	struct nuse_thread_state *ts = nuse_thread_state();
+
+	while (nuse_host_sem_down_timeout(sem, 100 * NSEC_PER_MSEC)) {
+		nuse_host_mutex_lock(&cpu.lock);
+		if (cpu.count && owner_dead()) {
+			cpu.owner = ts->tid;
+			cpu.owner_pid = ts->pid;
+			cpu.took_over = 1;
+			nuse_host_mutex_unlock(&cpu.lock);
+			nuse_cpu_took_over();
+			return 1;
+		}
+		nuse_host_mutex_unlock(&cpu.lock);
+	}
+	return 0;
+}
+
 int nuse_cpu_get(void)
 {
 	struct nuse_thread_state *ts = nuse_thread_state();

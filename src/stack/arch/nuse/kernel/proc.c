@@ -28,6 +28,8 @@
 #include <asm/nuse.h>
 #include <nuse/host.h>
 #include <nuse/stack.h>
+/* deactivate_task(): a dead process's runnable task leaves the runqueue */
+#include <../kernel/sched/sched.h>
 
 extern char __nuse_shared_start[], __nuse_shared_end[];
 
@@ -296,9 +298,9 @@ static int inflight_find(struct task_struct *t)
 	return -1;
 }
 
-void nuse_inflight_leave(void)
+static void inflight_del(struct task_struct *t)
 {
-	int k = inflight_find(current);
+	int k = inflight_find(t);
 	unsigned int j, next;
 
 	if (k < 0)
@@ -323,19 +325,87 @@ void nuse_inflight_leave(void)
 	}
 }
 
-/* Before exit_files(t): the file t's dead call still holds, or NULL. */
+void nuse_inflight_leave(void)
+{
+	inflight_del(current);
+}
+
+/*
+ * Before exit_files(t): the file t's dead call still holds, or NULL.  The
+ * entry goes (a dead task's entries filled the table after 4096 kills).
+ */
 static struct file *inflight_take(struct task_struct *t)
 {
 	int k = inflight_find(t);
 	struct file *f = NULL;
 
-	if (k < 0 || !t->files)
+	if (k < 0)
 		return NULL;
 	rcu_read_lock();
-	if (files_lookup_fd_raw(t->files, inflight[k].fd) == inflight[k].file)
+	if (t->files &&
+	    files_lookup_fd_raw(t->files, inflight[k].fd) == inflight[k].file)
 		f = inflight[k].file;
 	rcu_read_unlock();
+	inflight_del(t);
 	return f;
+}
+
+/*
+ * The socket lock (lock_sock) of the socket a dead task's call was on,
+ * if that task holds it: a process SIGKILLed between lock_sock() and
+ * release_sock() (running in the stack, or switched out there) left the
+ * socket owned for good, and the reap's close of it then waited for the
+ * lock for ever, holding up every later reap (the kill storm).  The lock
+ * has no owner field: t is taken for the owner when it does not wait for
+ * the lock itself and no other task is in a call on the socket.  A lock
+ * t took on another socket (accept's new one) stays held.
+ */
+static void unlock_dead_owner(struct task_struct *t, struct file *f)
+{
+	struct socket *sock = f ? sock_from_file(f) : NULL;
+	struct sock *sk = sock ? sock->sk : NULL;
+	struct wait_queue_entry *w;
+	bool waiter = false;
+	int k;
+
+	if (!sk || !sock_owned_by_user_nocheck(sk))
+		return;
+	spin_lock_bh(&sk->sk_lock.slock);
+	list_for_each_entry(w, &sk->sk_lock.wq.head, entry)
+		if (w->private == t)
+			waiter = true;
+	spin_unlock_bh(&sk->sk_lock.slock);
+	if (waiter)
+		return;
+	for (k = 0; k < INFLIGHT_SLOTS; k++)
+		if (inflight[k].task && inflight[k].task != t &&
+		    inflight[k].file == f)
+			return;
+	pr_warn("nuse: socket lock of a dead task (%s/%d) released\n",
+		t->comm, task_pid_nr(t));
+	release_sock(sk);
+}
+
+/*
+ * A task of a dead process never runs again: off the runqueue if it is
+ * on it, and in a state no wake-up (TASK_NORMAL) ends.  Not the running
+ * task: that is the reaper.
+ */
+static void stop_task(struct task_struct *t)
+{
+	struct rq_flags rf;
+	struct rq *rq = task_rq_lock(t, &rf);
+
+	update_rq_clock(rq);
+	/* asleep but left queued (EEVDF's delayed dequeue): as
+	 * wait_task_inactive() does */
+	if (t->se.sched_delayed)
+		dequeue_task(rq, t, DEQUEUE_SLEEP | DEQUEUE_DELAYED |
+			     DEQUEUE_NOCLOCK);
+	else if (task_on_rq_queued(t) && !task_current(rq, t))
+		deactivate_task(rq, t, DEQUEUE_NOCLOCK);
+	WRITE_ONCE(t->__state, __TASK_STOPPED);
+	task_rq_unlock(rq, t, &rf);
 }
 
 struct reap {
@@ -384,15 +454,22 @@ static long reap_tasks(void *data)
 	rcu_read_unlock();
 
 	for (i = 0; i < n; i++) {
-		struct file *held = NULL;
+		struct file *held;
 
 		t = tasks[i];
-		if (!READ_ONCE(t->on_rq) &&
-		    READ_ONCE(t->__state) != TASK_RUNNING) {
-			/* asleep in a call that will never return */
-			WRITE_ONCE(t->__state, __TASK_STOPPED);
-			held = inflight_take(t);
-		}
+		/*
+		 * Every task of the process is switched out, in schedule():
+		 * asleep in a call, parked between calls, or woken and not
+		 * yet run again (a process killed while its thread waited for
+		 * the CPU, very common under load).  The last kind was left
+		 * on the runqueue with its call's file reference: the socket
+		 * stayed open for good, and when the scheduler picked the
+		 * task the CPU went to a dead thread until a waiter took it
+		 * over 100 ms later.  Take it off the runqueue too.
+		 */
+		stop_task(t);
+		held = inflight_take(t);
+		unlock_dead_owner(t, held);
 		exit_files(t);
 		if (held)
 			fput(held); /* the dead call's fdget() reference */

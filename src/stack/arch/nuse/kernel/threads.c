@@ -206,9 +206,12 @@ void nuse_switch_to_host_task(struct task_struct *task)
 			return;
 		wake_up_process(task);
 		if (nuse_sched_jb()) {
-			/* someone else runs; wait until the scheduler picks us */
+			/* someone else runs; wait until the scheduler picks us
+			 * (or take over from a dead thread it went to, and
+			 * schedule again, as that thread's task) */
 			nuse_netdev_tx_flush(0);
-			nuse_host_sem_down(&ti->sched_sem);
+			if (nuse_cpu_wait_turn(&ti->sched_sem))
+				continue;
 			schedule_tail(nuse_prev_task);
 		}
 	}

@@ -42,6 +42,7 @@ void nuse_cpu_put(void);
 void nuse_cpu_put_now(void);
 void nuse_cpu_set_owner(long tid, long pid);
 int nuse_cpu_took_over(void);
+int nuse_cpu_wait_turn(struct nuse_host_sem *sem);
 void nuse_interrupt_task(struct task_struct *task, unsigned long seq);
 void nuse_cpu_shutdown(void);
 int nuse_irq_request(void (*handler)(void));
