@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Samples and slopes for tests/soak/soak.sh (docs/soak.md).
+
+  sample.py inside OUT SECONDS
+      Run as a process of a nuse session (in-process mode: /proc/net is the
+      session's stack, docs/design.md): once a second, append a line
+      "TIME used tcp_inuse tcp_orphan tcp_tw tcp_alloc tcp_mem tcp6_inuse"
+      from /proc/net/sockstat and /proc/net/sockstat6 to OUT; ends when its
+      parent (the session's server) is gone, or after SECONDS.
+
+  sample.py outside CSV T0 STOPFILE NAME:SID:MARKER...
+      From the host, once a second until STOPFILE exists: for every
+      process of each session, a row "t,session,role,pid,comm,rss_kib,
+      anon_kib,shmem_kib,fds" (t: seconds since T0; VmRSS, RssAnon,
+      RssShmem from /proc/PID/status; fds: entries of /proc/PID/fd).  The
+      session's processes: the program's, whose session id is SID, and
+      its keeper (nuse-keeper) and descriptor holder (nuse-fds), whose
+      command lines contain MARKER.
+
+  sample.py sockets CSV T0 NAME:FILE...
+      The inside samples as CSV "t,session,sockets_used,tcp_inuse,
+      tcp_orphan,tcp_tw,tcp_alloc,tcp_mem_pages,tcp6_inuse".
+
+  sample.py fit PROCS_CSV SOCKETS_CSV FROM TO TW_FROM
+      Least-squares slope of every series over [FROM, TO] (seconds since
+      T0; TIME_WAIT over [TW_FROM, TO]), printed as a table; the bounds
+      of docs/soak.md checked; "FAIL: ..." for each one broken, exit
+      status 1 if any.
+"""
+import csv
+import os
+import sys
+import time
+
+# Bounds (docs/soak.md says why these).
+RSS_GROWTH_MAX = 0.05  # fitted growth over the window / mean, every process
+RSS_SLOPE_MAX = 16.0  # KiB/s, every process
+COUNT_RISE_MIN = 16  # descriptors, sockets: fitted rise over the window
+COUNT_RISE_FRAC = 0.02  # ... or this fraction of the mean, the larger
+GAP_MAX = 5.0  # s between two samples of a series: a stall
+
+
+# VmRSS = private memory + the pages of the stack's shared memory (the
+# keeper's memfd) this process has touched so far, which creeps up as its
+# calls touch pages others' calls allocated: reported; the private part
+# (RssAnon) and the stack's memory itself (stack_kib) are checked.
+KIND = {"rss_kib": "info", "anon_kib": "mem", "shmem_kib": "info",
+        "stack_kib": "mem"}
+
+
+def sockstat():
+    v = {}
+    for path in ("/proc/net/sockstat", "/proc/net/sockstat6"):
+        with open(path) as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                w = rest.split()
+                for i in range(0, len(w) - 1, 2):
+                    v[key + "." + w[i]] = w[i + 1]
+    return " ".join(v.get(k, "nan") for k in (
+        "sockets.used", "TCP.inuse", "TCP.orphan", "TCP.tw", "TCP.alloc",
+        "TCP.mem", "TCP6.inuse"))
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def inside(out, seconds, pid):
+    end = time.time() + float(seconds)
+    with open(out, "a") as f:
+        while alive(pid) and time.time() < end:
+            f.write("%.3f %s\n" % (time.time(), sockstat()))
+            f.flush()
+            time.sleep(1.0 - time.time() % 1.0)
+
+
+def status(pid):
+    v = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, rest = line.partition(":")
+            if k in ("VmRSS", "RssAnon", "RssShmem"):
+                v[k] = rest.split()[0]
+    return v
+
+
+def stack_kib(pid, fdl):
+    """The stack's memory: what the keeper's memfd has allocated."""
+    kib = 0
+    for fd in fdl:
+        p = "/proc/%d/fd/%s" % (pid, fd)
+        try:
+            if os.readlink(p).startswith("/memfd:nuse-kernel-memory"):
+                kib += os.stat(p).st_blocks // 2
+        except OSError:
+            pass
+    return str(kib)
+
+
+def stat(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        s = f.read()
+    comm = s[s.index("(") + 1:s.rindex(")")]
+    w = s[s.rindex(")") + 2:].split()
+    return comm, w[0], int(w[3])  # comm, state, session id
+
+
+def outside(path, t0, stopfile, specs):
+    sessions = []
+    for s in specs:
+        name, sid, marker = s.split(":", 2)
+        sessions.append((name, int(sid), marker.encode()))
+    t0 = float(t0)
+    with open(path, "w") as f:
+        f.write("t,session,role,pid,comm,rss_kib,anon_kib,shmem_kib,fds,"
+                "stack_kib\n")
+        while not os.path.exists(stopfile):
+            t = time.time()
+            rows = []
+            for d in os.listdir("/proc"):
+                if not d.isdigit():
+                    continue
+                pid = int(d)
+                try:
+                    comm, state, sid = stat(pid)
+                    if state == "Z":
+                        continue
+                    role = None
+                    for name, ssid, marker in sessions:
+                        if sid == ssid and pid != ssid:
+                            # (the leader is timeout(1), not nuse's)
+                            role = (name, "program")
+                        elif comm in ("nuse-keeper", "nuse-fds"):
+                            with open("/proc/%d/cmdline" % pid, "rb") as c:
+                                if marker in c.read():
+                                    role = (name, comm[5:])
+                        if role:
+                            break
+                    if not role:
+                        continue
+                    st = status(pid)
+                    fdl = os.listdir("/proc/%d/fd" % pid)
+                    fds = len(fdl)
+                    mem = ""
+                    if role[1] == "keeper":
+                        mem = stack_kib(pid, fdl)
+                except (OSError, ValueError, IndexError):
+                    continue  # gone meanwhile
+                rows.append("%.2f,%s,%s,%d,%s,%s,%s,%s,%d,%s\n" % (
+                    t - t0, role[0], role[1], pid, comm, st.get("VmRSS", ""),
+                    st.get("RssAnon", ""), st.get("RssShmem", ""), fds, mem))
+            f.writelines(sorted(rows, key=lambda r: r.split(",")[1:4]))
+            f.flush()
+            time.sleep(max(0.05, 1.0 - (time.time() - t)))
+
+
+def sockets(path, t0, specs):
+    t0 = float(t0)
+    with open(path, "w") as f:
+        f.write("t,session,sockets_used,tcp_inuse,tcp_orphan,tcp_tw,"
+                "tcp_alloc,tcp_mem_pages,tcp6_inuse\n")
+        for s in specs:
+            name, src = s.split(":", 1)
+            try:
+                lines = open(src).read().splitlines()
+            except OSError:
+                lines = []
+            for line in lines:
+                w = line.split()
+                if len(w) != 8:
+                    continue
+                f.write("%.2f,%s,%s\n" % (float(w[0]) - t0, name, ",".join(w[1:])))
+
+
+def slope(pts):
+    n = len(pts)
+    mt = sum(t for t, _ in pts) / n
+    mv = sum(v for _, v in pts) / n
+    stt = sum((t - mt) ** 2 for t, _ in pts)
+    if stt == 0:
+        return 0.0, mv
+    return sum((t - mt) * (v - mv) for t, v in pts) / stt, mv
+
+
+def fit(procs_csv, sockets_csv, lo, hi, tw_lo):
+    lo, hi, tw_lo = float(lo), float(hi), float(tw_lo)
+    series = {}  # key -> (kind, [(t, v)])
+    pids = {}  # session -> {role/comm: set(pid)}
+    tot = {}  # session -> {t: the program processes' descriptors}
+    with open(procs_csv) as f:
+        for r in csv.DictReader(f):
+            t = float(r["t"])
+            if not lo <= t <= hi:
+                continue
+            who = "%s %s %s[%s]" % (r["session"], r["role"], r["comm"], r["pid"])
+            pids.setdefault(r["session"], {}).setdefault(
+                (r["role"], r["comm"]), set()).add(r["pid"])
+            for k in ("rss_kib", "anon_kib", "shmem_kib", "stack_kib"):
+                if r.get(k):
+                    series.setdefault(who + " " + k, (KIND[k], []))[1].append(
+                        (t, float(r[k])))
+            # connections move between nginx's workers: their sum counts
+            fk = "count" if r["role"] != "program" else "info"
+            series.setdefault(who + " fds", (fk, []))[1].append(
+                (t, float(r["fds"])))
+            if r["role"] == "program":
+                tot.setdefault(r["session"], {}).setdefault(t, 0)
+                tot[r["session"]][t] += float(r["fds"])
+    for sess, byt in tot.items():
+        series["%s programs fds (sum)" % sess] = ("count", sorted(byt.items()))
+    with open(sockets_csv) as f:
+        for r in csv.DictReader(f):
+            t = float(r["t"])
+            for k in ("sockets_used", "tcp_inuse", "tcp_orphan", "tcp_tw",
+                      "tcp_alloc", "tcp_mem_pages", "tcp6_inuse"):
+                first = tw_lo if k == "tcp_tw" else lo
+                if first <= t <= hi and r[k] != "nan":
+                    series.setdefault("%s stack %s" % (r["session"], k),
+                                      ("count", []))[1].append((t, float(r[k])))
+    bad = []
+    print("%-52s %6s %12s %12s %10s %8s" % (
+        "series (window %.0f-%.0f s)" % (lo, hi), "n", "mean", "slope/s",
+        "rise", "rise%"))
+    for key in sorted(series):
+        kind, pts = series[key]
+        if len(pts) < 10:
+            bad.append("%s: %d samples in the window" % (key, len(pts)))
+            continue
+        pts.sort()
+        gap = max(b[0] - a[0] for a, b in zip(pts, pts[1:]))
+        s, mean = slope(pts)
+        span = pts[-1][0] - pts[0][0]
+        rise = s * span
+        frac = rise / mean if mean else 0.0
+        print("%-52s %6d %12.1f %12.3f %10.1f %7.2f%%" % (
+            key, len(pts), mean, s, rise, 100 * frac))
+        if gap > GAP_MAX:
+            bad.append("%s: no sample for %.1f s" % (key, gap))
+        if pts[0][0] > lo + GAP_MAX or pts[-1][0] < hi - GAP_MAX:
+            # a process that died, or one started (a worker respawned)
+            bad.append("%s: only from %.0f to %.0f s" % (key, pts[0][0], pts[-1][0]))
+        if kind == "info":
+            continue
+        if kind == "mem":
+            if frac > RSS_GROWTH_MAX or s > RSS_SLOPE_MAX:
+                bad.append("%s: grows %.1f KiB/s, %.1f KiB (%.1f%%) over %.0f s "
+                           "(bound: %.0f KiB/s and %.0f%%)" % (
+                               key, s, rise, 100 * frac, span, RSS_SLOPE_MAX,
+                               100 * RSS_GROWTH_MAX))
+        else:
+            # Connections being made again dip a count (nginx closes
+            # each after 100 requests), which tilts the fit at random;
+            # a leak also lifts its ceiling: the largest value of the
+            # window's last third above that of its first third.
+            lim = max(COUNT_RISE_MIN, COUNT_RISE_FRAC * mean)
+            third = len(pts) // 3
+            top0 = max(v for _, v in pts[:third])
+            top1 = max(v for _, v in pts[-third:])
+            if rise > lim and top1 > top0 + COUNT_RISE_MIN:
+                bad.append("%s: rises by %.1f over %.0f s (bound %.1f), its "
+                           "ceiling from %.0f to %.0f" % (
+                               key, rise, span, lim, top0, top1))
+    for sess, roles in sorted(pids.items()):
+        for (role, comm), ps in sorted(roles.items()):
+            if role != "program" and len(ps) != 1:
+                bad.append("%s: %d %s processes in the window: %s" % (
+                    sess, len(ps), role, " ".join(sorted(ps))))
+    n = {s: sum(len(p) for p in r.values()) for s, r in pids.items()}
+    print("processes sampled: " + ", ".join(
+        "%s %d" % (s, c) for s, c in sorted(n.items())))
+    for b in bad:
+        print("FAIL: " + b)
+    return 1 if bad else 0
+
+
+def main(argv):
+    if len(argv) == 5 and argv[1] == "inside":
+        inside(argv[2], argv[3], int(argv[4]))
+        return 0
+    if len(argv) >= 5 and argv[1] == "outside":
+        outside(argv[2], argv[3], argv[4], argv[5:])
+        return 0
+    if len(argv) >= 4 and argv[1] == "sockets":
+        sockets(argv[2], argv[3], argv[4:])
+        return 0
+    if len(argv) == 7 and argv[1] == "fit":
+        return fit(*argv[2:7])
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
