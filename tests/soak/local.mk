@@ -8,7 +8,8 @@
 SOAK_SECONDS = 120
 EXTRA_DIST += tests/soak/soak.sh tests/soak/sample.py docs/soak.md
 TESTS += tests/soak/soak.sh
-CLEANFILES += tests/soak/soak-procs.csv tests/soak/soak-sockets.csv
+CLEANFILES += tests/soak/soak-procs.csv tests/soak/soak-sockets.csv \
+	tests/soak/soak-stall-nginx.txt tests/soak/soak-stall-go.txt
 
 tests/soak/soak.log: nuse-exec $(NUSE_TEST_PROGRAMS_EXTRA)
 

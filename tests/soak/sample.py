@@ -9,14 +9,18 @@
       from /proc/net/sockstat and /proc/net/sockstat6 to OUT; ends when its
       parent (the session's server) is gone, or after SECONDS.
 
-  sample.py outside CSV T0 STOPFILE NAME:SID:MARKER...
+  sample.py outside CSV T0 STOPFILE NAME:SID:TAP:MARKER...
       From the host, once a second until STOPFILE exists: for every
       process of each session, a row "t,session,role,pid,comm,rss_kib,
-      anon_kib,shmem_kib,fds" (t: seconds since T0; VmRSS, RssAnon,
-      RssShmem from /proc/PID/status; fds: entries of /proc/PID/fd).  The
-      session's processes: the program's, whose session id is SID, and
-      its keeper (nuse-keeper) and descriptor holder (nuse-fds), whose
-      command lines contain MARKER.
+      anon_kib,shmem_kib,fds,stack_kib,tap_bytes" (t: seconds since T0;
+      VmRSS, RssAnon, RssShmem from /proc/PID/status; fds: entries of
+      /proc/PID/fd; keeper only: the blocks its memfd of the stack's
+      memory has allocated, the bytes through TAP from its
+      /proc/PID/net/dev).  The session's processes: the program's, whose
+      session id is SID, and its keeper (nuse-keeper) and descriptor
+      holder (nuse-fds), whose command lines contain MARKER.  No byte
+      through a session's TAP for 5 s: every thread's state, wchan and
+      system call go to soak-stall-NAME.txt beside CSV.
 
   sample.py sockets CSV T0 NAME:FILE...
       The inside samples as CSV "t,session,sockets_used,tcp_inuse,
@@ -39,6 +43,7 @@ RSS_SLOPE_MAX = 16.0  # KiB/s, every process
 COUNT_RISE_MIN = 16  # descriptors, sockets: fitted rise over the window
 COUNT_RISE_FRAC = 0.02  # ... or this fraction of the mean, the larger
 GAP_MAX = 5.0  # s between two samples of a series: a stall
+STALL = 5  # s of unchanged socket counts under load: a stall, dumped
 
 
 # VmRSS = private memory + the pages of the stack's shared memory (the
@@ -105,6 +110,41 @@ def stack_kib(pid, fdl):
     return str(kib)
 
 
+def stall_dump(csv_path, name, t, pids):
+    out = os.path.join(os.path.dirname(csv_path), "soak-stall-%s.txt" % name)
+    with open(out, "w") as f:
+        f.write("%s: no byte through its TAP for %d s at t=%.0f s\n"
+                % (name, STALL, t))
+        f.write("pid tid state wchan syscall comm\n")
+        for pid in pids:
+            try:
+                tids = sorted(os.listdir("/proc/%s/task" % pid), key=int)
+            except OSError:
+                continue
+            for tid in tids:
+                d = "/proc/%s/task/%s/" % (pid, tid)
+                try:
+                    st = open(d + "stat").read()
+                    state = st[st.rindex(")") + 2]
+                    wchan = open(d + "wchan").read().strip() or "-"
+                    sysc = open(d + "syscall").read().split()[0]
+                    comm = open(d + "comm").read().strip()
+                except (OSError, IndexError):
+                    continue
+                f.write("%s %s %s %s %s %s\n" % (pid, tid, state, wchan, sysc, comm))
+
+
+def tap_bytes(pid, tap):
+    """Bytes received + sent by TAP (the keeper is in its namespace)."""
+    with open("/proc/%d/net/dev" % pid) as f:
+        for line in f:
+            name, _, rest = line.partition(":")
+            if name.strip() == tap:
+                w = rest.split()
+                return str(int(w[0]) + int(w[8]))
+    return ""
+
+
 def stat(pid):
     with open("/proc/%d/stat" % pid) as f:
         s = f.read()
@@ -116,12 +156,14 @@ def stat(pid):
 def outside(path, t0, stopfile, specs):
     sessions = []
     for s in specs:
-        name, sid, marker = s.split(":", 2)
-        sessions.append((name, int(sid), marker.encode()))
+        name, sid, tap, marker = s.split(":", 3)
+        sessions.append((name, int(sid), tap, marker.encode()))
     t0 = float(t0)
+    last = {}  # session -> (its last inside sample, since when)
+    dumped = set()
     with open(path, "w") as f:
         f.write("t,session,role,pid,comm,rss_kib,anon_kib,shmem_kib,fds,"
-                "stack_kib\n")
+                "stack_kib,tap_bytes\n")
         while not os.path.exists(stopfile):
             t = time.time()
             rows = []
@@ -134,14 +176,14 @@ def outside(path, t0, stopfile, specs):
                     if state == "Z":
                         continue
                     role = None
-                    for name, ssid, marker in sessions:
+                    for name, ssid, tap, marker in sessions:
                         if sid == ssid and pid != ssid:
                             # (the leader is timeout(1), not nuse's)
                             role = (name, "program")
                         elif comm in ("nuse-keeper", "nuse-fds"):
                             with open("/proc/%d/cmdline" % pid, "rb") as c:
                                 if marker in c.read():
-                                    role = (name, comm[5:])
+                                    role = (name, comm[5:], tap)
                         if role:
                             break
                     if not role:
@@ -149,16 +191,34 @@ def outside(path, t0, stopfile, specs):
                     st = status(pid)
                     fdl = os.listdir("/proc/%d/fd" % pid)
                     fds = len(fdl)
-                    mem = ""
+                    mem = tapb = ""
                     if role[1] == "keeper":
                         mem = stack_kib(pid, fdl)
+                        tapb = tap_bytes(pid, role[2])
                 except (OSError, ValueError, IndexError):
                     continue  # gone meanwhile
-                rows.append("%.2f,%s,%s,%d,%s,%s,%s,%s,%d,%s\n" % (
+                rows.append("%.2f,%s,%s,%d,%s,%s,%s,%s,%d,%s,%s\n" % (
                     t - t0, role[0], role[1], pid, comm, st.get("VmRSS", ""),
-                    st.get("RssAnon", ""), st.get("RssShmem", ""), fds, mem))
+                    st.get("RssAnon", ""), st.get("RssShmem", ""), fds, mem,
+                    tapb))
             f.writelines(sorted(rows, key=lambda r: r.split(",")[1:4]))
             f.flush()
+            for name, ssid, tap, marker in sessions:
+                if name in dumped:
+                    continue
+                cur = [r.split(",")[10] for r in rows
+                       if r.split(",")[1] == name and r.split(",")[10].strip()]
+                if not cur:
+                    continue
+                if last.get(name, (None,))[0] != cur:
+                    last[name] = (cur, t)
+                elif t - last[name][1] >= STALL:
+                    # under load, no byte through the session's TAP for
+                    # STALL s: what every thread is doing
+                    dumped.add(name)
+                    stall_dump(path, name, t - t0, [
+                        r.split(",")[3] for r in rows
+                        if r.split(",")[1] == name])
             time.sleep(max(0.05, 1.0 - (time.time() - t)))
 
 
@@ -221,10 +281,13 @@ def fit(procs_csv, sockets_csv, lo, hi, tw_lo):
             t = float(r["t"])
             for k in ("sockets_used", "tcp_inuse", "tcp_orphan", "tcp_tw",
                       "tcp_alloc", "tcp_mem_pages", "tcp6_inuse"):
+                # TIME_WAIT sockets last 60 s: their number follows the
+                # rate connections were closed at over the last minute
+                kind = "info" if k == "tcp_tw" else "count"
                 first = tw_lo if k == "tcp_tw" else lo
                 if first <= t <= hi and r[k] != "nan":
                     series.setdefault("%s stack %s" % (r["session"], k),
-                                      ("count", []))[1].append((t, float(r[k])))
+                                      (kind, []))[1].append((t, float(r[k])))
     bad = []
     print("%-52s %6s %12s %12s %10s %8s" % (
         "series (window %.0f-%.0f s)" % (lo, hi), "n", "mean", "slope/s",
@@ -244,7 +307,8 @@ def fit(procs_csv, sockets_csv, lo, hi, tw_lo):
             key, len(pts), mean, s, rise, 100 * frac))
         if gap > GAP_MAX:
             bad.append("%s: no sample for %.1f s" % (key, gap))
-        if pts[0][0] > lo + GAP_MAX or pts[-1][0] < hi - GAP_MAX:
+        first = tw_lo if key.endswith(" tcp_tw") else lo
+        if pts[0][0] > first + GAP_MAX or pts[-1][0] < hi - GAP_MAX:
             # a process that died, or one started (a worker respawned)
             bad.append("%s: only from %.0f to %.0f s" % (key, pts[0][0], pts[-1][0]))
         if kind == "info":

@@ -88,6 +88,7 @@ URL_NGINX=http://$NUSE4:8080/
 URL_GO=http://10.80.0.2:8090/data/1
 
 mkdir -p "$T/nginx/www" "$T/nginx/tmp" "$T/go" "$OUTDIR" || exit 99
+rm -f "$OUTDIR"/soak-stall-*.txt
 head -c 1024 /dev/zero | tr '\0' x >"$T/nginx/www/index.html"
 cat >"$T/nginx/nginx.conf" <<EOF
 daemon off;
@@ -161,7 +162,9 @@ fi
 T0=$(date +%s.%N)
 specs=""
 for s in $SESSIONS; do
-	specs="$specs $s:$(cat "$T/$s/sid"):$T/$s/sockstat"
+	tap=na0
+	[ "$s" = go ] && tap=nb0
+	specs="$specs $s:$(cat "$T/$s/sid"):$tap:$T/$s/sockstat"
 done
 # shellcheck disable=SC2086 # one word per session
 "$PY" "$SAMPLE" outside "$OUTDIR/soak-procs.csv" "$T0" "$T/stop" $specs \
@@ -186,6 +189,10 @@ SAMPLER=
 
 # The verdict on the requests.
 for s in $SESSIONS; do
+	if [ -s "$OUTDIR/soak-stall-$s.txt" ]; then
+		fail "$s: stalled: $(head -1 "$OUTDIR/soak-stall-$s.txt") (threads: $OUTDIR/soak-stall-$s.txt)"
+		sed 's/^/  | /' "$OUTDIR/soak-stall-$s.txt" | head -60
+	fi
 	w=$T/$s/wrk
 	st=$(cat "$T/$s/wrk.st")
 	n=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' "$w")
