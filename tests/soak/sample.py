@@ -12,9 +12,10 @@
   sample.py outside CSV T0 STOPFILE NAME:SID:TAP:MARKER...
       From the host, once a second until STOPFILE exists: for every
       process of each session, a row "t,session,role,pid,comm,rss_kib,
-      anon_kib,shmem_kib,fds,stack_kib,tap_bytes" (t: seconds since T0;
+      anon_kib,shmem_kib,fds,stack_kib,tap_bytes,stack_used_kib,threads"
+      (t: seconds since T0;
       VmRSS, RssAnon, RssShmem from /proc/PID/status; fds: entries of
-      /proc/PID/fd; keeper only: the blocks its memfd of the stack's
+      /proc/PID/fd; threads; keeper only: the blocks its memfd of the stack's
       memory has allocated, the bytes through TAP from its
       /proc/PID/net/dev).  The session's processes: the program's, whose
       session id is SID, and its keeper (nuse-keeper) and descriptor
@@ -43,15 +44,19 @@ RSS_SLOPE_MAX = 16.0  # KiB/s, every process
 COUNT_RISE_MIN = 16  # descriptors, sockets: fitted rise over the window
 COUNT_RISE_FRAC = 0.02  # ... or this fraction of the mean, the larger
 GAP_MAX = 5.0  # s between two samples of a series: a stall
-STALL = 5  # s of unchanged socket counts under load: a stall, dumped
+STALL = 5  # s without a byte through a session's TAP: a stall, dumped
+FLOOR = 10  # s: memory series are fitted through their minimum per FLOOR s
 
 
 # VmRSS = private memory + the pages of the stack's shared memory (the
 # keeper's memfd) this process has touched so far, which creeps up as its
 # calls touch pages others' calls allocated: reported; the private part
-# (RssAnon) and the stack's memory itself (stack_kib) are checked.
+# (RssAnon) is checked.  The stack's memory: what its page allocator has
+# in use (stack_used_kib) is checked; the memfd's allocated blocks
+# (stack_kib: every page ever used, a high-water mark: a freed page stays
+# in the memfd) are reported.
 KIND = {"rss_kib": "info", "anon_kib": "mem", "shmem_kib": "info",
-        "stack_kib": "mem"}
+        "stack_kib": "info", "stack_used_kib": "mem", "threads": "info"}
 
 
 def sockstat():
@@ -92,7 +97,7 @@ def status(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
             k, _, rest = line.partition(":")
-            if k in ("VmRSS", "RssAnon", "RssShmem"):
+            if k in ("VmRSS", "RssAnon", "RssShmem", "Threads"):
                 v[k] = rest.split()[0]
     return v
 
@@ -134,6 +139,24 @@ def stall_dump(csv_path, name, t, pids):
                 f.write("%s %s %s %s %s %s\n" % (pid, tid, state, wchan, sysc, comm))
 
 
+def stack_used_kib(pid):
+    """The stack's memory in use: its page allocator's pages less the
+    free ones (_totalram_pages, vm_zone_stat[NR_FREE_PAGES], at the
+    addresses soak.sh found in nuse-exec: static, not PIE, so the same in
+    the keeper), read from the keeper's memory; "" if not known."""
+    try:
+        total, free = int(os.environ["SOAK_TOTALRAM"], 16), \
+            int(os.environ["SOAK_ZONE_STAT"], 16)
+        with open("/proc/%d/mem" % pid, "rb") as m:
+            m.seek(total)
+            t = int.from_bytes(m.read(8), "little", signed=True)
+            m.seek(free)
+            f = int.from_bytes(m.read(8), "little", signed=True)
+        return str((t - f) * 4) if 0 < f <= t else ""
+    except (KeyError, ValueError, OSError):
+        return ""
+
+
 def tap_bytes(pid, tap):
     """Bytes received + sent by TAP (the keeper is in its namespace)."""
     with open("/proc/%d/net/dev" % pid) as f:
@@ -163,7 +186,7 @@ def outside(path, t0, stopfile, specs):
     dumped = set()
     with open(path, "w") as f:
         f.write("t,session,role,pid,comm,rss_kib,anon_kib,shmem_kib,fds,"
-                "stack_kib,tap_bytes\n")
+                "stack_kib,tap_bytes,stack_used_kib,threads\n")
         while not os.path.exists(stopfile):
             t = time.time()
             rows = []
@@ -191,16 +214,17 @@ def outside(path, t0, stopfile, specs):
                     st = status(pid)
                     fdl = os.listdir("/proc/%d/fd" % pid)
                     fds = len(fdl)
-                    mem = tapb = ""
+                    mem = tapb = used = ""
                     if role[1] == "keeper":
                         mem = stack_kib(pid, fdl)
                         tapb = tap_bytes(pid, role[2])
+                        used = stack_used_kib(pid)
                 except (OSError, ValueError, IndexError):
                     continue  # gone meanwhile
-                rows.append("%.2f,%s,%s,%d,%s,%s,%s,%s,%d,%s,%s\n" % (
+                rows.append("%.2f,%s,%s,%d,%s,%s,%s,%s,%d,%s,%s,%s,%s\n" % (
                     t - t0, role[0], role[1], pid, comm, st.get("VmRSS", ""),
                     st.get("RssAnon", ""), st.get("RssShmem", ""), fds, mem,
-                    tapb))
+                    tapb, used, st.get("Threads", "")))
             f.writelines(sorted(rows, key=lambda r: r.split(",")[1:4]))
             f.flush()
             for name, ssid, tap, marker in sessions:
@@ -263,7 +287,7 @@ def fit(procs_csv, sockets_csv, lo, hi, tw_lo):
             who = "%s %s %s[%s]" % (r["session"], r["role"], r["comm"], r["pid"])
             pids.setdefault(r["session"], {}).setdefault(
                 (r["role"], r["comm"]), set()).add(r["pid"])
-            for k in ("rss_kib", "anon_kib", "shmem_kib", "stack_kib"):
+            for k in KIND:
                 if r.get(k):
                     series.setdefault(who + " " + k, (KIND[k], []))[1].append(
                         (t, float(r[k])))
@@ -299,7 +323,20 @@ def fit(procs_csv, sockets_csv, lo, hi, tw_lo):
             continue
         pts.sort()
         gap = max(b[0] - a[0] for a, b in zip(pts, pts[1:]))
-        s, mean = slope(pts)
+        if kind == "mem":
+            # memory: the fit of its floor, the minimum of every 10 s,
+            # what stays after socket buffers in flight are freed and
+            # garbage is collected (Go's heap is a saw): a leak lifts it
+            fl = {}
+            for t, v in pts:
+                b = int((t - pts[0][0]) // FLOOR)
+                if b not in fl or v < fl[b][1]:
+                    fl[b] = (t, v)
+            full = [fl[b] for b in fl if (b + 1) * FLOOR <= pts[-1][0] - pts[0][0] + 1]
+            s, mean = slope(full if len(full) >= 3 else pts)
+            key += " (floor)"
+        else:
+            s, mean = slope(pts)
         span = pts[-1][0] - pts[0][0]
         rise = s * span
         frac = rise / mean if mean else 0.0

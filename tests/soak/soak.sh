@@ -36,12 +36,14 @@ N_PASS=0
 T_START=$(date +%s)
 
 need_apps
-need_cmd nginx wrk curl python3
+need_cmd nginx wrk curl python3 nm
 [ -x "$PY" ] || skip "needs /usr/bin/python3 (the in-session sampler)"
 [ "$SECS" -ge 40 ] 2>/dev/null || skip "SOAK_SECONDS=$SECS: 40 at least"
 # wrk holds CONNS sockets per server, a server CONNS placeholders and more
 want=$((CONNS * 2 + 512))
+# shellcheck disable=SC3045 # dash and bash have ulimit -n and -H
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+# shellcheck disable=SC3045
 [ "$(ulimit -n)" -ge "$want" ] ||
 	skip "RLIMIT_NOFILE $(ulimit -n) (hard $(ulimit -Hn)), $CONNS clients need $want"
 
@@ -158,6 +160,14 @@ else
 fi
 [ -n "$SESSIONS" ] || finish
 
+# The stack's memory in use, read from the keepers (sample.py): where
+# nuse-exec (static, not PIE) has the page allocator's counters.
+SOAK_TOTALRAM=$(nm "$NUSE_EXEC" 2>/dev/null | awk '$3 == "_totalram_pages" { print $1 }')
+SOAK_ZONE_STAT=$(nm "$NUSE_EXEC" 2>/dev/null | awk '$3 == "vm_zone_stat" { print $1 }')
+export SOAK_TOTALRAM SOAK_ZONE_STAT
+[ -n "$SOAK_TOTALRAM" ] && [ -n "$SOAK_ZONE_STAT" ] ||
+	fail "no _totalram_pages or vm_zone_stat in $NUSE_EXEC (stripped?): the stack's memory in use cannot be sampled"
+
 # The load, and the sampler from the host; t = 0 when wrk starts.
 T0=$(date +%s.%N)
 specs=""
@@ -172,7 +182,8 @@ done
 SAMPLER=$!
 BG_PIDS="$BG_PIDS $SAMPLER"
 for s in $SESSIONS; do
-	eval "url=\$URL_$(echo "$s" | tr a-z A-Z)"
+	url=$URL_NGINX
+	[ "$s" = go ] && url=$URL_GO
 	nsx timeout -k 5 $((SECS + 60)) wrk -t1 -c"$CONNS" -d"${SECS}s" \
 		--timeout 10s "$url" >"$T/$s/wrk" 2>&1 &
 	echo $! >"$T/$s/wrk.pid"
@@ -258,6 +269,8 @@ TW=$((WARM > 65 ? WARM : 65))
 for s in $SESSIONS; do
 	grep -q ",$s,keeper," "$OUTDIR/soak-procs.csv" ||
 		fail "$s: its keeper was never sampled"
+	awk -F, -v s="$s" '$2 == s && $3 == "keeper" && $12 != "" { f = 1 } END { exit !f }' \
+		"$OUTDIR/soak-procs.csv" || fail "$s: the stack's memory in use was never read"
 	[ -s "$T/$s/sockstat" ] || fail "$s: no socket counts from inside the session"
 done
 echo "slopes: least squares over $WARM-$((SECS - 1)) s (warm-up $WARM s; TIME_WAIT from $TW s)"
