@@ -13,11 +13,13 @@
       From the host, once a second until STOPFILE exists: for every
       process of each session, a row "t,session,role,pid,comm,rss_kib,
       anon_kib,shmem_kib,fds,stack_kib,tap_bytes,stack_used_kib,threads"
-      (t: seconds since T0;
-      VmRSS, RssAnon, RssShmem from /proc/PID/status; fds: entries of
-      /proc/PID/fd; threads; keeper only: the blocks its memfd of the stack's
-      memory has allocated, the bytes through TAP from its
-      /proc/PID/net/dev).  The session's processes: the program's, whose
+      (t: seconds since T0; VmRSS, RssAnon, RssShmem, Threads from
+      /proc/PID/status; fds: entries of /proc/PID/fd; keeper only: the
+      blocks its memfd of the stack's memory has allocated, the bytes
+      through TAP from its /proc/PID/net/dev, the stack's memory in use
+      from its page allocator's counters, at the addresses in
+      $SOAK_TOTALRAM and $SOAK_ZONE_STAT).  The session's processes: the
+      program's, whose
       session id is SID, and its keeper (nuse-keeper) and descriptor
       holder (nuse-fds), whose command lines contain MARKER.  No byte
       through a session's TAP for 5 s: every thread's state, wchan and
@@ -29,7 +31,8 @@
 
   sample.py fit PROCS_CSV SOCKETS_CSV FROM TO TW_FROM
       Least-squares slope of every series over [FROM, TO] (seconds since
-      T0; TIME_WAIT over [TW_FROM, TO]), printed as a table; the bounds
+      T0; TIME_WAIT over [TW_FROM, TO]; memory through its minimum per
+      10 s, "(floor)"), printed as a table; the bounds
       of docs/soak.md checked; "FAIL: ..." for each one broken, exit
       status 1 if any.
 """
