@@ -9,16 +9,19 @@
 #   go      the static Go server (tests/programs/gohttp, no cgo),
 #           wrk -c $SOAK_CONNS (default 2000) keep-alive clients on
 #           /data/1 (7,920 bytes)
-# Sampled every second (tests/soak/sample.py): VmRSS and the descriptor
-# count of every process of each session (its programs, nuse-keeper,
-# nuse-fds), and the stack's socket counts (/proc/net/sockstat and
-# sockstat6, read by a process of the session: in sud mode /proc/net is
-# the stack's).  CSV in tests/soak/ of the build tree.  Pass: zero failed
-# requests (no wrk socket error, no non-2xx answer, wrk's own exit 0) and
-# at least 50 requests per client; after the warm-up (the first 25%),
-# every series flat (sample.py's bounds, docs/soak.md), TIME_WAIT from
-# 65 s on (it fills for 60 s); the servers end on SIGTERM and the keepers
-# with them, all within bounded waits.
+# Sampled every second (tests/soak/sample.py): VmRSS, RssAnon, threads
+# and the descriptor count of every process of each session (its
+# programs, nuse-keeper, nuse-fds), the stack's memory in use (read from
+# the keeper) and its socket counts (/proc/net/sockstat and sockstat6,
+# read by a process of the session: in sud mode /proc/net is the
+# stack's), the bytes through each TAP.  CSV in tests/soak/ of the build
+# tree.  Pass: zero failed requests (no wrk socket error, no non-2xx
+# answer, wrk's own exit 0) and at least 50 requests per client; no 5 s
+# without a byte through a session's TAP; after the warm-up (the first
+# 25%), private memory, the stack's memory in use, descriptors and
+# sockets flat (sample.py's bounds, docs/soak.md says why those); the
+# servers end on SIGTERM and the keepers with them, all within bounded
+# waits.
 #
 # Environment: SOAK_SECONDS (120), SOAK_CONNS (2000), SOAK_KEEP_CSV
 # (directory for the CSV; default $top_builddir/tests/soak).
