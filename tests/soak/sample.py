@@ -43,6 +43,7 @@ import time
 
 # Bounds (docs/soak.md says why these).
 RSS_GROWTH_MAX = 0.05  # fitted growth over the window / mean, every process
+RSS_GROWTH_MIN = 128.0  # KiB: ... or this, the larger (32 pages touched once)
 RSS_SLOPE_MAX = 16.0  # KiB/s, every process
 COUNT_RISE_MIN = 16  # descriptors, sockets: fitted rise over the window
 COUNT_RISE_FRAC = 0.02  # ... or this fraction of the mean, the larger
@@ -383,8 +384,8 @@ def fit(procs_csv, sockets_csv, lo, hi, tw_lo):
                     allow / (STACK_PER_THREAD if "stack_used" in key
                              else ANON_PER_THREAD)))
             left = rise - allow
-            if left > 0 and (mean <= 0 or left / mean > RSS_GROWTH_MAX or
-                             left / span > RSS_SLOPE_MAX):
+            if left > max(RSS_GROWTH_MIN, RSS_GROWTH_MAX * mean) or \
+                    left / span > RSS_SLOPE_MAX:
                 bad.append("%s: grows %.1f KiB/s, %.1f KiB (%.1f%%) over %.0f s, "
                            "%.0f KiB of it for new threads (bound: %.0f KiB/s "
                            "and %.0f%%)" % (
