@@ -118,3 +118,4 @@ include tests/nofsgs.mk
 include tests/unpriv.mk
 include tests/conformance/local.mk
 include tests/fuzz/local.mk
+include tests/soak/local.mk

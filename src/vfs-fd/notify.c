@@ -6,8 +6,8 @@
  * program) and a notifier on the stack epoll beside it (the shadow).
  * When the shadow gets events, the notifier rings this process's
  * doorbell; the doorbell thread writes the eventfd of every pending bell,
- * and the host epoll_wait returns.  The waiter takes the mark, drains the
- * eventfd and asks the stack before it waits again, so no readiness is
+ * and the host epoll_wait returns.  The waiter drains the eventfd, takes
+ * the mark and asks the stack before it waits again, so no readiness is
  * lost between the two.
  */
 #include <errno.h>
@@ -158,13 +158,21 @@ struct bell *vfs_bell(long epfd, int shadow)
 	return b;
 }
 
-/* Before asking the stack: forget the last ring. */
+/*
+ * Before asking the stack: forget the last ring.  The eventfd is drained
+ * before the mark is taken: the other way round, a ring between the two
+ * (from this process, or the doorbell thread's write) was drained away
+ * with the mark left set, every later ring then returned early ("already
+ * told"), and the waiter slept in the host epoll until another thread's
+ * wait took the mark: Go's netpoller, every other thread idle, until the
+ * forced collection 2 minutes later (tests/soak, docs/soak.md).
+ */
 void vfs_bell_reset(struct bell *b)
 {
 	unsigned long v;
 
-	nuse_notify_take(b->n);
 	host(SYS_read, b->efd, &v, sizeof(v));
+	nuse_notify_take(b->n);
 }
 
 /*

@@ -1,5 +1,5 @@
 # tests/fuzz: trinity and netfuzz against the session's stack (issue 14
-# item 4), the kill storm (item 5) and the soak (item 6).
+# item 4) and the kill storm (item 5); the soak (item 6) is tests/soak.
 #
 #   make check-fuzz                 the short pass (also part of make check)
 #   make fuzz FUZZ_SECONDS=N        the long one: N s per tool and mode
