@@ -20,13 +20,14 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 export FUZZ_SECONDS
 
 if grep -q '^SANITIZERS_TRUE = $' "$top_builddir/Makefile" 2>/dev/null; then
-	exec $MAKE -C "$top_builddir" check-fuzz
+	exec "$MAKE" -C "$top_builddir" check-fuzz
 fi
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (as tests/fuzz/fuzz.sh)"; exit 77; }
 LINUX_SOURCE=$(sed -n 's/^LINUX_SOURCE = //p' "$top_builddir/Makefile")
 W=$(cd "$top_builddir" && pwd)/fuzz-san.tmp
 rm -rf "$W" && mkdir -p "$W/build" || exit 99
+# shellcheck disable=SC2317 # run by the trap
 cleanup() {
 	if [ -n "${NUSE_TEST_KEEP:-}" ]; then
 		echo "kept $W" >&2
@@ -49,14 +50,14 @@ step() {
 		exit 1
 	fi
 }
-step distdir $MAKE -C "$top_builddir" distdir distdir="$W/src"
+step distdir "$MAKE" -C "$top_builddir" distdir distdir="$W/src"
 cd "$W/build" || exit 99
 step configure "$W/src/configure" --enable-werror --enable-sanitizers \
 	--with-linux-source="$LINUX_SOURCE"
-step build $MAKE -j2
+step build "$MAKE" -j2
 t1=$(date +%s)
 echo "fuzz-san: sanitizer build made in $((t1 - t0)) s"
-$MAKE check-fuzz
+"$MAKE" check-fuzz
 st=$?
 echo "fuzz-san: fuzz pass $(($(date +%s) - t1)) s, total $(($(date +%s) - t0)) s"
 exit $st
