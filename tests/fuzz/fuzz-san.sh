@@ -19,7 +19,7 @@ MAKE=${MAKE:-make}
 FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 export FUZZ_SECONDS
 
-if grep -q '^SANITIZERS_TRUE = $' "$top_builddir/Makefile" 2>/dev/null; then
+if grep -q '^RT_SAN_CFLAGS = -fsanitize' "$top_builddir/Makefile" 2>/dev/null; then
 	exec "$MAKE" -C "$top_builddir" check-fuzz
 fi
 
