@@ -63,7 +63,7 @@ known() {
 
 # bad_output FILE: the lines that say nuse or its stack went wrong.
 bad_output() {
-	grep -E 'UBSan|UBSAN|AddressSanitizer|runtime error|BUG:|WARNING:|Oops|Kernel panic|nuse: a thread died|nuse-exec: .*(failed|error|lost)|Segmentation fault|Illegal instruction' "$1"
+	grep -E 'UBSan|UBSAN|AddressSanitizer|runtime error|BUG:|WARNING:|Oops|Kernel panic|nuse: a thread died|nuse-exec: .*(failed|error|lost)|Segmentation fault|Illegal instruction|netfuzz: a child ended' "$1"
 }
 
 # snmp_field FILE PROTO FIELD: a counter of /proc/net/snmp's format.
