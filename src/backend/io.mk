@@ -2,6 +2,9 @@
 # The library depends on nothing of the stack; see include/nuse/backend.h.
 lib_LIBRARIES += src/backend/libnuse-backend.a
 nuse_HEADERS += include/nuse/backend.h
+# Transmit runs on any thread holding the stack's CPU (no libc state):
+# --enable-sanitizers gives it the runtime's trap-mode UBSan.
+src_backend_libnuse_backend_a_CFLAGS = $(AM_CFLAGS) $(RT_SAN_CFLAGS)
 src_backend_libnuse_backend_a_SOURCES = \
 	include/nuse/backend.h \
 	src/backend/io.h src/backend/core.c src/backend/util.c \

@@ -14,4 +14,5 @@ HOST_SERVICES_CFLAGS = -fno-stack-protector -ffreestanding -fno-builtin \
 
 noinst_LIBRARIES += src/backend/libnuse-host.a
 src_backend_libnuse_host_a_SOURCES = $(HOST_SERVICES_SOURCES)
-src_backend_libnuse_host_a_CFLAGS = $(AM_CFLAGS) $(HOST_SERVICES_CFLAGS) -fPIE
+src_backend_libnuse_host_a_CFLAGS = $(AM_CFLAGS) $(HOST_SERVICES_CFLAGS) -fPIE \
+	$(RT_SAN_CFLAGS)

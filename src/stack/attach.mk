@@ -4,6 +4,7 @@
 lib_LIBRARIES += src/stack/libnuse-attach.a
 nuse_HEADERS += include/nuse/attach.h
 src_stack_libnuse_attach_a_SOURCES = include/nuse/attach.h src/stack/attach.c
+src_stack_libnuse_attach_a_CFLAGS = $(AM_CFLAGS) $(RT_SAN_CFLAGS)
 ATTACH_LIBS = src/stack/libnuse-attach.a $(STACK_LIBS) $(BACKEND_LIBS)
 
 # nuse-node: a stack on backends running one endpoint (tests, bench-link).

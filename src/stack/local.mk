@@ -20,7 +20,8 @@ STACK_ARCH_FILES = $(shell find $(srcdir)/src/stack/arch -type f 2>/dev/null)
 STACK_PATCHES = $(sort $(wildcard $(srcdir)/src/stack/patches/*.patch))
 STACK_API_HDRS = $(srcdir)/include/nuse/host.h $(srcdir)/include/nuse/stack.h
 
-EXTRA_DIST += src/stack/arch src/stack/nuse.config src/stack/nuse.syms \
+EXTRA_DIST += src/stack/arch src/stack/nuse.config src/stack/nuse-san.config \
+	src/stack/nuse.syms \
 	src/stack/nuse-shared.lds \
 	docs/stack.md
 
@@ -41,12 +42,22 @@ src/stack/.extracted.stamp: $(STACK_PATCHES)
 	mv $(STACK_SRC_TREE).tmp $(STACK_SRC_TREE) && \
 	touch $@
 
-# 2. configure from our fragment
-src/stack/.config.stamp: src/stack/.extracted.stamp $(srcdir)/src/stack/nuse.config
-	@echo "  KCONFIG  nuse.config"
+# 2. configure from our fragment (--enable-sanitizers: plus nuse-san.config,
+#    the kernel's own UBSan; docs/fuzz.md)
+STACK_KCONFIG = $(srcdir)/src/stack/nuse.config
+if SANITIZERS
+STACK_KCONFIG += $(srcdir)/src/stack/nuse-san.config
+endif
+src/stack/.config.stamp: src/stack/.extracted.stamp $(STACK_KCONFIG)
+	@echo "  KCONFIG  $(notdir $(STACK_KCONFIG))"
 	@mkdir -p $(STACK_OBJ_TREE)
-	+@$(STACK_KMAKE) KCONFIG_ALLCONFIG=$(abs_top_srcdir)/src/stack/nuse.config \
+	@cat $(STACK_KCONFIG) >src/stack/kconfig.fragment
+	+@$(STACK_KMAKE) KCONFIG_ALLCONFIG=$(abs_builddir)/src/stack/kconfig.fragment \
 		allnoconfig >/dev/null
+if SANITIZERS
+	@grep -q '^CONFIG_UBSAN=y' $(STACK_OBJ_TREE)/.config || \
+		{ echo "kernel config: CONFIG_UBSAN did not take" >&2; exit 1; }
+endif
 	@touch $@
 
 # 3. build vmlinux (relocatable); kernel warnings never fail our build
@@ -76,7 +87,7 @@ STACK_LIBS = src/stack/libnuse-stack.a -lpthread
 stack: src/stack/libnuse-stack.a
 .PHONY: stack
 
-CLEANFILES += src/stack/nuse-stack.o
+CLEANFILES += src/stack/nuse-stack.o src/stack/kconfig.fragment
 
 # Removing the kernel tree is deliberate, never part of `make clean`.
 clean-stack-kernel:

@@ -3,6 +3,7 @@ bin_PROGRAMS += nuse-exec
 
 # Code shared by nuse-exec and the unit tests.
 noinst_LIBRARIES += src/tracer/libnuse-tracer.a
+src_tracer_libnuse_tracer_a_CFLAGS = $(AM_CFLAGS) $(PROG_SAN_CFLAGS)
 src_tracer_libnuse_tracer_a_SOURCES = \
 	src/tracer/options.c src/tracer/options.h \
 	src/tracer/program.c src/tracer/program.h \
@@ -20,7 +21,7 @@ RT_CFLAGS = -fno-stack-protector -mgeneral-regs-only -fno-builtin \
 	-fcf-protection=none -fno-tree-loop-distribute-patterns -fno-pie \
 	-fno-delete-null-pointer-checks
 noinst_LIBRARIES += src/tracer/libnuse-rt.a
-src_tracer_libnuse_rt_a_CFLAGS = $(AM_CFLAGS) $(RT_CFLAGS)
+src_tracer_libnuse_rt_a_CFLAGS = $(AM_CFLAGS) $(RT_CFLAGS) $(RT_SAN_CFLAGS)
 src_tracer_libnuse_rt_a_SOURCES = \
 	src/tracer/netcalls.c src/tracer/netcalls.h \
 	src/tracer/abis.c src/tracer/abis.h \
@@ -35,7 +36,7 @@ NUSE_INPROC_SOURCES = src/tracer/inproc.c
 # --stack=linux for the in-process modes: runtime code (RT_CFLAGS) that
 # reaches the stack through vfs-fd; only nuse-exec links it.
 noinst_LIBRARIES += src/tracer/libnuse-rt-linux.a
-src_tracer_libnuse_rt_linux_a_CFLAGS = $(AM_CFLAGS) $(RT_CFLAGS)
+src_tracer_libnuse_rt_linux_a_CFLAGS = $(AM_CFLAGS) $(RT_CFLAGS) $(RT_SAN_CFLAGS)
 src_tracer_libnuse_rt_linux_a_SOURCES = \
 	src/tracer/stack-linux.c src/tracer/stack-linux.h \
 	src/tracer/rt/fault.c src/tracer/rt/sigwrap.c
@@ -52,11 +53,12 @@ nuse_exec_SOURCES = src/tracer/main.c src/tracer/modes.h \
 	$(NUSE_INPROC_SOURCES)
 nuse_exec_CPPFLAGS = $(AM_CPPFLAGS) -DNUSE_PKGLIBDIR=\"$(pkglibdir)\" \
 	-DNUSE_BINDIR=\"$(bindir)\"
-nuse_exec_CFLAGS = $(AM_CFLAGS) -fno-pie
+# --enable-sanitizers: UBSan with its runtime (docs/fuzz.md).
+nuse_exec_CFLAGS = $(AM_CFLAGS) -fno-pie $(PROG_SAN_CFLAGS)
 # Static, non-PIE, at a fixed address clear of where programs load: the
 # runtime's gate keeps its address across execve and no dynamic loader
 # makes trapped calls before main.
-nuse_exec_LDFLAGS = -static -no-pie -Wl,-Ttext-segment=0x20000000
+nuse_exec_LDFLAGS = -static -no-pie -Wl,-Ttext-segment=0x20000000 $(PROG_SAN_CFLAGS)
 nuse_exec_LDADD = src/tracer/libnuse-tracer.a src/tracer/libnuse-rt-linux.a \
 	src/vfs-fd/libnuse-vfs.a src/tracer/libnuse-rt.a $(ATTACH_LIBS) \
 	$(NUSE_EXEC_DPDK_LIBS) $(SECCOMP_LIBS)

@@ -5,7 +5,7 @@ VFS_CFLAGS = -fno-stack-protector -mgeneral-regs-only -fno-builtin \
 	-fcf-protection=none -fno-tree-loop-distribute-patterns -fno-pie \
 	-fno-delete-null-pointer-checks
 noinst_LIBRARIES += src/vfs-fd/libnuse-vfs.a
-src_vfs_fd_libnuse_vfs_a_CFLAGS = $(AM_CFLAGS) $(VFS_CFLAGS)
+src_vfs_fd_libnuse_vfs_a_CFLAGS = $(AM_CFLAGS) $(VFS_CFLAGS) $(RT_SAN_CFLAGS)
 src_vfs_fd_libnuse_vfs_a_SOURCES = include/nuse/vfs.h \
 	src/vfs-fd/vfs-fd.h src/vfs-fd/vfs.c src/vfs-fd/table.c \
 	src/vfs-fd/copy.c src/vfs-fd/socket.c src/vfs-fd/dup.c \

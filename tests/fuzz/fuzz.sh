@@ -14,17 +14,20 @@
 # effect, so the unprivileged supervisor still sees their descriptors
 # (src/tracer/filter.c).
 #
+# In a build configured with --enable-sanitizers, nuse-exec, its runtime
+# and the stack carry UBSan (docs/fuzz.md "Sanitizers"): a report is a
+# "UBSAN:" (kernel) or "runtime error:" (nuse-exec) line, or a SIGILL of
+# a trap-mode check (runtime, vfs-fd, host services, port).
+#
 # Environment: FUZZ_SECONDS (per tool and mode, default 10), FUZZ_SEED
 # (default 1), FUZZ_MODES (default "sud sud-trap seccomp unotify"),
-# NUSE_EXEC (default: nuse-exec-san, the UBSan build, when built).
+# NUSE_EXEC.
 # shellcheck source=tests/integration/lib.sh
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 SECONDS_EACH=${FUZZ_SECONDS:-10}
 SEED=${FUZZ_SEED:-1}
 FUZZ_MODES=${FUZZ_MODES:-"sud sud-trap seccomp unotify"}
-[ -x "$top_builddir/nuse-exec-san" ] && [ -z "${FUZZ_PLAIN:-}" ] &&
-	NUSE_EXEC=$top_builddir/nuse-exec-san
 # lib.sh's budget is for the short tests; this one is bounded per run
 BUDGET=$((SECONDS_EACH * 16 + 600))
 need_nuse
@@ -34,7 +37,12 @@ command -v unshare >/dev/null || skip "needs unshare (util-linux)"
 TRINITY=$(command -v trinity || true)
 [ -n "$TRINITY" ] || echo "note: trinity not installed (contrib/install-deps): netfuzz only"
 
-echo "fuzz: $(basename "$NUSE_EXEC"), $SECONDS_EACH s per tool and mode, seed $SEED"
+# which sanitizers: nuse-exec is static and not stripped in the build tree
+SAN="no sanitizers"
+if nm "$NUSE_EXEC" 2>/dev/null | grep -q __ubsan_handle; then
+	SAN="UBSan build: nuse-exec, runtime, stack"
+fi
+echo "fuzz: $(basename "$NUSE_EXEC") ($SAN), $SECONDS_EACH s per tool and mode, seed $SEED"
 # What nobody needs: a directory of its own, our programs readable.
 chmod 0755 "$T"
 mkdir "$T/run" && chmod 1777 "$T/run"
@@ -48,7 +56,7 @@ for c in $NETCALLS; do TRINITY_CALLS="$TRINITY_CALLS -c $c"; done
 
 # bad_output FILE: the lines that say nuse or its stack went wrong.
 bad_output() {
-	grep -E 'UBSan|UBSAN|AddressSanitizer|runtime error|BUG:|WARNING:|Oops|Kernel panic|nuse: a thread died|nuse-exec: .*(failed|error|lost)|Segmentation fault' "$1"
+	grep -E 'UBSan|UBSAN|AddressSanitizer|runtime error|BUG:|WARNING:|Oops|Kernel panic|nuse: a thread died|nuse-exec: .*(failed|error|lost)|Segmentation fault|Illegal instruction|netfuzz: a child ended' "$1"
 }
 
 # snmp_field FILE PROTO FIELD: a counter of /proc/net/snmp's format.

@@ -1054,10 +1054,14 @@ static int wire_next(unsigned int *next, double timeout_s, struct seg *sg, int *
 			if (sg && len >= 54 && d[12] == 0x08 && d[13] == 0x00 && d[23] == IPPROTO_TCP) {
 				const unsigned char *t = d + 14 + (d[14] & 0xf) * 4;
 				unsigned int iplen = (d[16] << 8) | d[17];
+				uint32_t w;
 
 				sg->sport = (t[0] << 8) | t[1];
-				sg->seq = ntohl(*(const uint32_t *)(t + 4));
-				sg->ack = ntohl(*(const uint32_t *)(t + 8));
+				/* t is 2 bytes off 4-byte alignment (Ethernet) */
+				memcpy(&w, t + 4, 4);
+				sg->seq = ntohl(w);
+				memcpy(&w, t + 8, 4);
+				sg->ack = ntohl(w);
 				sg->flags = t[13];
 				sg->payload = iplen - (d[14] & 0xf) * 4 - (t[12] >> 4) * 4;
 				return 1;

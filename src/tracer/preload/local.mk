@@ -9,7 +9,7 @@ libnuse_preload_so_SOURCES = src/tracer/preload/shim.c \
 	src/tracer/netcalls.c src/tracer/netcalls.h
 libnuse_preload_so_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/tracer
 # Hidden by default: calls into the dispatcher are direct, not through the PLT.
-libnuse_preload_so_CFLAGS = $(AM_CFLAGS) -fPIC -fvisibility=hidden
+libnuse_preload_so_CFLAGS = $(AM_CFLAGS) -fPIC -fvisibility=hidden $(RT_SAN_CFLAGS)
 libnuse_preload_so_CCASFLAGS = $(AM_CCASFLAGS) -fPIC -DNUSE_GATE_ONLY
 # -Bsymbolic: the gate (rt/gate.S) exports its symbols; call them directly.
 libnuse_preload_so_LDFLAGS = -shared -fPIC -Wl,-z,defs -Wl,-z,now -Wl,-Bsymbolic
