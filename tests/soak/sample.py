@@ -384,12 +384,21 @@ def fit(procs_csv, sockets_csv, lo, hi, tw_lo):
                     allow / (STACK_PER_THREAD if "stack_used" in key
                              else ANON_PER_THREAD)))
             left = rise - allow
-            if left > max(RSS_GROWTH_MIN, RSS_GROWTH_MAX * mean) or \
-                    left / span > RSS_SLOPE_MAX:
+            # The fit of 10 s floors tilts with the noise of a short
+            # window (the stack's memory swings by ~1 MiB with 2,000
+            # connections' buffers): a leak also lifts the floor, the
+            # minimum of the window's last third above that of its first
+            # third by two thirds of the growth it makes over the window.
+            third = len(pts) // 3
+            lift = min(v for _, v in pts[-third:]) - \
+                min(v for _, v in pts[:third]) - allow * 2 / 3
+            lim = max(RSS_GROWTH_MIN, RSS_GROWTH_MAX * mean)
+            if (left > lim or left / span > RSS_SLOPE_MAX) and \
+                    lift > lim * 2 / 3:
                 bad.append("%s: grows %.1f KiB/s, %.1f KiB (%.1f%%) over %.0f s, "
-                           "%.0f KiB of it for new threads (bound: %.0f KiB/s "
-                           "and %.0f%%)" % (
-                               key, s, rise, 100 * frac, span, allow,
+                           "%.0f KiB of it for new threads, its floor up "
+                           "%.1f KiB (bound: %.0f KiB/s and %.0f%%)" % (
+                               key, s, rise, 100 * frac, span, allow, lift,
                                RSS_SLOPE_MAX, 100 * RSS_GROWTH_MAX))
         else:
             # Connections being made again dip a count (nginx closes
