@@ -10,11 +10,7 @@ need_prog "$PROGS/netfuzz"
 
 # keeper_of MODE: the live nuse-keeper whose command line names our run.
 keeper_of() {
-	for _p in $(pgrep -x nuse-keeper 2>/dev/null); do
-		[ "$(cut -d' ' -f3 "/proc/$_p/stat" 2>/dev/null)" = Z ] && continue
-		{ tr '\0' ' ' <"/proc/$_p/cmdline"; } 2>/dev/null |
-			grep -q -- "--mode=$1 .*netfuzz blocked $PORT" && echo "$_p"
-	done | tail -1
+	procs_matching nuse-keeper "--mode=$1 .*netfuzz blocked $PORT" | tail -1
 }
 
 for m in sud sud-trap seccomp; do

@@ -29,7 +29,9 @@ storm: all $(check_PROGRAMS)
 
 # The kill storm's program (tests/fuzz/storm.sh).
 check_PROGRAMS += tests/programs/storm
-tests_programs_storm_SOURCES = tests/programs/storm.c tests/programs/sha256.h
+tests_programs_storm_SOURCES = tests/programs/storm.c \
+	src/stack/tools/sha256.c src/stack/tools/sha256.h
+tests_programs_storm_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/src/stack/tools
 
 # In `make check` too (tests/fuzz/fuzz-san.sh builds the twin: a second
 # kernel with UBSan, minutes on 2 cores; docs/fuzz.md).

@@ -218,6 +218,17 @@ spawn_bg() {
 	BG_LAST=$!
 }
 
+# procs_matching COMM PATTERN: the live (not zombie) processes named COMM
+# whose command line matches PATTERN (grep), one per line: how a test
+# finds the keeper (nuse-keeper) or the helper of its own run.
+procs_matching() {
+	for _p in $(pgrep -x "$1" 2>/dev/null); do
+		[ "$(cut -d' ' -f3 "/proc/$_p/stat" 2>/dev/null)" = Z ] && continue
+		{ tr '\0' ' ' <"/proc/$_p/cmdline"; } 2>/dev/null |
+			grep -q -- "$2" && echo "$_p"
+	done
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
 	python3 -c 'import socket

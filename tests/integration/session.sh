@@ -14,10 +14,7 @@ need_prog "$BUSYBOX"
 
 # keepers: pids of the nuse-keeper processes whose command line names $T.
 keepers() {
-	for _p in $(pgrep -x nuse-keeper 2>/dev/null); do
-		{ tr '\0' ' ' <"/proc/$_p/cmdline"; } 2>/dev/null | grep -q "$T" &&
-			printf '%s ' "$_p"
-	done
+	procs_matching nuse-keeper "$T" | tr '\n' ' '
 }
 
 # no_keeper_left WHAT: the session's keeper ended with its last process.

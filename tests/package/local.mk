@@ -17,8 +17,9 @@ EXTRA_DIST += $(PACKAGE_TESTS) $(PACKAGE_HEAVY_TESTS) $(SMOKE_TESTS) \
 	tests/package/lib.sh
 
 PACKAGE_HEAVY_LOGS = $(PACKAGE_HEAVY_TESTS:.sh=.log)
+# (The soak runs after these, tests/soak/local.mk: not a prerequisite here.)
 $(filter $(PACKAGE_HEAVY_LOGS),$(TEST_LOGS)): \
-	$(filter-out $(PACKAGE_HEAVY_LOGS),$(TEST_LOGS))
+	$(filter-out $(PACKAGE_HEAVY_LOGS) tests/soak/soak.log,$(TEST_LOGS))
 tests/package/deb.log: $(filter tests/package/distcheck.log,$(TEST_LOGS))
 
 # make distcheck: the tarball configures with -Werror out of tree (VPATH,

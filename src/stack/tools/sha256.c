@@ -81,7 +81,7 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
 	s->nbuf = len;
 }
 
-void sha256_hex(struct sha256 *s, char out[65])
+void sha256_final(struct sha256 *s, uint8_t out[32])
 {
 	uint64_t bits = s->len * 8;
 	uint8_t pad[72] = { 0x80 };
@@ -91,6 +91,16 @@ void sha256_hex(struct sha256 *s, char out[65])
 	for (i = 0; i < 8; i++)
 		pad[padlen + i] = bits >> (56 - 8 * i);
 	sha256_update(s, pad, padlen + 8);
-	for (i = 0; i < 8; i++)
-		snprintf(out + 8 * i, 9, "%08x", s->h[i]);
+	for (i = 0; i < 32; i++)
+		out[i] = s->h[i / 4] >> (24 - 8 * (i % 4));
+}
+
+void sha256_hex(struct sha256 *s, char out[65])
+{
+	uint8_t d[32];
+	int i;
+
+	sha256_final(s, d);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }

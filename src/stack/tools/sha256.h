@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* SHA-256 (FIPS 180-4), so the tool needs no libcrypto. */
+/* SHA-256 (FIPS 180-4), so the tools (nuse-node, the kill storm's
+ * program) need no libcrypto. */
 #ifndef NUSE_SHA256_H
 #define NUSE_SHA256_H
 
@@ -15,6 +16,8 @@ struct sha256 {
 
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t len);
+/* the digest; the state is spent */
+void sha256_final(struct sha256 *s, uint8_t out[32]);
 /* 64 hex digits and a NUL */
 void sha256_hex(struct sha256 *s, char out[65]);
 

@@ -144,6 +144,10 @@ int nuse_cpu_took_over(void)
 	pr_warn("nuse: a thread died inside the stack (task %s/%d); taking over\n",
 		current->comm, task_pid_nr(current));
 	current_thread_info()->preempt_count = INIT_PREEMPT_COUNT;
+	/* interrupts run when the taker next enables them or leaves: it
+	 * may be inside __switch_to here (nuse_cpu_wait_turn) */
+	nuse_irq_flags = ARCH_IRQ_DISABLED;
+	nuse_repair_after_death();
 	nuse_irq_flags = ARCH_IRQ_ENABLED;
 	return 1;
 }

@@ -126,6 +126,13 @@ void __init time_init(void)
 	clockevents_config_and_register(&clockevent, NSEC_PER_SEC, 1, ULONG_MAX);
 }
 
+/* After a thread died inside the stack (repair.c): the timer interrupt
+ * runs the expired hrtimers and programs the clock event again. */
+void nuse_time_repair(void)
+{
+	nuse_irq_post(timer_irq);
+}
+
 void nuse_time_halt(void)
 {
 	if (timer) {

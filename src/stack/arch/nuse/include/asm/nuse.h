@@ -42,6 +42,7 @@ void nuse_cpu_put(void);
 void nuse_cpu_put_now(void);
 void nuse_cpu_set_owner(long tid, long pid);
 int nuse_cpu_took_over(void);
+void nuse_repair_after_death(void);
 int nuse_cpu_wait_turn(struct nuse_host_sem *sem);
 void nuse_interrupt_task(struct task_struct *task, unsigned long seq);
 void nuse_cpu_shutdown(void);
@@ -89,6 +90,7 @@ void nuse_inflight_leave(void);
 
 /* time (kernel/time.c) */
 void nuse_time_halt(void);
+void nuse_time_repair(void);
 
 /* boot (kernel/setup.c) */
 extern int nuse_halted;
