@@ -227,74 +227,63 @@ wait_http() {
 	done
 	return 1
 }
-start_nginx() { # SUBJECT: its URL in $T/nginx-SUBJECT/url, or why not
-	_d=$T/nginx-$1
-	nginx_conf "$_d"
-	# not through in_c/in_s: a backgrounded function is a subshell, and
-	# killing it would leave nginx running (and the TAP taken); this way
-	# $! is nginx (nuse-exec runs it in its own process)
-	case $1 in
-	host-kernel)
-		ip netns exec "$NC" "$NGINX" -p "$_d" -e "$_d/error.log" \
-			-c "$_d/nginx.conf" 2>"$_d/out" &
-		_url=http://10.77.0.2:8080/ ;;
-	sud)
-		ip netns exec "$NS" "$NUSE_EXEC" --stack=linux --mode=sud -i "$NUSE_IF" -- \
-			"$NGINX" -p "$_d" -e "$_d/error.log" -c "$_d/nginx.conf" 2>"$_d/out" &
-		_url=http://10.79.0.2:8080/ ;;
+# start_server NAME SUBJECT URL-PATH PORT CMD...: CMD (with @ADDR@ for
+# the address it listens on) in the host kernel's namespace or under sud;
+# its URL in $T/NAME-SUBJECT/url, or why not in .../why.  Not through
+# in_c/in_s: a backgrounded function is a subshell, and killing it would
+# leave the server running (and the TAP taken); this way $! is the server
+# (nuse-exec runs it in its own process).
+start_server() {
+	_name=$1 _subj=$2 _d=$T/$1-$2 _path=$3 _port=$4
+	shift 4
+	mkdir -p "$_d"
+	case $_subj in host-kernel) _ns=$NC _a=10.77.0.2 ;; *) _ns=$NS _a=10.79.0.2 ;; esac
+	_n=$#
+	for _w; do
+		set -- "$@" "$(printf %s "$_w" | sed "s/@ADDR@/$_a/g")"
+	done
+	shift "$_n"
+	case $_subj in
+	host-kernel) ip netns exec "$_ns" "$@" >"$_d/out" 2>&1 & ;;
+	*) ip netns exec "$_ns" "$NUSE_EXEC" --stack=linux --mode=sud \
+		-i "$NUSE_IF" -- "$@" >"$_d/out" 2>&1 & ;;
 	esac
 	_pid=$!
+	_url=http://$_a:$_port$_path
 	echo "$_pid" >"$_d/pid"
 	if wait_http "$NS" "$_url" "$_pid"; then
 		echo "$_url" >"$_d/url"
 	else
-		echo "nginx did not answer: $(cat "$_d/out" "$_d/error.log" 2>/dev/null | tail -1)" >"$_d/why"
+		echo "$_name did not answer: $(cat "$_d/out" "$_d/error.log" 2>/dev/null | tail -1)" >"$_d/why"
 	fi
 }
 stop() { # PID: end it and wait for it (it must let go of the TAP)
 	kill "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 }
-nginx_once() {
-	_d=$T/nginx-$1
+# wrk_once NAME CONNS SUBJECT: requests/s of 4 s of wrk against it
+wrk_once() {
+	_d=$T/$1-$3
 	[ -s "$_d/url" ] || { cat "$_d/why" >&2; return 1; }
-	in_s timeout -k 2 20 wrk -t1 -c32 -d4s "$(cat "$_d/url")" >"$T/w" 2>&1 ||
+	in_s timeout -k 2 20 wrk -t1 -c"$2" -d4s "$(cat "$_d/url")" >"$T/w" 2>&1 ||
 		{ tail -1 "$T/w" >&2; return 1; }
 	# an error page is no answer
 	grep -q 'Non-2xx' "$T/w" && { grep 'Non-2xx' "$T/w" >&2; return 1; }
 	sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$T/w"
 }
+start_nginx() { # SUBJECT
+	nginx_conf "$T/nginx-$1"
+	start_server nginx "$1" / 8080 "$NGINX" -p "$T/nginx-$1" \
+		-e "$T/nginx-$1/error.log" -c "$T/nginx-$1/nginx.conf"
+}
+nginx_once() { wrk_once nginx 32 "$1"; }
 
 # ---- gohttp_rps
-start_gohttp() { # SUBJECT: as start_nginx
-	_d=$T/gohttp-$1
-	mkdir -p "$_d"
-	case $1 in
-	host-kernel)
-		ip netns exec "$NC" "$GOHTTP" -mode=server -addr 10.77.0.2:8081 \
-			>"$_d/out" 2>&1 &
-		_url=http://10.77.0.2:8081/data/224241 ;;
-	sud)
-		ip netns exec "$NS" "$NUSE_EXEC" --stack=linux --mode=sud -i "$NUSE_IF" -- \
-			"$GOHTTP" -mode=server -addr 10.79.0.2:8081 >"$_d/out" 2>&1 &
-		_url=http://10.79.0.2:8081/data/224241 ;;
-	esac
-	_pid=$!
-	echo "$_pid" >"$_d/pid"
-	if wait_http "$NS" "$_url" "$_pid"; then
-		echo "$_url" >"$_d/url"
-	else
-		echo "gohttp did not answer: $(tail -1 "$_d/out" 2>/dev/null)" >"$_d/why"
-	fi
+start_gohttp() { # SUBJECT
+	start_server gohttp "$1" /data/224241 8081 "$GOHTTP" -mode=server \
+		-addr @ADDR@:8081
 }
-gohttp_once() {
-	_d=$T/gohttp-$1
-	[ -s "$_d/url" ] || { cat "$_d/why" >&2; return 1; }
-	in_s timeout -k 2 20 wrk -t1 -c256 -d4s "$(cat "$_d/url")" >"$T/w" 2>&1 ||
-		{ tail -1 "$T/w" >&2; return 1; }
-	grep -q 'Non-2xx' "$T/w" && { grep 'Non-2xx' "$T/w" >&2; return 1; }
-	sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$T/w"
-}
+gohttp_once() { wrk_once gohttp 256 "$1"; }
 
 START=$(date +%s)
 bench_begin apps
