@@ -257,6 +257,9 @@ struct nuse_host_tls *nuse_host_self(void);
  * the number of bytes NOT copied (0 on success). */
 unsigned long nuse_host_copy_in(void *dst, const void *src, unsigned long n);
 unsigned long nuse_host_copy_out(void *dst, const void *src, unsigned long n);
+/* Implemented by the stack (kernel/uaccess.c): does [p, p + n) touch the
+ * stack's own memory?  Both copies above then copy nothing. */
+int nuse_user_range_bad(const void *p, unsigned long n);
 
 /*
  * Copies without a system call, once the process has a SIGSEGV/SIGBUS

@@ -44,6 +44,7 @@ static void efault_checks(const char *when)
 	char *none =
 		mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	socklen_t len = sizeof(a);
+	void *kmem = (void *)0x100000000UL;
 
 	CHECK(s >= 0 && !bind(s, (void *)&a, sizeof(a)) &&
 		      !getsockname(s, (void *)&a, &len),
@@ -56,6 +57,22 @@ static void efault_checks(const char *when)
 	CHECK(recv(s, none, 8, MSG_DONTWAIT) < 0 &&
 		      (errno == EFAULT || errno == EAGAIN),
 	      "%s: recv(PROT_NONE)", when);
+	/*
+	 * The stack's own memory (nuse's kernel region at 4 GiB; unmapped
+	 * natively): refused as Linux refuses kernel addresses, not written.
+	 * netfuzz's msghdr and ifconf read from a buffer of random bytes
+	 * reached it, and a SIOCGIFCONF written there broke the slab.
+	 */
+	len = sizeof(a);
+	CHECK(getsockname(s, kmem, &len) < 0 && errno == EFAULT,
+	      "%s: getsockname(4 GiB) EFAULT", when);
+	CHECK(sendto(s, kmem, 8, 0, (void *)&a, sizeof(a)) < 0 &&
+		      errno == EFAULT,
+	      "%s: sendto(4 GiB) EFAULT", when);
+	CHECK(sendto(s, "x", 1, 0, (void *)&a, sizeof(a)) == 1 &&
+		      recv(s, (char *)kmem + 0xa00, 8, MSG_DONTWAIT) < 0 &&
+		      errno == EFAULT,
+	      "%s: recv(4 GiB) EFAULT", when);
 	munmap(none, 4096);
 	close(s);
 	printf("%s: efault: ok\n", when);

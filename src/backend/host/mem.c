@@ -144,6 +144,20 @@ static int direct_ok(const void *user, unsigned long n)
 	return 1;
 }
 
+/*
+ * The stack's own memory is in this address space too (its region at
+ * 4 GiB, its data section): a program's pointer into it gives EFAULT, as
+ * a kernel address does on Linux, from the runtime's and vfs-fd's copies
+ * as from the stack's (kernel/uaccess.c defines nuse_user_range_bad; weak:
+ * the host services' unit test links without the stack).
+ */
+#pragma weak nuse_user_range_bad
+
+static int forbidden(const void *user, unsigned long n)
+{
+	return nuse_user_range_bad && nuse_user_range_bad(user, n);
+}
+
 static unsigned long vm_copy(long nr, void *local, const void *remote, unsigned long n)
 {
 	struct host_iovec l, r;
@@ -184,6 +198,8 @@ unsigned long nuse_host_copy_in(void *dst, const void *src, unsigned long n)
 {
 	if (!n)
 		return 0;
+	if (forbidden(src, n))
+		return n;
 	if (direct_ok(src, n))
 		return nuse_host_safe_copy(dst, src, n);
 	return vm_copy(NR_process_vm_readv, dst, src, n);
@@ -193,6 +209,8 @@ unsigned long nuse_host_copy_out(void *dst, const void *src, unsigned long n)
 {
 	if (!n)
 		return 0;
+	if (forbidden(dst, n))
+		return n;
 	if (direct_ok(dst, n))
 		return nuse_host_safe_copy(dst, src, n);
 	return vm_copy(NR_process_vm_writev, (void *)src, dst, n);

@@ -36,6 +36,10 @@ static struct {
 	int sleepers;
 	int shutdown;
 	struct nuse_host_sem sem;
+	/* a task switch in flight (nuse_cpu_handoff): its poster, its sem */
+	long handoff_tid;
+	long handoff_pid;
+	struct nuse_host_sem *handoff_sem;
 } cpu;
 
 unsigned long nuse_irq_flags = ARCH_IRQ_DISABLED;
@@ -153,6 +157,48 @@ int nuse_cpu_took_over(void)
 }
 
 /*
+ * __switch_to makes the next task's thread the CPU's owner, then posts
+ * that task's semaphore.  A switching thread killed between the two left
+ * the owner asleep for ever, holding the CPU: its owner is alive, so no
+ * takeover looks at it, and every thread of the session waited (the kill
+ * storm, under load, CPU owned by a sleeping ksoftirqd).  So a switch is
+ * recorded until the woken thread claims it; a thread waiting for the
+ * CPU that finds it unclaimed with its poster dead posts it instead.
+ */
+void nuse_cpu_handoff(struct nuse_host_sem *sem)
+{
+	struct nuse_thread_state *ts = nuse_thread_state();
+
+	cpu.handoff_sem = sem;
+	cpu.handoff_pid = ts->pid;
+	__atomic_store_n(&cpu.handoff_tid, ts->tid, __ATOMIC_RELEASE);
+}
+
+/*
+ * The switched-to thread, woken: if a waiter recovered the handoff, its
+ * post is a second one, which must not wake this thread later.  (Bounded:
+ * the recovering thread may be killed between its claim and its post.)
+ */
+void nuse_cpu_handoff_claim(struct nuse_host_sem *sem)
+{
+	if (!__atomic_exchange_n(&cpu.handoff_tid, 0, __ATOMIC_ACQ_REL))
+		nuse_host_sem_down_timeout(sem, NSEC_PER_SEC);
+}
+
+/* With cpu.lock: post a handoff whose poster died before it posted. */
+static void handoff_recover(void)
+{
+	long tid = __atomic_load_n(&cpu.handoff_tid, __ATOMIC_ACQUIRE);
+	struct nuse_host_sem *sem = cpu.handoff_sem;
+
+	if (!tid || nuse_host_alive(cpu.handoff_pid, tid))
+		return;
+	if (__atomic_compare_exchange_n(&cpu.handoff_tid, &tid, 0, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		nuse_host_sem_up(sem);
+}
+
+/*
  * Wait on sem for the scheduler to hand the CPU to the caller's task,
  * which is runnable (it woke it).  0: handed over.  1: the thread the CPU
  * went to instead is dead (its process was killed with its task on the
@@ -167,16 +213,20 @@ int nuse_cpu_wait_turn(struct nuse_host_sem *sem)
 
 	while (nuse_host_sem_down_timeout(sem, 100 * NSEC_PER_MSEC)) {
 		nuse_host_mutex_lock(&cpu.lock);
+		handoff_recover();
 		if (cpu.count && owner_dead()) {
 			cpu.owner = ts->tid;
 			cpu.owner_pid = ts->pid;
 			cpu.took_over = 1;
+			/* a switch to the dead thread stays unclaimed */
+			__atomic_store_n(&cpu.handoff_tid, 0, __ATOMIC_RELEASE);
 			nuse_host_mutex_unlock(&cpu.lock);
 			nuse_cpu_took_over();
 			return 1;
 		}
 		nuse_host_mutex_unlock(&cpu.lock);
 	}
+	nuse_cpu_handoff_claim(sem);
 	return 0;
 }
 
@@ -211,6 +261,9 @@ int nuse_cpu_get(void)
 		if (timed_out && cpu.count && owner_dead()) {
 			cpu.count = 0;
 			cpu.took_over = 1;
+			__atomic_store_n(&cpu.handoff_tid, 0, __ATOMIC_RELEASE);
+		} else if (timed_out && cpu.count) {
+			handoff_recover();
 		}
 	}
 	cpu.count++;
@@ -507,6 +560,7 @@ static int idle_host_loop(void *unused)
 		nuse_host_sem_down(&ti->sched_sem);
 		if (test_ti_thread_flag(ti, TIF_NUSE_EXIT))
 			nuse_host_thread_exit();
+		nuse_cpu_handoff_claim(&ti->sched_sem);
 		schedule_tail(nuse_prev_task);
 	}
 	return 0;

@@ -23,8 +23,10 @@
  *    of that timer waits for ever), and a tick whose handler died is no
  *    longer queued.
  *
- * The dead task's stack stays in the session's memory (its task is never
- * freed, proc.c), so unlinking a NAPI instance from a list there is safe.
+ * Nothing here follows a pointer into the dead thread's stack: softirqs
+ * and interrupts also run on a thread's own host stack (when it leaves
+ * the stack, nuse_cpu_put()), which is gone with its process, or, at the
+ * same address, another process's memory.
  */
 #include <linux/kernel.h>
 #include <linux/netdevice.h>
@@ -49,7 +51,9 @@ static int repair_napi(struct softnet_data *sd, struct napi_struct *n)
 	list_for_each_entry(q, &sd->poll_list, poll_list)
 		if (q == n)
 			return 0;
-	list_del_init(&n->poll_list);
+	/* not list_del(): the list it is on may be on the dead thread's
+	 * host stack, unmapped here or another process's memory */
+	INIT_LIST_HEAD(&n->poll_list);
 	list_add_tail(&n->poll_list, &sd->poll_list);
 	return 1;
 }

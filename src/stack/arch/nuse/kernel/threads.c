@@ -63,6 +63,7 @@ static void thread_bootstrap(void *data)
 	nuse_host_sem_down(&tb.ti->sched_sem);
 	if (test_ti_thread_flag(tb.ti, TIF_NUSE_EXIT))
 		nuse_host_thread_exit();
+	nuse_cpu_handoff_claim(&tb.ti->sched_sem);
 	kfree(data);
 	schedule_tail(nuse_prev_task);
 	tb.fn(tb.arg);
@@ -134,6 +135,9 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
 
 	nuse_current_ti = nti;
 	nuse_prev_task = prev;
+	/* the post below may never come (cpu.c): say who owes it */
+	if (nti->tid != ts->tid)
+		nuse_cpu_handoff(&nti->sched_sem);
 	nuse_cpu_set_owner(nti->tid, nti->pid);
 
 	/* the borrower's own task was picked: go on as that task */
@@ -173,6 +177,7 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
 	}
 	if (unlikely(test_ti_thread_flag(pti, TIF_NUSE_EXIT)))
 		nuse_host_thread_exit();
+	nuse_cpu_handoff_claim(&pti->sched_sem);
 	return nuse_prev_task;
 }
 

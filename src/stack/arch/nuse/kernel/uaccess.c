@@ -115,6 +115,44 @@ static unsigned long remote_copy(long pid, int write, void *local,
 	return n - done;
 }
 
+/* the kernel's writable data (nuse-shared.lds), shared by the session */
+extern char __nuse_shared_start[], __nuse_shared_end[];
+
+static bool overlaps(unsigned long a, unsigned long end, unsigned long lo,
+		     unsigned long hi)
+{
+	return a < hi && end > lo;
+}
+
+/*
+ * In the in-process modes the kernel's own memory is in the caller's
+ * address space, and access_ok() lets everything through (no MMU,
+ * TASK_SIZE is the whole space): a "user" pointer into the kernel's
+ * memory region (slab, page allocator, task stacks, struct pages) or into
+ * its data section would have the call read or write the kernel itself,
+ * and the session's other processes with it.  Linux's access_ok() refuses
+ * kernel addresses: so do we, for the whole copy.
+ */
+static bool kernel_range(const void __user *p, unsigned long n)
+{
+	unsigned long a = (unsigned long)p, end = a + n;
+
+	if (end < a)
+		end = ULONG_MAX;
+	return overlaps(a, end, memory_start, memory_end) ||
+	       overlaps(a, end, (unsigned long)__nuse_shared_start,
+			(unsigned long)__nuse_shared_end);
+}
+
+/*
+ * The same check for the host services' copies of the program's memory
+ * (src/backend/host/mem.c), which the runtime and vfs-fd use too.
+ */
+int nuse_user_range_bad(const void *p, unsigned long n)
+{
+	return n && kernel_range((const void __user __force *)p, n);
+}
+
 unsigned long raw_copy_from_user(void *to, const void __user *from,
 				 unsigned long n)
 {
@@ -122,6 +160,8 @@ unsigned long raw_copy_from_user(void *to, const void __user *from,
 
 	if (pid && n)
 		return remote_copy(pid, 0, to, from, n);
+	if (unlikely(n && kernel_range(from, n)))
+		return n;
 	return nuse_host_copy_in(to, (const void __force *)from, n);
 }
 
@@ -132,6 +172,8 @@ unsigned long raw_copy_to_user(void __user *to, const void *from,
 
 	if (pid && n)
 		return remote_copy(pid, 1, (void *)from, to, n);
+	if (unlikely(n && kernel_range(to, n)))
+		return n;
 	return nuse_host_copy_out((void __force *)to, from, n);
 }
 
