@@ -21,9 +21,11 @@
  * error ("unexplained").  With -c (the in-process modes, where the
  * session's processes run the stack's code themselves, softirqs for
  * other processes' packets included) a kill of a process that was
- * running during the transfer explains it too ("collateral": its thread
- * may have died half-way through the peer's packet, in the 3-way
- * handshake say, and the peer got a reset), up to one such failure per
+ * running during the transfer, or in the second before it failed,
+ * explains it too ("collateral": its thread may have died half-way
+ * through the peer's packet, in the 3-way handshake say, and the peer
+ * got a reset, or half-way through a change of a table the lookup of a
+ * listener uses, and a connect was refused), up to one such failure per
  * 50 kills; more is an error.  A transfer that makes no progress for 15 s is a
  * stall (an error).  A respawned server must get its port back (the dead
  * one's listener closed by the keeper's reap) within 20 s.
@@ -266,8 +268,12 @@ static long now_ns(void)
 
 /*
  * A failed transfer, begun at since_ns: a kill of the peer explains it,
- * and with -c a kill of a running process since it began.
+ * and with -c a kill of a running process since it began or in the
+ * second before the failure (what a dead thread left half done lasts
+ * until the stack's next change of it).
  */
+#define COLLATERAL_NS 1000000000L
+
 static void failed(const char *who, int slot, int peer, unsigned int peer_gen,
 		   int err, const char *step, long since_ns)
 {
@@ -280,7 +286,8 @@ static void failed(const char *who, int slot, int peer, unsigned int peer_gen,
 	} else if (__atomic_load_n(&sh->gen[peer], __ATOMIC_ACQUIRE) !=
 		   peer_gen) {
 		add(aborted, 1);
-	} else if (collateral_ok && rk >= since_ns) {
+	} else if (collateral_ok &&
+		   (rk >= since_ns || rk >= now_ns() - COLLATERAL_NS)) {
 		add(collateral, 1);
 		printf("COLLATERAL: %s %d: %s failed (%s), its peer %d (%u) was not killed, a running process was %.1f ms ago\n",
 		       who, slot, step, strerror(-err), peer, peer_gen,
