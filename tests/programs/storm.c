@@ -94,12 +94,17 @@ static unsigned int my_gen;
 static int pairs = 8, port_base = 7100, collateral_ok;
 static unsigned long seed = 1;
 
-static double now(void)
+static long now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+static double now(void)
+{
+	return now_ns() / 1e9;
 }
 
 static void sleep_ms(double ms)
@@ -256,14 +261,6 @@ static int listen_on(int port, int backlog)
 		return -1;
 	}
 	return s;
-}
-
-static long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
 /*

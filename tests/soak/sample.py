@@ -384,16 +384,16 @@ def fit(procs_csv, sockets_csv, lo, hi, tw_lo):
         if kind == "mem":
             # what the threads made in the window explain (a process's
             # own; the stack's: all the session's programs')
+            who = key.rsplit(" ", 2)[0]
             if key.split()[1] == "keeper" and "stack_used" in key:
                 allow = thr.get(key.split()[0], 0.0) * STACK_PER_THREAD
             else:
-                allow = thr.get(key.rsplit(" ", 2)[0], 0.0) * ANON_PER_THREAD
+                allow = thr.get(who, 0.0) * ANON_PER_THREAD
             if allow:
                 print("%-52s %6s %12s %12s %10.1f  %d new threads" % (
                     "  allowed for new threads", "", "", "", allow,
                     allow / (STACK_PER_THREAD if "stack_used" in key
                              else ANON_PER_THREAD)))
-            who = key.rsplit(" ", 2)[0]
             if key.split()[1] == "program" and "anon" in key and \
                     who + " fds" in series:
                 peak = max(v for _, v in series[who + " fds"][1]) - \

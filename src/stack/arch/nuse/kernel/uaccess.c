@@ -145,8 +145,9 @@ static bool kernel_range(const void __user *p, unsigned long n)
 }
 
 /*
- * The same check for the host services' copies of the program's memory
- * (src/backend/host/mem.c), which the runtime and vfs-fd use too.
+ * For the host services' copies of the program's memory
+ * (src/backend/host/mem.c), which the stack's own copies below, the
+ * runtime and vfs-fd all go through: one check for every caller.
  */
 int nuse_user_range_bad(const void *p, unsigned long n)
 {
@@ -160,8 +161,6 @@ unsigned long raw_copy_from_user(void *to, const void __user *from,
 
 	if (pid && n)
 		return remote_copy(pid, 0, to, from, n);
-	if (unlikely(n && kernel_range(from, n)))
-		return n;
 	return nuse_host_copy_in(to, (const void __force *)from, n);
 }
 
@@ -172,8 +171,6 @@ unsigned long raw_copy_to_user(void __user *to, const void *from,
 
 	if (pid && n)
 		return remote_copy(pid, 1, (void *)from, to, n);
-	if (unlikely(n && kernel_range(to, n)))
-		return n;
 	return nuse_host_copy_out((void __force *)to, from, n);
 }
 
