@@ -9,7 +9,7 @@
       from /proc/net/sockstat and /proc/net/sockstat6 to OUT; ends when its
       parent (the session's server) is gone, or after SECONDS.
 
-  sample.py outside CSV T0 STOPFILE NAME:SID:TAP:MARKER...
+  sample.py outside CSV T0 STOPFILE NAME:SID:TAP:DONE:MARKER...
       From the host, once a second until STOPFILE exists: for every
       process of each session, a row "t,session,role,pid,comm,rss_kib,
       anon_kib,shmem_kib,fds,stack_kib,tap_bytes,stack_used_kib,threads"
@@ -22,8 +22,10 @@
       program's, whose
       session id is SID, and its keeper (nuse-keeper) and descriptor
       holder (nuse-fds), whose command lines contain MARKER.  No byte
-      through a session's TAP for 5 s: every thread's state, wchan and
-      system call go to soak-stall-NAME.txt beside CSV.
+      through a session's TAP for 5 s while its load runs (until the file
+      DONE exists: the other session's load may end later): every
+      thread's state, wchan and system call go to soak-stall-NAME.txt
+      beside CSV.
 
   sample.py sockets CSV T0 NAME:FILE...
       The inside samples as CSV "t,session,sockets_used,tcp_inuse,
@@ -197,8 +199,8 @@ def stat(pid):
 def outside(path, t0, stopfile, specs):
     sessions = []
     for s in specs:
-        name, sid, tap, marker = s.split(":", 3)
-        sessions.append((name, int(sid), tap, marker.encode()))
+        name, sid, tap, done, marker = s.split(":", 4)
+        sessions.append((name, int(sid), tap, done, marker.encode()))
     t0 = float(t0)
     last = {}  # session -> (its last inside sample, since when)
     dumped = set()
@@ -217,7 +219,7 @@ def outside(path, t0, stopfile, specs):
                     if state == "Z":
                         continue
                     role = None
-                    for name, ssid, tap, marker in sessions:
+                    for name, ssid, tap, _, marker in sessions:
                         if sid == ssid and pid != ssid:
                             # (the leader is timeout(1), not nuse's)
                             role = (name, "program")
@@ -245,8 +247,8 @@ def outside(path, t0, stopfile, specs):
                     tapb, used, st.get("Threads", "")))
             f.writelines(sorted(rows, key=lambda r: r.split(",")[1:4]))
             f.flush()
-            for name, ssid, tap, marker in sessions:
-                if name in dumped:
+            for name, ssid, tap, done, marker in sessions:
+                if name in dumped or os.path.exists(done):
                     continue
                 cur = [r.split(",")[10] for r in rows
                        if r.split(",")[1] == name and r.split(",")[10].strip()]
