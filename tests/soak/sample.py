@@ -18,7 +18,8 @@
       blocks its memfd of the stack's memory has allocated, the bytes
       through TAP from its /proc/PID/net/dev, the stack's memory in use
       from its page allocator's counters, at the addresses in
-      $SOAK_TOTALRAM and $SOAK_ZONE_STAT).  The session's processes: the
+      $SOAK_TOTALRAM and $SOAK_ZONE_STAT: the least of the readings
+      every 0.1 s since the previous row).  The session's processes: the
       program's, whose
       session id is SID, and its keeper (nuse-keeper) and descriptor
       holder (nuse-fds), whose command lines contain MARKER.  No byte
@@ -52,6 +53,7 @@ COUNT_RISE_FRAC = 0.02  # ... or this fraction of the mean, the larger
 GAP_MAX = 5.0  # s between two samples of a series: a stall
 STALL = 5  # s without a byte through a session's TAP: a stall, dumped
 FLOOR = 10  # s: memory series are fitted through their minimum per FLOOR s
+SUBSAMPLE = 0.1  # s: the stack's memory in use is read this often
 # A thread made during the window (Go makes one when a goroutine has been
 # in a system call for long: a stack call waiting for the stack) costs,
 # measured here, ~150 KiB of its process's RssAnon (nuse's runtime stack
@@ -204,6 +206,8 @@ def outside(path, t0, stopfile, specs):
     t0 = float(t0)
     last = {}  # session -> (its last inside sample, since when)
     dumped = set()
+    used_min = {}  # keeper -> least memory in use read since its last row
+    keepers = []
     with open(path, "w") as f:
         f.write("t,session,role,pid,comm,rss_kib,anon_kib,shmem_kib,fds,"
                 "stack_kib,tap_bytes,stack_used_kib,threads\n")
@@ -239,6 +243,8 @@ def outside(path, t0, stopfile, specs):
                         mem = stack_kib(pid, fdl)
                         tapb = tap_bytes(pid, role[2])
                         used = stack_used_kib(pid)
+                        if used and pid in used_min:
+                            used = str(min(int(used), used_min[pid]))
                 except (OSError, ValueError, IndexError):
                     continue  # gone meanwhile
                 rows.append("%.2f,%s,%s,%d,%s,%s,%s,%s,%d,%s,%s,%s,%s\n" % (
@@ -263,7 +269,22 @@ def outside(path, t0, stopfile, specs):
                     stall_dump(path, name, t - t0, [
                         r.split(",")[3] for r in rows
                         if r.split(",")[1] == name])
-            time.sleep(max(0.05, 1.0 - (time.time() - t)))
+            # Till the next row, the keepers' memory in use every
+            # SUBSAMPLE s: the row has the least reading, nearer the
+            # floor that socket buffers in flight hide at high load
+            keepers = [int(r.split(",")[3]) for r in rows
+                       if r.split(",")[2] == "keeper"]
+            used_min = {}
+            while True:
+                left = 1.0 - (time.time() - t)
+                if left <= SUBSAMPLE / 2:
+                    break
+                time.sleep(min(SUBSAMPLE, left))
+                for pid in keepers:
+                    u = stack_used_kib(pid)
+                    if u:
+                        used_min[pid] = min(int(u), used_min.get(pid, int(u)))
+            time.sleep(max(0.0, 1.0 - (time.time() - t)))
 
 
 def sockets(path, t0, specs):

@@ -190,6 +190,7 @@ for s in $SESSIONS; do
 	# wrk.st, written when this load ends, also ends the sampler's
 	# watch for a stall of this session
 	(
+		trap - EXIT INT TERM HUP # not this shell's cleanup
 		nsx timeout -k 5 $((SECS + 60)) wrk -t1 -c"$CONNS" -d"${SECS}s" \
 			--timeout 10s "$url" >"$T/$s/wrk" 2>&1
 		echo $? >"$T/$s/wrk.st"
@@ -232,13 +233,17 @@ done
 # them; 20 s each at most.
 for s in $SESSIONS; do
 	sid=$(cat "$T/$s/sid")
+	# (no watchdog subshell: in bash, one killed before it has run a
+	# command runs this shell's traps: the cleanup, rm -rf "$T")
 	kill -TERM "$sid" 2>/dev/null
-	(sleep 20 && kill -KILL -- "-$sid") 2>/dev/null &
-	dog=$!
+	n=200
+	while kill -0 "$sid" 2>/dev/null && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	[ "$n" -gt 0 ] || kill -KILL -- "-$sid" 2>/dev/null
 	wait "$sid"
 	st=$?
-	kill "$dog" 2>/dev/null
-	wait "$dog" 2>/dev/null
 	case $s:$st in
 	nginx:0 | go:143) ;; # nginx exits 0 on SIGTERM, Go dies of it
 	*) fail "$s: status $st after SIGTERM (137: killed after 20 s)" ;;
