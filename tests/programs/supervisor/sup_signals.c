@@ -147,6 +147,10 @@ static void stop_continue(void)
 	pid = fork();
 	if (pid == 0) {
 		raise(SIGSTOP);
+		/* exits only once the parent has seen it continue: an exit
+		 * first would be reported instead of the continuation */
+		if (read(sv[1], &c, 1) != 1)
+			_exit(2);
 		_exit(write(sv[1], "c", 1) == 1 ? 5 : 1);
 	}
 	waitpid(pid, &st, WUNTRACED);
@@ -155,6 +159,8 @@ static void stop_continue(void)
 	kill(pid, SIGCONT);
 	waitpid(pid, &st, WCONTINUED);
 	printf("child continued: %d\n", WIFCONTINUED(st));
+	if (write(sv[0], "g", 1) != 1)
+		perror("write");
 	waitpid(pid, &st, 0);
 	if (read(sv[0], &c, 1) != 1)
 		c = '?';
