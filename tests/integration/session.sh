@@ -36,6 +36,12 @@ BB=$T/busybox
 PROGRAMS="$PROGS/sessiontest"
 [ -x "$PROGS/sessiontest-musl" ] && PROGRAMS="$PROGRAMS $PROGS/sessiontest-musl"
 
+# listening PORT: shell code for the session's sh: wait (10 s at most)
+# until the session's stack has a listener on PORT (ss asks the stack)
+listening() {
+	echo "w=0; until ss -Hltn 'sport = :$1' | grep -q .; do w=\$((w + 1)); [ \$w -lt 100 ] || break; sleep 0.1; done"
+}
+
 for m in sud sud-trap seccomp; do
 	case " $MODES " in *" $m "*) ;; *) continue ;; esac
 	over_budget && break
@@ -53,7 +59,7 @@ for m in sud sud-trap seccomp; do
 	# a server and a client, two processes of busybox's sh, one stack
 	port=$(free_port)
 	run "$T/out" "$T/err" "$NUSE_EXEC" --stack=linux --mode="$m" -- "$BB" sh -c \
-		"$BB nc -l -p $port >$T/got & sleep 0.5; echo hello-$m | $BB nc 127.0.0.1 $port; wait; cat $T/got"
+		"$BB nc -l -p $port >$T/got & $(listening $port); echo hello-$m | $BB nc 127.0.0.1 $port; wait; cat $T/got"
 	if [ "$ST" -eq 0 ] && grep -qx "hello-$m" "$T/out"; then
 		pass "$m: sh: nc server and nc client share the stack"
 	else
@@ -64,7 +70,7 @@ for m in sud sud-trap seccomp; do
 	# nc -e: the accepted socket dup2'ed onto 0 and 1, then execve(cat)
 	port=$(free_port)
 	run "$T/out" "$T/err" "$NUSE_EXEC" --stack=linux --mode="$m" -- "$BB" sh -c \
-		"$BB nc -l -p $port -e $BB cat & sleep 0.5; echo echo-$m | $BB nc -w 2 127.0.0.1 $port; kill \$! 2>/dev/null; wait"
+		"$BB nc -l -p $port -e $BB cat & $(listening $port); echo echo-$m | $BB nc -w 2 127.0.0.1 $port; kill \$! 2>/dev/null; wait"
 	if grep -qx "echo-$m" "$T/out"; then
 		pass "$m: nc -e cat: a socket kept across dup2 and execve"
 	else
@@ -87,7 +93,7 @@ for m in sud sud-trap seccomp; do
 	# ss (iproute2, run by the program) asks the session's stack
 	port=$(free_port)
 	run "$T/out" "$T/err" "$NUSE_EXEC" --stack=linux --mode="$m" -- "$BB" sh -c \
-		"$BB nc -l -p $port & sleep 0.3; ss -Hltn 'sport = :$port' | wc -l; kill \$!"
+		"$BB nc -l -p $port & $(listening $port); ss -Hltn 'sport = :$port' | wc -l; kill \$!"
 	if [ "$ST" -eq 0 ] && [ "$(head -1 "$T/out")" = 1 ] &&
 		! ss -Hltn "sport = :$port" | grep -q .; then
 		pass "$m: ss in the session lists the listener of another of its processes"

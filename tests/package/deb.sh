@@ -79,7 +79,10 @@ if [ -n "$BUSYBOX" ]; then
 	mkdir -p "$T/www"
 	echo "hello from a server inside the nuse session" >"$T/www/hello.txt"
 	timeout 60 /usr/bin/nuse-exec -- "$BUSYBOX" sh -c "
-		$BUSYBOX httpd -f -p 127.0.0.1:18616 -h $T/www & sleep 0.3
+		$BUSYBOX httpd -f -p 127.0.0.1:18616 -h $T/www &
+		w=0; until ss -Hltn 'sport = :18616' | grep -q .; do
+			w=\$((w + 1)); [ \$w -lt 100 ] || break; sleep 0.1
+		done
 		$BUSYBOX wget -q -O - http://127.0.0.1:18616/hello.txt
 		ip -o addr show; kill \$!" >"$T/demo" 2>&1
 	grep -q "hello from a server inside the nuse session" "$T/demo" &&
