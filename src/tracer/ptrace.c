@@ -362,11 +362,6 @@ static void pt_linux_queue(const struct nuse_sup *s, pid_t tid)
 		pt_answer(s, j);
 		return;
 	}
-	if (nuse_serve_call_ready(s, &j->c, &j->v)) {
-		/* a wait with something ready (Go's netpoller asks often) */
-		pt_answer(s, j);
-		return;
-	}
 	pthread_mutex_lock(&pt_lock);
 	j->next = pt_todo;
 	pt_todo = j;

@@ -271,35 +271,3 @@ enum nuse_verdict nuse_serve_call(const struct nuse_sup *s, struct nuse_call *c)
 		log_call(s, c, v);
 	return v;
 }
-
-bool nuse_serve_call_ready(const struct nuse_sup *s, struct nuse_call *c,
-			   enum nuse_verdict *v)
-{
-	unsigned long saved;
-	int t;
-
-	if (c->arch != AUDIT_ARCH_X86_64 || s->o->stack != NUSE_STACK_LINUX)
-		return false;
-	switch (c->nr) {
-	case SYS_poll:
-		t = 2;
-		break;
-	case SYS_epoll_wait:
-	case SYS_epoll_pwait:
-		t = 3;
-		break;
-	default:
-		return false; /* timeouts in the caller's memory: not tried */
-	}
-	/* ready events are returned before a wait or a signal is looked
-	 * at (ep_poll, do_poll): the same call with no timeout, first */
-	saved = c->args[t];
-	c->args[t] = 0;
-	*v = nuse_serve_linux(s, c);
-	c->args[t] = saved;
-	if (*v == NUSE_CALL_RETURN && c->ret == 0 && (int)saved != 0)
-		return false;
-	if (s->o->verbose >= 2)
-		log_call(s, c, *v);
-	return true;
-}

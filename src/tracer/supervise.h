@@ -75,14 +75,6 @@ enum nuse_verdict {
  * --stack=host, and the Linux stack will plug in beside it.
  */
 enum nuse_verdict nuse_serve_call(const struct nuse_sup *s, struct nuse_call *c);
-/*
- * A readiness wait (poll, epoll_wait, epoll_pwait) served without
- * waiting, for a thread that must not sleep in one: true and the verdict
- * in *v where something is ready or the call fails at once; false where
- * it would wait, and then nothing has happened.
- */
-bool nuse_serve_call_ready(const struct nuse_sup *s, struct nuse_call *c,
-			   enum nuse_verdict *v);
 
 /* --stack=host (serve-host.c). */
 enum nuse_verdict nuse_serve_host(const struct nuse_sup *s, struct nuse_call *c);
