@@ -585,9 +585,32 @@ long sl_status_field(pid_t tid, const char *key)
 	return t ? strtol(t + strlen(key), NULL, 10) : -ESRCH;
 }
 
+/*
+ * The thread group of @tid.  /proc/TID/status is dear (the kernel formats
+ * all of it, memory counts included) and most calls ask it (every epoll
+ * wait): the last answer for each tid is kept, and used only while
+ * tgkill(tgid, tid, 0) says tid still is a thread of that group, which is
+ * exact whatever became of the tid meanwhile.
+ */
+#define TGID_SLOTS 256
+
+static unsigned long long tgid_cache[TGID_SLOTS]; /* tid << 32 | tgid */
+
 pid_t sl_tgid(pid_t tid)
 {
-	return (pid_t)sl_status_field(tid, "Tgid:");
+	unsigned long long *slot = &tgid_cache[(unsigned int)tid % TGID_SLOTS];
+	unsigned long long e = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	pid_t tgid = (pid_t)(e & 0xffffffff);
+
+	if (tid > 0 && (pid_t)(e >> 32) == tid && tgid > 0 &&
+	    syscall(SYS_tgkill, tgid, tid, 0) == 0)
+		return tgid;
+	tgid = (pid_t)sl_status_field(tid, "Tgid:");
+	if (tid > 0 && tgid > 0)
+		__atomic_store_n(slot,
+				 (unsigned long long)tid << 32 | (unsigned int)tgid,
+				 __ATOMIC_RELAXED);
+	return tgid;
 }
 
 static enum nuse_verdict serve(const struct nuse_sup *s, struct nuse_call *c)
