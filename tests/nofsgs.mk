@@ -51,3 +51,14 @@ $(NOFSGS_TESTS:.sh=.log): nuse-exec libnuse-preload.so \
 	$(NUSE_TEST_PROGRAMS_EXTRA) $(NUSE_SESSION_TEST_EXTRA) \
 	$(NUSE_FAULT_TEST_EXTRA) $(APPS_EXTRA_PROGS) $(NUSE_SIGWAIT_EXTRA) \
 	tests/programs/sigwait
+
+# The list above by name must follow NOFSGS_ORIGINALS: `make check`
+# fails here, before the tests, when a wrapper is missing or left over.
+nofsgs-list-check:
+	@want='$(sort $(NOFSGS_ORIGINALS:tests/integration/%=tests/nofsgs/%))'; \
+	have='$(sort $(filter-out tests/nofsgs/test_host.sh,$(NOFSGS_TESTS)))'; \
+	test "$$want" = "$$have" || { \
+		echo "tests/nofsgs.mk: NOFSGS_TESTS is out of step with NOFSGS_ORIGINALS" >&2; \
+		echo "  expected: $$want" >&2; exit 1; }
+check_SCRIPTS += nofsgs-list-check
+.PHONY: nofsgs-list-check
