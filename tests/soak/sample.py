@@ -207,7 +207,6 @@ def outside(path, t0, stopfile, specs):
     last = {}  # session -> (its last inside sample, since when)
     dumped = set()
     used_min = {}  # keeper -> least memory in use read since its last row
-    keepers = []
     with open(path, "w") as f:
         f.write("t,session,role,pid,comm,rss_kib,anon_kib,shmem_kib,fds,"
                 "stack_kib,tap_bytes,stack_used_kib,threads\n")

@@ -231,17 +231,15 @@ done
 
 # The servers end on SIGTERM (timeout passes it on), their keepers with
 # them; 20 s each at most.
+ended() {
+	! kill -0 "$1" 2>/dev/null
+}
 for s in $SESSIONS; do
 	sid=$(cat "$T/$s/sid")
 	# (no watchdog subshell: in bash, one killed before it has run a
 	# command runs this shell's traps: the cleanup, rm -rf "$T")
 	kill -TERM "$sid" 2>/dev/null
-	n=200
-	while kill -0 "$sid" 2>/dev/null && [ "$n" -gt 0 ]; do
-		sleep 0.1
-		n=$((n - 1))
-	done
-	[ "$n" -gt 0 ] || kill -KILL -- "-$sid" 2>/dev/null
+	wait_for 20 ended "$sid" || kill -KILL -- "-$sid" 2>/dev/null
 	wait "$sid"
 	st=$?
 	case $s:$st in
