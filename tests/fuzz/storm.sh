@@ -10,7 +10,8 @@
 #     kills may be explained by a kill of another process that was
 #     running: it may have died half-way through the peer's packet in
 #     the stack's code, docs/stack.md "Threads that die inside the
-#     stack"), no
+#     stack"; a child that dies of a signal the parent did not send
+#     counts the same way), no
 #     stall, no sockets of the dead left in the stack (sock_diag; in the
 #     in-process modes also the stack's /proc/net/sockstat), and two new
 #     processes of the session that make three fresh transfers;

@@ -26,7 +26,9 @@
  * through the peer's packet, in the 3-way handshake say, and the peer
  * got a reset, or half-way through a change of a table the lookup of a
  * listener uses, and a connect was refused), up to one such failure per
- * 50 kills; more is an error.  A transfer that makes no progress for 15 s is a
+ * 50 kills; more is an error.  A child that dies of a signal the parent
+ * did not send (a crash) is an error too, or collateral under the same
+ * rule.  A transfer that makes no progress for 15 s is a
  * stall (an error).  A respawned server must get its port back (the dead
  * one's listener closed by the keeper's reap) within 20 s.
  *
@@ -78,7 +80,7 @@ struct shared {
 	unsigned int gen[2 * MAX_PAIRS];   /* incarnation of each slot */
 	unsigned int bound[2 * MAX_PAIRS]; /* incarnation listening */
 	long verified, bytes, aborted, empty, mismatch, stalls, unexplained,
-		errors, bind_waits, fresh, collateral;
+		errors, bind_waits, fresh, collateral, crashes;
 	long running_kill_ns; /* the last kill of a running process */
 };
 
@@ -540,8 +542,14 @@ static void pause_at(const char *dir, const char *name)
 		sleep_ms(20);
 }
 
-/* Reap ended children; a child that ended by itself before the stop is
- * an error (it printed why). */
+/*
+ * Reap ended children; a child that ended by itself before the stop is
+ * an error (it printed why), and so is one that died of a signal other
+ * than the parent's SIGKILL (a crash, which its own output cannot tell)
+ * unless, with -c, a running process was killed in the second before:
+ * a thread that died half-way through this child's socket in the
+ * stack's code (docs/stack.md) counts as collateral.
+ */
 static void reap(int respawn)
 {
 	int status;
@@ -556,6 +564,24 @@ static void reap(int respawn)
 				printf("ERROR: child %d (slot %d) exited with %d\n",
 				       (int)p, i, WEXITSTATUS(status));
 				add(errors, 1);
+			}
+			if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) {
+				long rk = __atomic_load_n(&sh->running_kill_ns,
+							  __ATOMIC_ACQUIRE);
+				int sig = WTERMSIG(status);
+
+				add(crashes, 1);
+				if (collateral_ok &&
+				    rk >= now_ns() - COLLATERAL_NS) {
+					add(collateral, 1);
+					printf("COLLATERAL: child %d (slot %d) died of signal %d (%s), a running process was killed %.1f ms before\n",
+					       (int)p, i, sig, strsignal(sig),
+					       (now_ns() - rk) / 1e6);
+				} else {
+					add(errors, 1);
+					printf("ERROR: child %d (slot %d) died of signal %d (%s)\n",
+					       (int)p, i, sig, strsignal(sig));
+				}
 			}
 			if (respawn) {
 				__atomic_add_fetch(&sh->gen[i], 1,
@@ -794,9 +820,9 @@ int main(int argc, char **argv)
 	       at[3], at_name[3]);
 	printf("storm: transfers verified %ld, bytes verified %ld, aborted by a kill %ld, empty %ld, servers that waited for their port %ld\n",
 	       sh->verified, sh->bytes, sh->aborted, sh->empty, sh->bind_waits);
-	printf("storm: mismatches %ld, unexplained failures %ld, stalls %ld, errors %ld, collateral %ld\n",
+	printf("storm: mismatches %ld, unexplained failures %ld, stalls %ld, errors %ld, collateral %ld, crashes %ld\n",
 	       sh->mismatch, sh->unexplained, sh->stalls, sh->errors,
-	       sh->collateral);
+	       sh->collateral, sh->crashes);
 	if (sh->mismatch || sh->unexplained || sh->stalls || sh->errors || hung)
 		ok = 0;
 	if (sh->collateral > kills / 50) {

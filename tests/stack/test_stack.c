@@ -992,6 +992,175 @@ START_TEST(timer_wheel_timeouts)
 END_TEST
 
 /*
+ * A thread that dies inside a timer_list callback (a SIGKILL of its
+ * process can stop it there: the kill storm) leaves the timer base's
+ * running mark set, and __run_timers() does nothing while it is set: no
+ * timer_list of the stack ran again (SO_RCVTIMEO waits, TCP's
+ * retransmissions, TIME_WAIT's end).  The timers it had already taken
+ * off the wheel stayed "pending" on its dead list.  The stack's hook
+ * /proc/sys/nuse/die_in_timer makes a thread die there on purpose; the
+ * repair at the takeover (repair.c) must leave the wheel working, the
+ * taken timers run.
+ */
+static long sysctl_rw(const char *path, const char *val)
+{
+	char buf[32] = "";
+	long fd = S(open, A(path), val ? O_WRONLY : O_RDONLY, 0, 0, 0, 0), r;
+
+	if (fd < 0)
+		return fd;
+	if (val)
+		r = S(write, fd, A(val), strlen(val), 0, 0, 0);
+	else
+		r = S(read, fd, A(buf), sizeof(buf) - 1, 0, 0, 0);
+	S(close, fd, 0, 0, 0, 0, 0);
+	return r < 0 ? r : val ? 0 : strtol(buf, NULL, 10);
+}
+
+#define DIE_IN_TIMER "/proc/sys/nuse/die_in_timer"
+
+static void *die_in_timer(void *arg)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	double end = now_s() + 10;
+	char b = 0;
+	long u;
+
+	(void)arg;
+	u = xsocket(AF_INET, SOCK_DGRAM);
+	if (S(bind, u, A(&sin), sizeof(sin), 0, 0, 0) ||
+	    S(getsockname, u, A(&sin), A(&len), 0, 0, 0) ||
+	    sysctl_rw(DIE_IN_TIMER, "1"))
+		return (void *)2;
+	/* hold the stack's CPU often: a tick's timers run on its holder */
+	while (now_s() < end) {
+		S(sendto, u, A(&b), 1, 0, A(&sin), sizeof(sin));
+		S(recvfrom, u, A(&b), 1, MSG_DONTWAIT, 0, 0);
+	}
+	return (void *)1; /* the callback never ran on this thread */
+}
+
+/* fired counter of the hook at least @n within 3 s */
+static int wait_fired(long n)
+{
+	double end = now_s() + 3;
+	long v;
+
+	while ((v = sysctl_rw(DIE_IN_TIMER, NULL)) < n && now_s() < end)
+		usleep(10 * 1000);
+	return v >= n;
+}
+
+START_TEST(thread_dead_in_timer)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 10 * 1000 };
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timespec until;
+	void *ret = (void *)3;
+	pthread_t t;
+	char buf[4];
+	double t0;
+	long u;
+
+	boot();
+	ck_assert_int_eq(sysctl_rw(DIE_IN_TIMER, NULL), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, die_in_timer, NULL), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 15;
+	ck_assert_int_eq(pthread_timedjoin_np(t, &ret, &until), 0);
+	/* ended by SYS_exit inside the callback: no return value */
+	ck_assert_msg(ret == NULL, "the thread did not die in the timer (%ld)",
+		      (long)ret);
+	/* the three taken with it ran once put back on the wheel */
+	ck_assert_msg(wait_fired(3), "the timers the dead thread had taken did not run: %ld",
+		      sysctl_rw(DIE_IN_TIMER, NULL));
+	/* and a timer armed now runs */
+	ck_assert_int_eq(sysctl_rw(DIE_IN_TIMER, "2"), 0);
+	ck_assert_msg(wait_fired(4), "no timer ran after the death");
+	/* schedule_timeout(): SO_RCVTIMEO ends on time */
+	u = xsocket(AF_INET, SOCK_DGRAM);
+	ck_assert_int_eq(S(bind, u, A(&sin), sizeof(sin), 0, 0, 0), 0);
+	ck_assert_int_eq(S(setsockopt, u, SOL_SOCKET, SO_RCVTIMEO, A(&tv), sizeof(tv), 0), 0);
+	t0 = now_s();
+	ck_assert_int_eq(S(recvfrom, u, A(buf), sizeof(buf), 0, 0, 0), -EAGAIN);
+	ck_assert_msg(now_s() - t0 < 1.0, "recv timeout took %.3f s", now_s() - t0);
+}
+END_TEST
+
+/*
+ * __tcp_transmit_skb() clones the skb it sends with the skb's transmit
+ * queue link zeroed (tcp_skb_tsorted_save()); a loopback ACK runs the
+ * sender's transmit on the receiver's thread, so a receiver killed there
+ * left the sender's skb so, and the sender crashed at its next send (the
+ * kill storm: a SIGSEGV in tcp_update_skb_after_send()).  The hook leaves
+ * the corked skb of a connection that way and ends the thread inside the
+ * stack; after the takeover the data must go out whole.
+ */
+struct clone_victim {
+	long fd;
+};
+
+static void *die_in_tcp_clone(void *arg)
+{
+	struct clone_victim *v = arg;
+	char val[24];
+
+	snprintf(val, sizeof(val), "%ld", 100 + v->fd);
+	/* returns only if the hook refused */
+	return (void *)(2 + sysctl_rw(DIE_IN_TIMER, val));
+}
+
+START_TEST(thread_dead_in_tcp_clone)
+{
+	struct clone_victim v;
+	struct sockaddr_storage ss;
+	struct timespec until;
+	struct pollfd pfd;
+	void *ret = (void *)3;
+	char out[100], in[100];
+	socklen_t len;
+	pthread_t t;
+	long l, c, a, got = 0, n;
+	int one = 1, zero = 0;
+
+	boot();
+	l = listener(AF_INET, &ss, &len);
+	c = xsocket(AF_INET, SOCK_STREAM);
+	ck_assert_int_eq(S(connect, c, A(&ss), len, 0, 0, 0), 0);
+	a = S(accept, l, 0, 0, 0, 0, 0);
+	ck_assert_int_ge(a, 0);
+	/* under one MSS and corked: it stays on the write queue */
+	ck_assert_int_eq(S(setsockopt, c, IPPROTO_TCP, TCP_CORK, A(&one), sizeof(one), 0), 0);
+	memset(out, 'k', sizeof(out));
+	ck_assert_int_eq(S(write, c, A(out), sizeof(out), 0, 0, 0), sizeof(out));
+	v.fd = c;
+	ck_assert_int_eq(pthread_create(&t, NULL, die_in_tcp_clone, &v), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 15;
+	ck_assert_int_eq(pthread_timedjoin_np(t, &ret, &until), 0);
+	ck_assert_msg(ret == NULL, "the thread did not die in the stack (%ld)",
+		      (long)ret);
+	/* the first call after the death takes the CPU over and repairs */
+	ck_assert_int_eq(S(setsockopt, c, IPPROTO_TCP, TCP_CORK, A(&zero), sizeof(zero), 0), 0);
+	while (got < (long)sizeof(in)) {
+		pfd = (struct pollfd){ .fd = (int)a, .events = POLLIN };
+		ck_assert_msg(S(poll, A(&pfd), 1, 3000, 0, 0, 0) == 1,
+			      "the corked data never arrived (%ld bytes)", got);
+		n = S(read, a, A(in + got), sizeof(in) - got, 0, 0, 0);
+		ck_assert_int_gt(n, 0);
+		got += n;
+	}
+	ck_assert(!memcmp(in, out, sizeof(in)));
+	/* and the connection goes on */
+	ck_assert_int_eq(S(write, c, A(out), 10, 0, 0, 0), 10);
+	ck_assert_int_eq(read_all(a, in, 10), 10);
+}
+END_TEST
+
+/*
  * A wire the test plays the peer of: frames the stack sends are copied
  * into a ring; the test answers (or drops) them through nuse_netdev_rx.
  * The transmit callback runs on whichever thread holds the stack's CPU,
@@ -1410,6 +1579,8 @@ static Suite *stack_suite(void)
 	tc = tcase_create("timers");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, timer_wheel_timeouts);
+	tcase_add_test(tc, thread_dead_in_timer);
+	tcase_add_test(tc, thread_dead_in_tcp_clone);
 	tcase_add_test(tc, tcp_retransmits_lost_segments);
 	tcase_add_test(tc, wakeups_under_load);
 	tcase_add_test(tc, tcp_memory_pressure);

@@ -84,7 +84,10 @@ int nuse_enter(void)
 	ret = nuse_cpu_get();
 	if (ret)
 		goto out;
-	nuse_cpu_took_over();
+	/* the dead task's count as between two calls, not mid-switch: the
+	 * switch to ours below schedules ("scheduling while atomic") */
+	if (unlikely(nuse_cpu_took_over()))
+		current_thread_info()->preempt_count = 0;
 	if (unlikely(!ts->task)) {
 		struct task_struct *task = nuse_host_task_create();
 

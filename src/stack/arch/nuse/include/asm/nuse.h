@@ -43,6 +43,19 @@ void nuse_cpu_put_now(void);
 void nuse_cpu_set_owner(long tid, long pid);
 int nuse_cpu_took_over(void);
 void nuse_repair_after_death(void);
+struct timer_list;
+/* repair-tcp.c: TCP's sockets after a death inside the stack; @timer
+ * (NULL: not looked at) queues again a timer a dead thread had taken */
+typedef int (*nuse_timer_repair_fn)(void *ctx, struct timer_list *t);
+struct nuse_tcp_repairs {
+	int timers;	/* timers queued again */
+	int anchors;	/* transmit queue links put back */
+};
+void nuse_repair_tcp(nuse_timer_repair_fn timer, void *ctx,
+		     struct nuse_tcp_repairs *r);
+/* faultinject.c: timers a test leaves on a dead thread's list */
+#define NUSE_FAULT_COMPANIONS 3
+extern struct timer_list nuse_fault_companions[NUSE_FAULT_COMPANIONS];
 struct nuse_host_sem;
 void nuse_cpu_handoff(struct nuse_host_sem *sem);
 void nuse_cpu_handoff_claim(struct nuse_host_sem *sem);
