@@ -35,7 +35,7 @@
 static struct timer_list killer, probe;
 struct timer_list nuse_fault_companions[NUSE_FAULT_COMPANIONS];
 static long victim_tid;
-static int fired;
+static int fired, tries;
 
 static void companion_fn(struct timer_list *t)
 {
@@ -56,9 +56,13 @@ static void killer_fn(struct timer_list *t)
 {
 	if (!victim_tid)
 		return;
-	/* another thread holds the CPU at this tick: the next one */
+	/* another thread holds the CPU at this tick: the next one, for
+	 * 10 s at most (the victim may be gone, its id reused) */
 	if (nuse_host_gettid() != victim_tid) {
-		arm_batch(jiffies + 1);
+		if (++tries < 10 * HZ)
+			arm_batch(jiffies + 1);
+		else
+			victim_tid = 0;
 		return;
 	}
 	victim_tid = 0;
@@ -95,6 +99,7 @@ static int die_in_timer_handler(const struct ctl_table *table, int write,
 		return r;
 	switch (v) {
 	case 1:
+		tries = 0;
 		victim_tid = nuse_host_gettid();
 		arm_batch(jiffies + 1);
 		return 0;
