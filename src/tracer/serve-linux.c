@@ -144,29 +144,6 @@ static int fifo_dir_make(void)
 	return r;
 }
 
-/*
- * No tracee is left: close the stack sockets the reaper has not yet
- * (their hang-ups may still be queued), so their data and FIN go out
- * before the stack goes away with us (nuse_session_drain).
- */
-void nuse_serve_linux_drain(void)
-{
-	struct sl_ph *ph;
-
-	if (reaper_ep < 0)
-		return; /* --stack=host: no stack */
-	pthread_mutex_lock(&table_lock);
-	for (int i = 0; i < PH_BUCKETS; i++) {
-		while ((ph = table[i])) {
-			table[i] = ph->next;
-			nuse_sys(SYS_close, ph->sfd, 0, 0, 0, 0, 0);
-			ph->sfd = -1;
-		}
-	}
-	pthread_mutex_unlock(&table_lock);
-	nuse_session_drain();
-}
-
 void nuse_serve_linux_cleanup(void)
 {
 	if (fifo_dir_len)
@@ -288,6 +265,39 @@ static void reap_now(void)
 	pthread_mutex_lock(&reap_lock);
 	pthread_mutex_unlock(&reap_lock);
 	reap(ev, epoll_wait(reaper_ep, ev, 64, 0));
+}
+
+/*
+ * No tracee is left: close the stack sockets the reaper has not yet
+ * (their hang-ups may still be queued), so their data and FIN go out
+ * before the stack goes away with us (nuse_session_drain).
+ */
+void nuse_serve_linux_drain(void)
+{
+	struct sl_ph *ph;
+
+	if (reaper_ep < 0)
+		return; /* --stack=host: no stack */
+	/*
+	 * The reaper thread may be between taking a placeholder out of the
+	 * table and closing its socket: then neither it (we exit) nor the
+	 * sweep below closed it, no FIN went out, and a peer waiting for
+	 * EOF got nothing (stack-exit under ptrace, once).  Take the
+	 * hang-ups already queued, and keep the reaper out meanwhile.
+	 */
+	reap_now();
+	pthread_mutex_lock(&reap_lock);
+	pthread_mutex_lock(&table_lock);
+	for (int i = 0; i < PH_BUCKETS; i++) {
+		while ((ph = table[i])) {
+			table[i] = ph->next;
+			nuse_sys(SYS_close, ph->sfd, 0, 0, 0, 0, 0);
+			ph->sfd = -1;
+		}
+	}
+	pthread_mutex_unlock(&table_lock);
+	pthread_mutex_unlock(&reap_lock);
+	nuse_session_drain();
 }
 
 /*
