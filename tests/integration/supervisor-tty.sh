@@ -13,11 +13,16 @@ command -v bash >/dev/null || skip "bash needed as the interactive shell"
 # summary: the events seen, in order.
 tty_session() {
 	INTR=${INTR:-0} python3 - "$1" <<'PY'
-import os, pty, re, select, sys, time
+import os, pty, re, select, signal, sys, time
 
 cmd, intr = sys.argv[1], os.environ["INTR"] == "1"
 pid, fd = pty.fork()
 if pid == 0:
+    # A test run in the background (make -j, CI started with nohup ... &)
+    # inherits SIGINT and SIGQUIT ignored, and a shell cannot trap a
+    # signal ignored at its entry: Ctrl-C would reach nobody.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     os.execvp("bash", ["bash", "--norc", "--noprofile", "-i"])
 buf = ""
 
@@ -61,6 +66,14 @@ os.write(fd, b"exit\n")
 time.sleep(0.2)
 os.kill(pid, 9)
 os.waitpid(pid, 0)
+# nothing of the terminal's session may outlive the test (a job the
+# keys did not end)
+for p in os.listdir("/proc"):
+    try:
+        if p.isdigit() and open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()[3] == str(pid):
+            os.kill(int(p), 9)
+    except (OSError, IndexError):
+        pass
 PY
 }
 
