@@ -44,6 +44,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -273,10 +274,21 @@ static int listen_on(int port, int backlog)
  */
 #define COLLATERAL_NS 1000000000L
 
+/* With -c: a running process killed since @since_ns or in the second
+ * before now; *ago_ms, how long ago the last such kill was. */
+static int collateral_kill(long since_ns, double *ago_ms)
+{
+	long rk = __atomic_load_n(&sh->running_kill_ns, __ATOMIC_ACQUIRE);
+	long t = now_ns();
+
+	*ago_ms = (t - rk) / 1e6;
+	return collateral_ok && (rk >= since_ns || rk >= t - COLLATERAL_NS);
+}
+
 static void failed(const char *who, int slot, int peer, unsigned int peer_gen,
 		   int err, const char *step, long since_ns)
 {
-	long rk = __atomic_load_n(&sh->running_kill_ns, __ATOMIC_ACQUIRE);
+	double ago_ms;
 
 	if (err == -ETIMEDOUT) {
 		add(stalls, 1);
@@ -285,12 +297,10 @@ static void failed(const char *who, int slot, int peer, unsigned int peer_gen,
 	} else if (__atomic_load_n(&sh->gen[peer], __ATOMIC_ACQUIRE) !=
 		   peer_gen) {
 		add(aborted, 1);
-	} else if (collateral_ok &&
-		   (rk >= since_ns || rk >= now_ns() - COLLATERAL_NS)) {
+	} else if (collateral_kill(since_ns, &ago_ms)) {
 		add(collateral, 1);
 		printf("COLLATERAL: %s %d: %s failed (%s), its peer %d (%u) was not killed, a running process was %.1f ms ago\n",
-		       who, slot, step, strerror(-err), peer, peer_gen,
-		       (now_ns() - rk) / 1e6);
+		       who, slot, step, strerror(-err), peer, peer_gen, ago_ms);
 	} else {
 		add(unexplained, 1);
 		printf("UNEXPLAINED: %s %d: %s failed (%s), its peer %d (%u) was not killed\n",
@@ -566,17 +576,15 @@ static void reap(int respawn)
 				add(errors, 1);
 			}
 			if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) {
-				long rk = __atomic_load_n(&sh->running_kill_ns,
-							  __ATOMIC_ACQUIRE);
 				int sig = WTERMSIG(status);
+				double ago_ms;
 
 				add(crashes, 1);
-				if (collateral_ok &&
-				    rk >= now_ns() - COLLATERAL_NS) {
+				/* (no start: the second before counts) */
+				if (collateral_kill(LONG_MAX, &ago_ms)) {
 					add(collateral, 1);
 					printf("COLLATERAL: child %d (slot %d) died of signal %d (%s), a running process was killed %.1f ms before\n",
-					       (int)p, i, sig, strsignal(sig),
-					       (now_ns() - rk) / 1e6);
+					       (int)p, i, sig, strsignal(sig), ago_ms);
 				} else {
 					add(errors, 1);
 					printf("ERROR: child %d (slot %d) died of signal %d (%s)\n",

@@ -78,6 +78,22 @@ static long listener(int family, struct sockaddr_storage *ss, socklen_t *len)
 	return fd;
 }
 
+/* A TCP connection over loopback: *l the listener, *c the client; the
+ * accepted end is returned. */
+static long tcp_connection(int family, long *l, long *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	long s;
+
+	*l = listener(family, &ss, &len);
+	*c = xsocket(family, SOCK_STREAM);
+	ck_assert_int_eq(S(connect, *c, A(&ss), len, 0, 0, 0), 0);
+	s = S(accept, *l, 0, 0, 0, 0, 0);
+	ck_assert_int_ge(s, 0);
+	return s;
+}
+
 static unsigned short port_of(const struct sockaddr_storage *ss)
 {
 	return ss->ss_family == AF_INET ? ntohs(((struct sockaddr_in *)ss)->sin_port)
@@ -205,19 +221,14 @@ END_TEST
 
 START_TEST(tcp_peek_dontwait_options)
 {
-	struct sockaddr_storage ss;
-	socklen_t len, olen;
+	socklen_t olen;
 	struct tcp_info ti;
 	char buf[16];
 	int v;
 	long l, c, s;
 
 	boot();
-	l = listener(AF_INET6, &ss, &len);
-	c = xsocket(AF_INET6, SOCK_STREAM);
-	ck_assert_int_eq(S(connect, c, A(&ss), len, 0, 0, 0), 0);
-	s = S(accept, l, 0, 0, 0, 0, 0);
-	ck_assert_int_ge(s, 0);
+	s = tcp_connection(AF_INET6, &l, &c);
 
 	ck_assert_int_eq(S(recvfrom, s, A(buf), sizeof(buf), MSG_DONTWAIT, 0, 0), -EAGAIN);
 	ck_assert_int_eq(S(write, c, A("abcdef"), 6, 0, 0, 0), 6);
@@ -652,8 +663,7 @@ static void own_fault(int sig)
 
 START_TEST(direct_copies)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	socklen_t len = sizeof(struct sockaddr_storage);
 	struct sigaction sa = { .sa_handler = own_fault };
 	long l, c, a, fd;
 	char out[100000], in[sizeof(out)];
@@ -669,11 +679,7 @@ START_TEST(direct_copies)
 	ck_assert_int_eq(S(connect, fd, -4096L, sizeof(struct sockaddr_in), 0, 0, 0), -EFAULT);
 	ck_assert_int_eq(S(getsockname, fd, 8, A(&len), 0, 0, 0), -EFAULT);
 
-	l = listener(AF_INET, &ss, &len);
-	c = xsocket(AF_INET, SOCK_STREAM);
-	ck_assert_int_eq(S(connect, c, A(&ss), len, 0, 0, 0), 0);
-	a = S(accept, l, 0, 0, 0, 0, 0);
-	ck_assert_int_ge(a, 0);
+	a = tcp_connection(AF_INET, &l, &c);
 	for (size_t i = 0; i < sizeof(out); i++)
 		out[i] = (char)(i * 7 + i / 251);
 	/* both ends on this thread: neither may block */
@@ -1116,22 +1122,16 @@ static void *die_in_tcp_clone(void *arg)
 START_TEST(thread_dead_in_tcp_clone)
 {
 	struct clone_victim v;
-	struct sockaddr_storage ss;
 	struct timespec until;
 	struct pollfd pfd;
 	void *ret = (void *)3;
 	char out[100], in[100];
-	socklen_t len;
 	pthread_t t;
 	long l, c, a, got = 0, n;
 	int one = 1, zero = 0;
 
 	boot();
-	l = listener(AF_INET, &ss, &len);
-	c = xsocket(AF_INET, SOCK_STREAM);
-	ck_assert_int_eq(S(connect, c, A(&ss), len, 0, 0, 0), 0);
-	a = S(accept, l, 0, 0, 0, 0, 0);
-	ck_assert_int_ge(a, 0);
+	a = tcp_connection(AF_INET, &l, &c);
 	/* under one MSS and corked: it stays on the write queue */
 	ck_assert_int_eq(S(setsockopt, c, IPPROTO_TCP, TCP_CORK, A(&one), sizeof(one), 0), 0);
 	memset(out, 'k', sizeof(out));

@@ -134,6 +134,12 @@ enum { WHEEL_PINNED, WHEEL_STD, WHEEL_DEF, WHEEL_KINDS };
 static const unsigned int wheel_flags[WHEEL_KINDS] = { TIMER_PINNED, 0,
 						       TIMER_DEFERRABLE };
 
+/* the bucket a queued timer is in (timer.c's timer_get_idx()) */
+static unsigned int wheel_idx(const struct timer_list *t)
+{
+	return (t->flags & TIMER_ARRAYMASK) >> TIMER_ARRAYSHIFT;
+}
+
 static void probe_fn(struct timer_list *t)
 {
 }
@@ -152,7 +158,7 @@ static struct wheel_base *wheel_base_of(unsigned int flags)
 	probe.expires = jiffies + 3600 * HZ;
 	add_timer(&probe);
 	bucket = (struct hlist_head *)probe.entry.pprev;
-	idx = (probe.flags & TIMER_ARRAYMASK) >> TIMER_ARRAYSHIFT;
+	idx = wheel_idx(&probe);
 	del_timer(&probe);
 	return (struct wheel_base *)((char *)(bucket - idx) -
 				     offsetof(struct wheel_base, vectors));
@@ -180,7 +186,7 @@ static bool wheel_find(struct wheel_base *b[WHEEL_KINDS])
 static int requeue_orphan(struct wheel_base *b[WHEEL_KINDS],
 			  struct timer_list *t)
 {
-	unsigned int idx = (t->flags & TIMER_ARRAYMASK) >> TIMER_ARRAYSHIFT;
+	unsigned int idx = wheel_idx(t);
 	struct wheel_base *base = b[t->flags & TIMER_DEFERRABLE ? WHEEL_DEF :
 				    t->flags & TIMER_PINNED    ? WHEEL_PINNED :
 								 WHEEL_STD];
